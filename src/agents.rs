@@ -1,0 +1,193 @@
+//! Agent accounts and signed-in sessions.
+//!
+//! Passwords are stored only as argon2id hashes (PHC strings with their own
+//! salt). Hashing is deliberately slow, so the server runs it on the blocking
+//! pool. A session token is 256 random bits; the session record says whose it
+//! is and when it expires, and lives in the store so a restart does not sign
+//! everyone out.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::store::{Store, StoreError};
+
+/// How long a sign-in lasts.
+pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+/// Shortest password `tandem agent add` accepts.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// A stored agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentRecord {
+    /// Sign-in name, also shown to visitors for now.
+    pub name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// When the account was made.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A signed-in agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Whose session.
+    pub agent: String,
+    /// After this the token is refused.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// Account errors, worded for the person at the terminal.
+#[derive(Debug, Error)]
+pub enum AccountError {
+    #[error("agent names are 1 to 64 letters, digits, '.', '-' or '_'")]
+    BadName,
+    #[error("passwords need at least {MIN_PASSWORD_CHARS} characters")]
+    WeakPassword,
+    #[error("an agent called {0:?} already exists")]
+    Exists(String),
+    #[error("could not hash the password: {0}")]
+    Hash(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks an agent name.
+pub fn validate_name(name: &str) -> Result<(), AccountError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(AccountError::BadName)
+    }
+}
+
+/// Hashes a password with argon2id and a fresh salt. Slow on purpose.
+pub fn hash_password(password: &str) -> Result<String, AccountError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AccountError::Hash(e.to_string()))
+}
+
+/// Whether `password` matches the stored hash. Slow on purpose.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Creates a new agent.
+pub fn add_agent(
+    store: &Store,
+    name: &str,
+    password: &str,
+    now: OffsetDateTime,
+) -> Result<AgentRecord, AccountError> {
+    validate_name(name)?;
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AccountError::WeakPassword);
+    }
+    if store.agent(name)?.is_some() {
+        return Err(AccountError::Exists(name.to_owned()));
+    }
+    let record = AgentRecord {
+        name: name.to_owned(),
+        password_hash: hash_password(password)?,
+        created_at: now,
+    };
+    store.put_agent(&record)?;
+    store.flush_blocking()?;
+    Ok(record)
+}
+
+/// A new random session token (256 bits, hex).
+pub fn new_token() -> String {
+    format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
+}
+
+/// The agent a token belongs to, if it is known and not expired.
+pub fn agent_for_token(
+    store: &Store,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<Option<String>, StoreError> {
+    Ok(store
+        .session(token)?
+        .filter(|s| s.expires_at > now)
+        .map(|s| s.agent))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_right_password_verifies_and_a_wrong_one_does_not() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("Correct horse", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn odd_names_and_short_passwords_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let now = OffsetDateTime::UNIX_EPOCH;
+        assert!(matches!(
+            add_agent(&store, "sam smith", "longenough", now),
+            Err(AccountError::BadName)
+        ));
+        assert!(matches!(
+            add_agent(&store, "sam", "short", now),
+            Err(AccountError::WeakPassword)
+        ));
+        add_agent(&store, "sam", "longenough", now).unwrap();
+        assert!(matches!(
+            add_agent(&store, "sam", "longenough", now),
+            Err(AccountError::Exists(_))
+        ));
+    }
+
+    #[test]
+    fn an_expired_session_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let now = OffsetDateTime::UNIX_EPOCH;
+        store
+            .put_session(
+                "t",
+                &Session {
+                    agent: "sam".into(),
+                    expires_at: now + SESSION_LIFETIME,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            agent_for_token(&store, "t", now).unwrap().as_deref(),
+            Some("sam")
+        );
+        assert_eq!(
+            agent_for_token(&store, "t", now + SESSION_LIFETIME).unwrap(),
+            None
+        );
+        assert_eq!(agent_for_token(&store, "nope", now).unwrap(), None);
+    }
+}

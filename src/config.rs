@@ -1,0 +1,151 @@
+//! Settings: command-line flags, then `TANDEM_*` environment variables, then
+//! `tandem.toml`, then built-in defaults — the first one that says something
+//! wins.
+//!
+//! clap already resolves flag-over-environment; this module adds the file
+//! and the defaults, and produces one typed [`Settings`] that the rest of the
+//! program reads. Nothing else looks at the environment.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::cli::SettingsArgs;
+
+/// The default listening address.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// The config file read from the working directory when present.
+pub const DEFAULT_CONFIG_FILE: &str = "tandem.toml";
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Where to listen; port 0 picks a free port (tests do this).
+    pub addr: SocketAddr,
+    /// Where the sled database lives.
+    pub data_dir: PathBuf,
+    /// Where the owner's intent files live.
+    pub intents_dir: PathBuf,
+}
+
+impl Settings {
+    /// Defaults with the given directories; handy for tests and tools.
+    pub fn new(
+        addr: SocketAddr,
+        data_dir: impl Into<PathBuf>,
+        intents_dir: impl Into<PathBuf>,
+    ) -> Self {
+        Settings {
+            addr,
+            data_dir: data_dir.into(),
+            intents_dir: intents_dir.into(),
+        }
+    }
+}
+
+/// A broken configuration, said plainly.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+}
+
+/// The optional `tandem.toml`. Same names as the flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    addr: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    intents_dir: Option<PathBuf>,
+}
+
+/// Resolves flags and environment (already merged by clap), the config file,
+/// and the defaults. An explicit `--config` file must exist; the default
+/// `./tandem.toml` is read only if it is there.
+pub fn resolve(args: &SettingsArgs) -> Result<Settings, ConfigError> {
+    let file = match &args.config {
+        Some(path) => read_file(path)?,
+        None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
+            read_file(Path::new(DEFAULT_CONFIG_FILE))?
+        }
+        None => FileSettings::default(),
+    };
+    let default_addr: SocketAddr = DEFAULT_ADDR
+        .parse()
+        .unwrap_or_else(|_| unreachable!("a valid literal"));
+    Ok(Settings {
+        addr: args.addr.or(file.addr).unwrap_or(default_addr),
+        data_dir: args
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| "data".into()),
+        intents_dir: args
+            .intents_dir
+            .clone()
+            .or(file.intents_dir)
+            .unwrap_or_else(|| "intents".into()),
+    })
+}
+
+fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+            .unwrap_or(1);
+        ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: format!("line {line}: {}", e.message().trim()),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(config: &Path) -> SettingsArgs {
+        SettingsArgs {
+            addr: None,
+            data_dir: Some("from-flag".into()),
+            intents_dir: None,
+            config: Some(config.to_path_buf()),
+        }
+    }
+
+    #[test]
+    fn flags_beat_the_file_and_the_file_beats_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tandem.toml");
+        std::fs::write(
+            &path,
+            "addr = \"127.0.0.1:9999\"\ndata_dir = \"from-file\"\n",
+        )
+        .unwrap();
+        let s = resolve(&args(&path)).unwrap();
+        assert_eq!(s.addr.port(), 9999);
+        assert_eq!(s.data_dir, PathBuf::from("from-flag"));
+        assert_eq!(s.intents_dir, PathBuf::from("intents"));
+    }
+
+    #[test]
+    fn a_typo_in_the_file_is_reported_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tandem.toml");
+        std::fs::write(&path, "\ndata_dri = \"x\"\n").unwrap();
+        let err = resolve(&args(&path)).unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("data_dri"), "{err}");
+    }
+}

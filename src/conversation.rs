@@ -1,0 +1,252 @@
+//! A conversation's record and its state machine.
+//!
+//! ```text
+//!            escalate                 claim
+//!   Bot ─────────────────▶ Queued ─────────────▶ Assigned
+//!    ▲                       │                      │
+//!    │   visitor writes      │ close                │ close
+//!    └────────────────── Closed ◀───────────────────┘
+//! ```
+//!
+//! Every transition is a method on [`ConversationRecord`] that checks the
+//! current state and either changes it or returns a [`StateError`]. Nothing
+//! here touches a socket, the disk or the clock: the time comes in as an
+//! argument. The hub calls these methods under its lock, which is what makes
+//! "exactly one agent wins a claim" true.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::protocol::{MessageView, Reason, Sender, Status};
+
+/// Everything Tandem remembers about a conversation, apart from its lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationRecord {
+    /// Public id, shared with the visitor and agents.
+    pub id: Uuid,
+    /// Secret that lets the visitor's browser resume this conversation.
+    pub resume_token: String,
+    /// Where the conversation stands.
+    pub status: Status,
+    /// When the visitor first connected.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When it last entered the queue (kept after a claim, for wait times).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub queued_at: Option<OffsetDateTime>,
+    /// The agent holding it (while assigned), or who held it last.
+    pub assigned_to: Option<String>,
+    /// Why it last left the bot; empty while the bot has never given up.
+    pub reasons: Vec<Reason>,
+    /// Bot fallbacks since the last understood message.
+    pub misses_in_row: u32,
+    /// The visitor's first line, shown in the queue.
+    pub preview: Option<String>,
+    /// Sequence number of the next stored line.
+    pub next_seq: u64,
+}
+
+/// A transition that does not apply to the conversation's current state.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StateError {
+    /// Another agent holds the conversation already.
+    #[error("the conversation is already held by {0}")]
+    AlreadyClaimed(String),
+    /// Claiming something that is not in the queue.
+    #[error("the conversation is not waiting in the queue")]
+    NotQueued,
+    /// Acting on a conversation the agent does not hold.
+    #[error("the conversation is not held by this agent")]
+    NotAssigned,
+}
+
+impl ConversationRecord {
+    /// A fresh conversation with the bot.
+    pub fn new(id: Uuid, resume_token: String, now: OffsetDateTime) -> Self {
+        ConversationRecord {
+            id,
+            resume_token,
+            status: Status::Bot,
+            created_at: now,
+            queued_at: None,
+            assigned_to: None,
+            reasons: Vec::new(),
+            misses_in_row: 0,
+            preview: None,
+            next_seq: 1,
+        }
+    }
+
+    /// Whether the bot answers visitor messages right now.
+    pub fn bot_is_answering(&self) -> bool {
+        matches!(self.status, Status::Bot | Status::Closed)
+    }
+
+    /// A closed conversation comes back to the bot when the visitor writes.
+    pub fn reopen_if_closed(&mut self) {
+        if self.status == Status::Closed {
+            self.status = Status::Bot;
+            self.misses_in_row = 0;
+        }
+    }
+
+    /// Hands the conversation to the queue. Returns `false` (and changes
+    /// nothing) when a person already has it or it is already waiting.
+    pub fn escalate(&mut self, reasons: Vec<Reason>, now: OffsetDateTime) -> bool {
+        if !self.bot_is_answering() {
+            return false;
+        }
+        self.status = Status::Queued;
+        self.queued_at = Some(now);
+        self.assigned_to = None;
+        self.reasons = reasons;
+        self.misses_in_row = 0;
+        true
+    }
+
+    /// An agent takes the conversation from the queue.
+    pub fn claim(&mut self, agent: &str) -> Result<(), StateError> {
+        match self.status {
+            Status::Queued => {
+                self.status = Status::Assigned;
+                self.assigned_to = Some(agent.to_owned());
+                Ok(())
+            }
+            Status::Assigned => Err(StateError::AlreadyClaimed(
+                self.assigned_to.clone().unwrap_or_default(),
+            )),
+            Status::Bot | Status::Closed => Err(StateError::NotQueued),
+        }
+    }
+
+    /// Checks that `agent` holds the conversation.
+    pub fn check_held_by(&self, agent: &str) -> Result<(), StateError> {
+        if self.status == Status::Assigned && self.assigned_to.as_deref() == Some(agent) {
+            Ok(())
+        } else {
+            Err(StateError::NotAssigned)
+        }
+    }
+
+    /// Ends the conversation. The agent holding it may close it, and any
+    /// agent may close one still waiting in the queue (spam, duplicates).
+    pub fn close(&mut self, agent: &str) -> Result<(), StateError> {
+        match self.status {
+            Status::Assigned => self.check_held_by(agent)?,
+            Status::Queued => {}
+            Status::Bot | Status::Closed => return Err(StateError::NotAssigned),
+        }
+        self.status = Status::Closed;
+        Ok(())
+    }
+
+    /// Takes the next line sequence number.
+    pub fn take_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+}
+
+/// One stored chat line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredMessage {
+    /// Position in the conversation, from 1.
+    pub seq: u64,
+    /// The sender's own id (visitor and agent lines).
+    pub client_id: Option<String>,
+    /// Who wrote it.
+    pub from: Sender,
+    /// Display name of the bot or agent.
+    pub author: Option<String>,
+    /// Plain text.
+    pub text: String,
+    /// Suggested answers.
+    #[serde(default)]
+    pub quick_replies: Vec<String>,
+    /// When it was stored.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The intent the bot matched for a visitor line, for reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+}
+
+impl StoredMessage {
+    /// How clients see this line.
+    pub fn view(&self) -> MessageView {
+        MessageView {
+            id: self.seq.to_string(),
+            client_id: self.client_id.clone(),
+            from: self.from,
+            author: self.author.clone(),
+            text: self.text.clone(),
+            quick_replies: self.quick_replies.clone(),
+            at: self.at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::ReasonCode;
+
+    fn conversation() -> ConversationRecord {
+        ConversationRecord::new(Uuid::nil(), "t".into(), OffsetDateTime::UNIX_EPOCH)
+    }
+
+    fn asked() -> Vec<Reason> {
+        vec![Reason {
+            code: ReasonCode::AskedForHuman,
+            text: "asked for a person".into(),
+        }]
+    }
+
+    #[test]
+    fn second_claim_loses_to_the_first() {
+        let mut c = conversation();
+        assert!(c.escalate(asked(), OffsetDateTime::UNIX_EPOCH));
+        assert_eq!(c.claim("sam"), Ok(()));
+        assert_eq!(
+            c.claim("kim"),
+            Err(StateError::AlreadyClaimed("sam".into()))
+        );
+        assert_eq!(c.assigned_to.as_deref(), Some("sam"));
+    }
+
+    #[test]
+    fn a_conversation_with_the_bot_cannot_be_claimed() {
+        assert_eq!(conversation().claim("sam"), Err(StateError::NotQueued));
+    }
+
+    #[test]
+    fn escalating_twice_keeps_the_first_reasons() {
+        let mut c = conversation();
+        assert!(c.escalate(asked(), OffsetDateTime::UNIX_EPOCH));
+        assert!(!c.escalate(Vec::new(), OffsetDateTime::UNIX_EPOCH));
+        assert_eq!(c.reasons, asked());
+    }
+
+    #[test]
+    fn only_the_holder_closes_an_assigned_conversation() {
+        let mut c = conversation();
+        c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
+        c.claim("sam").unwrap();
+        assert_eq!(c.close("kim"), Err(StateError::NotAssigned));
+        assert_eq!(c.close("sam"), Ok(()));
+        assert_eq!(c.status, Status::Closed);
+    }
+
+    #[test]
+    fn writing_after_close_brings_the_bot_back() {
+        let mut c = conversation();
+        c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
+        c.close("sam").unwrap();
+        c.reopen_if_closed();
+        assert_eq!(c.status, Status::Bot);
+        assert!(c.escalate(asked(), OffsetDateTime::UNIX_EPOCH));
+    }
+}

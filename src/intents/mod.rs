@@ -1,0 +1,418 @@
+//! The owner's intent files: format, loading and validation.
+//!
+//! An intents directory holds any number of `*.toml` files, each with
+//! `[[intent]]` tables, plus one optional `policy.toml` with the bot's own
+//! words and the escalation thresholds (see `docs/intents.md`). Loading reads
+//! every file, checks everything an owner can get wrong, and either returns a
+//! complete, compiled [`IntentSet`] or every problem found as a
+//! [`Diagnostic`] (`file:line:col: message`) — never half a set. That is what
+//! lets a live reload keep the old set when an edit is broken.
+
+pub mod matcher;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use matcher::{Match, MatchedBy, Matcher};
+
+use crate::empathy::EscalationPolicy;
+
+/// The file that holds the bot's settings rather than intents.
+pub const POLICY_FILE: &str = "policy.toml";
+
+/// One intent, validated and with its patterns compiled.
+#[derive(Debug, Clone, Default)]
+pub struct Intent {
+    /// Unique name, e.g. `order_status`.
+    pub name: String,
+    /// One line for owners.
+    pub description: Option<String>,
+    /// Example phrasings the matcher learns from.
+    pub examples: Vec<String>,
+    /// Exact rules, tried before the examples.
+    pub patterns: Vec<Regex>,
+    /// Answers, rotated.
+    pub responses: Vec<String>,
+    /// Answers for an upset visitor (acknowledge first).
+    pub empathetic_responses: Vec<String>,
+    /// Suggested next messages.
+    pub quick_replies: Vec<String>,
+    /// Always hand this intent to a person.
+    pub handoff: bool,
+    /// What agents read as the reason when `handoff` is set.
+    pub handoff_reason: Option<String>,
+    /// Where the intent is defined, for diagnostics.
+    pub source: SourceLocation,
+}
+
+/// A place in an intent file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceLocation {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for SourceLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// One problem in the intent files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Where it is.
+    pub location: SourceLocation,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// The bot's own words and settings from `policy.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BotSettings {
+    /// The name shown on bot messages.
+    pub name: String,
+    /// What the bot says when it does not understand.
+    pub fallback: String,
+    /// Quick replies offered with the fallback.
+    pub fallback_quick_replies: Vec<String>,
+    /// Said when the conversation goes to the queue; `{reason}` is replaced
+    /// with why, in the visitor's terms.
+    pub handoff_message: String,
+    /// Minimum similarity for the matcher to answer, in [0, 1].
+    pub confidence_threshold: f32,
+}
+
+impl Default for BotSettings {
+    fn default() -> Self {
+        BotSettings {
+            name: "Tandem".into(),
+            fallback: "I'm not sure I understood — could you rephrase, or shall I get a person?"
+                .into(),
+            fallback_quick_replies: vec!["Talk to a person".into()],
+            handoff_message: "I've asked a member of our team to take over — {reason}. \
+                They'll see our whole conversation, so you won't need to repeat yourself."
+                .into(),
+            confidence_threshold: 0.45,
+        }
+    }
+}
+
+/// The whole `policy.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyFile {
+    pub bot: BotSettings,
+    pub escalation: EscalationPolicy,
+}
+
+/// A loaded, validated, compiled set of intents: what the live bot runs on.
+#[derive(Debug)]
+pub struct IntentSet {
+    /// The intents, in file-name then file order.
+    pub intents: Vec<Intent>,
+    /// The bot's own words and thresholds.
+    pub policy: PolicyFile,
+    /// Compiled once here; never per message.
+    pub matcher: Matcher,
+}
+
+impl IntentSet {
+    /// Index of the intent called `name`.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.intents.iter().position(|i| i.name == name)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntentFile {
+    #[serde(default)]
+    intent: Vec<Spanned<IntentSpec>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntentSpec {
+    name: Spanned<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    examples: Vec<Spanned<String>>,
+    #[serde(default)]
+    patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    responses: Vec<String>,
+    #[serde(default)]
+    empathetic_responses: Vec<String>,
+    #[serde(default)]
+    quick_replies: Vec<String>,
+    #[serde(default)]
+    handoff: bool,
+    #[serde(default)]
+    handoff_reason: Option<String>,
+}
+
+/// Reads every intent file in `dir` and the policy, or reports every problem.
+pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
+    let mut diagnostics = Vec::new();
+    let whole_dir = |message: String| Diagnostic {
+        location: SourceLocation {
+            file: dir.to_path_buf(),
+            line: 1,
+            column: 1,
+        },
+        message,
+    };
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect(),
+        Err(e) => {
+            return Err(vec![whole_dir(format!(
+                "cannot read the intents directory: {e}"
+            ))])
+        }
+    };
+    files.sort();
+
+    let mut policy = PolicyFile::default();
+    let mut intents = Vec::new();
+    let mut seen: HashMap<String, SourceLocation> = HashMap::new();
+    let mut seen_examples: HashMap<String, (String, SourceLocation)> = HashMap::new();
+    for path in &files {
+        let source = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) => {
+                diagnostics.push(Diagnostic {
+                    location: location(path, "", 0),
+                    message: format!("cannot read the file: {e}"),
+                });
+                continue;
+            }
+        };
+        if path.file_name().is_some_and(|n| n == POLICY_FILE) {
+            match toml::from_str::<PolicyFile>(&source) {
+                Ok(p) => {
+                    if !(0.0..=1.0).contains(&p.bot.confidence_threshold) {
+                        diagnostics.push(Diagnostic {
+                            location: location(path, &source, 0),
+                            message: "bot.confidence_threshold must be between 0 and 1".into(),
+                        });
+                    }
+                    policy = p;
+                }
+                Err(e) => diagnostics.push(toml_error(path, &source, &e)),
+            }
+            continue;
+        }
+        let file: IntentFile = match toml::from_str(&source) {
+            Ok(f) => f,
+            Err(e) => {
+                diagnostics.push(toml_error(path, &source, &e));
+                continue;
+            }
+        };
+        for spec in file.intent {
+            let span = spec.span();
+            let spec = spec.into_inner();
+            let at = location(path, &source, spec.name.span().start);
+            let mut problem = |span: Range<usize>, message: String| {
+                diagnostics.push(Diagnostic {
+                    location: location(path, &source, span.start),
+                    message,
+                });
+            };
+            let name = spec.name.get_ref().trim().to_owned();
+            if name.is_empty() {
+                problem(spec.name.span(), "an intent needs a name".into());
+            } else if let Some(first) = seen.get(&name) {
+                problem(
+                    spec.name.span(),
+                    format!("intent `{name}` is defined twice (first at {first})"),
+                );
+            } else {
+                seen.insert(name.clone(), at.clone());
+            }
+            if spec.examples.is_empty() {
+                problem(span.clone(), format!("intent `{name}` has no examples"));
+            }
+            if spec.responses.is_empty() {
+                problem(span.clone(), format!("intent `{name}` has no responses"));
+            }
+            for example in &spec.examples {
+                let key = example.get_ref().trim().to_lowercase();
+                if let Some((other, first)) = seen_examples.get(&key) {
+                    if other != &name {
+                        problem(
+                            example.span(),
+                            format!(
+                                "the example {:?} is also an example of `{other}` (at {first})",
+                                example.get_ref()
+                            ),
+                        );
+                    }
+                } else {
+                    seen_examples.insert(
+                        key,
+                        (name.clone(), location(path, &source, example.span().start)),
+                    );
+                }
+            }
+            let mut patterns = Vec::new();
+            for p in &spec.patterns {
+                match Regex::new(p.get_ref()) {
+                    Ok(re) => patterns.push(re),
+                    Err(e) => problem(
+                        p.span(),
+                        format!("invalid regex: {}", one_line(&e.to_string())),
+                    ),
+                }
+            }
+            intents.push(Intent {
+                name,
+                description: spec.description,
+                examples: spec.examples.into_iter().map(Spanned::into_inner).collect(),
+                patterns,
+                responses: spec.responses,
+                empathetic_responses: spec.empathetic_responses,
+                quick_replies: spec.quick_replies,
+                handoff: spec.handoff,
+                handoff_reason: spec.handoff_reason,
+                source: at,
+            });
+        }
+    }
+    if intents.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(whole_dir(
+            "no intents found: add a *.toml file with [[intent]] tables".into(),
+        ));
+    }
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    let matcher = Matcher::build(&intents, policy.bot.confidence_threshold).map_err(|e| {
+        vec![whole_dir(format!(
+            "the patterns together are too large: {e}"
+        ))]
+    })?;
+    Ok(IntentSet {
+        intents,
+        policy,
+        matcher,
+    })
+}
+
+fn toml_error(path: &Path, source: &str, e: &toml::de::Error) -> Diagnostic {
+    Diagnostic {
+        location: location(path, source, e.span().map(|s| s.start).unwrap_or(0)),
+        message: one_line(e.message()),
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Line and column (both from 1) of byte `offset` in `source`.
+fn location(path: &Path, source: &str, offset: usize) -> SourceLocation {
+    let before = &source[..offset.min(source.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    SourceLocation {
+        file: path.to_path_buf(),
+        line,
+        column,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, body) in files {
+            std::fs::write(dir.path().join(name), body).unwrap();
+        }
+        dir
+    }
+
+    const GOOD: &str = r#"
+[[intent]]
+name = "greeting"
+examples = ["hi", "hello"]
+responses = ["Hello!"]
+"#;
+
+    #[test]
+    fn a_good_file_loads() {
+        let dir = dir_with(&[("a.toml", GOOD)]);
+        let set = load_dir(dir.path()).unwrap();
+        assert_eq!(set.intents.len(), 1);
+        assert_eq!(set.policy.bot.name, "Tandem");
+    }
+
+    #[test]
+    fn a_toml_syntax_error_points_at_its_line() {
+        let dir = dir_with(&[("a.toml", "[[intent]]\nname = \"x\nexamples = []\n")]);
+        let errors = load_dir(dir.path()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].location.line, 2, "{}", errors[0]);
+    }
+
+    #[test]
+    fn every_owner_mistake_is_reported_at_once_with_its_line() {
+        let body = "[[intent]]\nname = \"a\"\nexamples = [\"hi\"]\nresponses = []\n\n[[intent]]\nname = \"a\"\nexamples = [\"hi\"]\npatterns = ['(unclosed']\nresponses = [\"x\"]\n";
+        let dir = dir_with(&[("a.toml", body)]);
+        let errors: Vec<String> = load_dir(dir.path())
+            .unwrap_err()
+            .iter()
+            .map(|d| format!("{}:{} {}", d.location.line, d.location.column, d.message))
+            .collect();
+        let all = errors.join("\n");
+        assert!(all.contains("no responses"), "{all}");
+        assert!(all.contains("7:8 intent `a` is defined twice"), "{all}");
+        assert!(all.contains("invalid regex"), "{all}");
+        assert!(errors.iter().any(|e| e.starts_with("9:")), "{all}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_caught_rather_than_ignored() {
+        let dir = dir_with(&[(
+            "a.toml",
+            "[[intent]]\nname = \"a\"\nexampels = [\"hi\"]\nresponses = [\"x\"]\n",
+        )]);
+        let errors = load_dir(dir.path()).unwrap_err();
+        assert!(errors[0].message.contains("exampels"), "{}", errors[0]);
+    }
+
+    #[test]
+    fn the_policy_file_overrides_the_bot_settings() {
+        let dir = dir_with(&[
+            ("a.toml", GOOD),
+            (
+                "policy.toml",
+                "[bot]\nname = \"Ada\"\n[escalation]\nmax_misses_in_row = 3\n",
+            ),
+        ]);
+        let set = load_dir(dir.path()).unwrap();
+        assert_eq!(set.policy.bot.name, "Ada");
+        assert_eq!(set.policy.escalation.max_misses_in_row, 3);
+    }
+}

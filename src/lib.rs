@@ -1,0 +1,47 @@
+//! Tandem: a support chat server where a bot answers routine questions,
+//! notices when a visitor is getting frustrated, and hands the conversation —
+//! transcript and reasons included — to a human agent.
+//!
+//! # Layout
+//!
+//! The decisions live in plain synchronous modules that take events and return
+//! decisions, with no sockets, clocks or disks inside; a thin async layer
+//! around them moves frames and bytes.
+//!
+//! Decisions (pure):
+//! - [`protocol`]: every JSON frame on the wire, defined once, and the parser
+//!   that turns untrusted text into a typed frame or a typed error.
+//! - [`conversation`]: a conversation's record and its state machine
+//!   (bot → queued → assigned → closed).
+//! - [`intents`]: the owner's intent files — format, loading with `file:line`
+//!   diagnostics — and the matcher that picks an intent for a message.
+//! - [`empathy`]: the escalation policy: when the bot must hand over, and why.
+//! - [`bot`]: one bot turn: match, answer or fall back, decide on escalation.
+//! - [`queue`]: who is next in the live-agent queue, and the wait estimate.
+//!
+//! State and I/O:
+//! - [`store`]: the sled database: conversations, messages, agents, sessions.
+//! - [`agents`]: agent accounts, argon2 password hashes, session tokens.
+//! - [`hub`]: the live switchboard. Owns the in-memory view of active
+//!   conversations and every connected socket's outbox; applies each event
+//!   under one short lock, makes it durable, then delivers the results.
+//! - [`server`]: HTTP and websocket surface (axum), static web pages,
+//!   start-up and graceful shutdown.
+//! - [`config`]: settings from flags, `TANDEM_*` variables and `tandem.toml`.
+//! - [`cli`]: the `tandem` command line.
+//!
+//! `docs/ARCHITECTURE.md` follows a message from the widget to an agent
+//! through these modules; `docs/protocol.md` is the wire contract.
+
+pub mod agents;
+pub mod bot;
+pub mod cli;
+pub mod config;
+pub mod conversation;
+pub mod empathy;
+pub mod hub;
+pub mod intents;
+pub mod protocol;
+pub mod queue;
+pub mod server;
+pub mod store;

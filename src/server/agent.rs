@@ -1,0 +1,176 @@
+//! The agent socket, `GET /ws/agent?token=TOKEN`.
+//!
+//! The token is checked before the upgrade, so an unauthenticated client gets
+//! a plain `401` and never a socket. After that the loop mirrors the visitor
+//! socket: frames from the console, events from the hub, shutdown.
+
+use axum::extract::ws::WebSocket;
+use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::api::ApiError;
+use super::socket::{self, Incoming};
+use super::AppState;
+use crate::agents;
+use crate::hub::{Hub, HubError, OUTBOX_CAPACITY};
+use crate::protocol::{self, AgentEvent, AgentFrame, ErrorBody, ErrorCode};
+
+/// Query string of the agent socket.
+#[derive(Debug, Deserialize)]
+pub struct AgentQuery {
+    /// From `POST /api/agent/login`.
+    pub token: Option<String>,
+}
+
+/// Checks the token, then upgrades to an agent socket.
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    Query(query): Query<AgentQuery>,
+    State(state): State<AppState>,
+) -> Response {
+    let Some(token) = query.token else {
+        return ApiError::Unauthorized.into_response();
+    };
+    let agent =
+        match agents::agent_for_token(state.hub.store(), &token, time::OffsetDateTime::now_utc()) {
+            Ok(Some(agent)) => agent,
+            Ok(None) => return ApiError::Unauthorized.into_response(),
+            Err(e) => return ApiError::from(e).into_response(),
+        };
+    socket::configure(ws).on_upgrade(move |socket| run(socket, state, agent))
+}
+
+async fn run(socket: WebSocket, state: AppState, agent: String) {
+    let (mut out, mut incoming) = socket.split();
+    let (outbox, mut events) = mpsc::channel(OUTBOX_CAPACITY);
+    let session = match state.hub.connect_agent(&agent, outbox) {
+        Ok(session) => session,
+        Err(e) => {
+            let _ = socket::send(&mut out, &AgentEvent::Error(e.to_body())).await;
+            return;
+        }
+    };
+    tracing::debug!(%agent, "agent connected");
+    let limiter = socket::flood_limiter();
+    let mut shutdown = state.shutdown.clone();
+    let mut greeted = true;
+    for event in &session.greeting {
+        if socket::send(&mut out, event).await.is_err() {
+            greeted = false;
+            break;
+        }
+    }
+    while greeted {
+        tokio::select! {
+            event = events.recv() => match event {
+                Some(event) => {
+                    if socket::send(&mut out, &event).await.is_err() {
+                        break;
+                    }
+                }
+                None => {
+                    socket::close(&mut out, socket::CLOSE_TRY_AGAIN_LATER, "reconnect to catch up").await;
+                    break;
+                }
+            },
+            message = incoming.next() => {
+                let Some(Ok(message)) = message else { break };
+                let replies = match socket::decode::<AgentFrame>(message, AgentFrame::TYPES) {
+                    Incoming::Closed => break,
+                    Incoming::Nothing => Vec::new(),
+                    Incoming::Bad(_) if limiter.check().is_err() => Vec::new(),
+                    Incoming::Bad(body) => vec![AgentEvent::Error(body)],
+                    Incoming::Frame(frame) if limiter.check().is_err() => {
+                        vec![AgentEvent::Error(socket::rate_limited(frame_id(&frame)))]
+                    }
+                    Incoming::Frame(frame) => handle(&state.hub, &agent, frame).await,
+                };
+                let mut failed = false;
+                for reply in &replies {
+                    if socket::send(&mut out, reply).await.is_err() {
+                        failed = true;
+                        break;
+                    }
+                }
+                if failed {
+                    break;
+                }
+            }
+            _ = socket::stopping(&mut shutdown) => {
+                socket::close(&mut out, socket::CLOSE_GOING_AWAY, "server restarting").await;
+                break;
+            }
+        }
+    }
+    state.hub.disconnect_agent(session.connection);
+    tracing::debug!(%agent, "agent disconnected");
+}
+
+fn frame_id(frame: &AgentFrame) -> Option<&str> {
+    match frame {
+        AgentFrame::Message { id, .. } => Some(id),
+        _ => None,
+    }
+}
+
+fn conversation_id(raw: &str) -> Result<Uuid, ErrorBody> {
+    Uuid::parse_str(raw).map_err(|_| ErrorBody::new(ErrorCode::NotFound).about_conversation(raw))
+}
+
+/// Applies one frame; returns the direct answers. Effects on other parties
+/// (and `claimed`, `conversation` after a claim) travel through the outboxes.
+async fn handle(hub: &Hub, agent: &str, frame: AgentFrame) -> Vec<AgentEvent> {
+    let about = |e: HubError, conversation: &str| {
+        AgentEvent::Error(e.to_body().about_conversation(conversation))
+    };
+    match frame {
+        AgentFrame::Open {
+            conversation_id: raw,
+        } => match conversation_id(&raw) {
+            Ok(id) => vec![hub.open(id).unwrap_or_else(|e| about(e, &raw))],
+            Err(body) => vec![AgentEvent::Error(body)],
+        },
+        AgentFrame::Claim {
+            conversation_id: raw,
+        } => match conversation_id(&raw) {
+            Ok(id) => match hub.claim(agent, id).await {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![about(e, &raw)],
+            },
+            Err(body) => vec![AgentEvent::Error(body)],
+        },
+        AgentFrame::Message {
+            conversation_id: raw,
+            id,
+            text,
+        } => {
+            let checked = protocol::validate_client_id(&id)
+                .and_then(|()| protocol::validate_text(&id, &text))
+                .and_then(|()| conversation_id(&raw));
+            match checked {
+                Ok(conversation) => {
+                    match hub.agent_message(agent, conversation, &id, &text).await {
+                        Ok(_) => vec![AgentEvent::Ack { id }],
+                        Err(e) => vec![AgentEvent::Error(
+                            e.to_body().about_conversation(&raw).about_message(id),
+                        )],
+                    }
+                }
+                Err(body) => vec![AgentEvent::Error(body.about_conversation(&raw))],
+            }
+        }
+        AgentFrame::Close {
+            conversation_id: raw,
+        } => match conversation_id(&raw) {
+            Ok(id) => match hub.close(agent, id).await {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![about(e, &raw)],
+            },
+            Err(body) => vec![AgentEvent::Error(body)],
+        },
+    }
+}

@@ -1,0 +1,126 @@
+//! Plain HTTP endpoints: agent sign-in and sign-out, health.
+
+use std::sync::OnceLock;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use thiserror::Error;
+use time::OffsetDateTime;
+
+use super::AppState;
+use crate::agents::{self, Session, SESSION_LIFETIME};
+use crate::protocol::{AgentView, ErrorBody, ErrorCode, LoginRequest, LoginResponse};
+use crate::store::StoreError;
+
+/// Errors of the HTTP endpoints. Internal details go to the log, never to
+/// the client.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("bad credentials")]
+    BadCredentials,
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("bad request body: {0}")]
+    BadBody(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("background task failed: {0}")]
+    Task(String),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match &self {
+            ApiError::BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                ErrorBody::new(ErrorCode::BadCredentials),
+            ),
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                ErrorBody::new(ErrorCode::Unauthorized),
+            ),
+            ApiError::BadBody(detail) => (
+                StatusCode::BAD_REQUEST,
+                ErrorBody::with_message(ErrorCode::BadJson, detail.clone()),
+            ),
+            ApiError::Store(_) | ApiError::Task(_) => {
+                tracing::error!(error = %self, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorBody::new(ErrorCode::Internal),
+                )
+            }
+        };
+        let mut json = serde_json::to_value(&body).unwrap_or_default();
+        json["type"] = "error".into();
+        (status, Json(json)).into_response()
+    }
+}
+
+/// A hash to verify against when the agent does not exist, so that a wrong
+/// name takes as long as a wrong password and names cannot be probed.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| agents::hash_password("decoy password").unwrap_or_default())
+}
+
+/// `POST /api/agent/login`.
+pub async fn login(
+    State(state): State<AppState>,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let Json(request) = body.map_err(|e| ApiError::BadBody(e.body_text()))?;
+    let store = state.hub.store().clone();
+    let agent = store.agent(&request.name)?;
+    let hash = agent
+        .as_ref()
+        .map(|a| a.password_hash.clone())
+        .unwrap_or_else(|| decoy_hash().to_owned());
+    // argon2 is slow on purpose: keep it off the async workers.
+    let password = request.password;
+    let matches = tokio::task::spawn_blocking(move || agents::verify_password(&password, &hash))
+        .await
+        .map_err(|e| ApiError::Task(e.to_string()))?;
+    let Some(agent) = agent.filter(|_| matches) else {
+        tracing::info!(name = %request.name, "failed sign-in");
+        return Err(ApiError::BadCredentials);
+    };
+    let token = agents::new_token();
+    store.put_session(
+        &token,
+        &Session {
+            agent: agent.name.clone(),
+            expires_at: OffsetDateTime::now_utc() + SESSION_LIFETIME,
+        },
+    )?;
+    store.flush().await?;
+    tracing::info!(agent = %agent.name, "signed in");
+    Ok(Json(LoginResponse {
+        token,
+        agent: AgentView { name: agent.name },
+    }))
+}
+
+/// `POST /api/agent/logout` with `Authorization: Bearer TOKEN`.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized)?;
+    state.hub.store().delete_session(token)?;
+    state.hub.store().flush().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/health`: the server is up and its store answers.
+pub async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    state.hub.store().agent("")?;
+    Ok(Json(serde_json::json!({"status": "ok"})))
+}

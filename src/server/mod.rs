@@ -1,0 +1,198 @@
+//! The HTTP and websocket surface, start-up and graceful shutdown.
+//!
+//! [`start`] builds everything from [`Settings`] — intents, store, hub,
+//! router — binds the listener and returns a [`Server`] that knows its real
+//! address (tests bind port 0). Handlers live in one file per surface:
+//! [`visitor`] and [`agent`] sockets, [`api`] for HTTP, [`web`] for the pages.
+//! [`socket`] holds what both sockets share: decoding frames, flood limits.
+
+pub mod agent;
+pub mod api;
+pub mod socket;
+pub mod visitor;
+pub mod web;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::routing::{get, post};
+use axum::serve::ListenerExt;
+use axum::Router;
+use thiserror::Error;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Settings;
+use crate::hub::Hub;
+use crate::intents::{self, Diagnostic};
+use crate::store::{Store, StoreError};
+
+/// What handlers share. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The switchboard.
+    pub hub: Hub,
+    /// Flips to `true` when the server is stopping; sockets close then.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, Error)]
+pub enum StartError {
+    #[error("the intent files have errors:\n{}", list(.0))]
+    Intents(Vec<Diagnostic>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+fn list(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| format!("  {d}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The application's routes, for a given state.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/ws/visitor", get(visitor::upgrade))
+        .route("/ws/agent", get(agent::upgrade))
+        .route("/api/agent/login", post(api::login))
+        .route("/api/agent/logout", post(api::logout))
+        .route("/api/health", get(api::health))
+        .merge(web::router())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A running server.
+pub struct Server {
+    /// The address it actually listens on.
+    pub addr: SocketAddr,
+    hub: Hub,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+/// Loads intents, opens the store, binds, and starts serving.
+pub async fn start(settings: &Settings) -> Result<Server, StartError> {
+    let intents = intents::load_dir(&settings.intents_dir).map_err(StartError::Intents)?;
+    tracing::info!(
+        intents = intents.intents.len(),
+        dir = %settings.intents_dir.display(),
+        "intents loaded"
+    );
+    std::fs::create_dir_all(&settings.data_dir).map_err(|e| StoreError::Sled(e.into()))?;
+    let store = Store::open(&settings.data_dir)?;
+    let hub = Hub::new(store, intents)?;
+    let (stop, shutdown) = watch::channel(false);
+    let listener = tokio::net::TcpListener::bind(settings.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: settings.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: settings.addr,
+        source,
+    })?;
+    // Chat frames are small and latency-bound: send them without Nagle delay.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
+    let app = router(AppState {
+        hub: hub.clone(),
+        shutdown: shutdown.clone(),
+    });
+    let mut until = shutdown;
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                // An error means the Server handle is gone: stop as well.
+                let _ = until.wait_for(|stopping| *stopping).await;
+            })
+            .await
+    });
+    tracing::info!(%addr, "listening");
+    Ok(Server {
+        addr,
+        hub,
+        stop,
+        task,
+    })
+}
+
+impl Server {
+    /// The switchboard (tests use it to reach the store).
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    /// Serves until `signal` completes, then shuts down gracefully.
+    pub async fn run_until(self, signal: impl Future<Output = ()>) -> Result<(), StoreError> {
+        tokio::select! {
+            _ = signal => {}
+            // The serve task only ends by itself on a fatal accept error.
+            _ = wait_task(&self.task) => {}
+        }
+        self.shutdown().await
+    }
+
+    /// Closes every socket, waits for the handlers, and flushes the store.
+    pub async fn shutdown(self) -> Result<(), StoreError> {
+        // Receivers may all be gone already; then there is no one to tell.
+        let _ = self.stop.send(true);
+        match self.task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "server stopped with an error"),
+            Err(e) => tracing::error!(error = %e, "server task failed"),
+        }
+        self.hub.store().flush().await?;
+        tracing::info!("stopped; store flushed");
+        Ok(())
+    }
+}
+
+async fn wait_task(task: &JoinHandle<std::io::Result<()>>) {
+    while !task.is_finished() {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

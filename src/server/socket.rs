@@ -1,0 +1,98 @@
+//! What the visitor and agent sockets share: turning websocket messages into
+//! typed frames or typed errors, sending typed events, and flood control.
+
+use std::num::NonZeroU32;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use futures_util::stream::SplitSink;
+use futures_util::SinkExt;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::protocol::{self, ErrorBody, ErrorCode};
+
+/// Sustained frames per second a client may send.
+pub const FRAMES_PER_SECOND: u32 = 5;
+/// Frames a client may send in a burst (a paste, a reconnect resend).
+pub const FRAME_BURST: u32 = 20;
+
+/// Close code for "going away" (server shutdown).
+pub const CLOSE_GOING_AWAY: u16 = 1001;
+/// Close code for "try again later" (the client fell too far behind).
+pub const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
+
+/// The write half of a socket.
+pub type Outgoing = SplitSink<WebSocket, Message>;
+
+/// Socket settings for many small, mostly idle chats: a 4 KiB read buffer
+/// (axum's default costs ~137 KB per idle connection) and a transport cap
+/// beyond which frames are refused without being buffered.
+pub fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.read_buffer_size(4096)
+        .max_message_size(protocol::MAX_TRANSPORT_BYTES)
+        .max_frame_size(protocol::MAX_TRANSPORT_BYTES)
+}
+
+/// One websocket message, interpreted.
+pub enum Incoming<T> {
+    /// A valid frame.
+    Frame(T),
+    /// A bad frame: answer with this error and keep going.
+    Bad(ErrorBody),
+    /// Nothing to do (ping, pong).
+    Nothing,
+    /// The client closed.
+    Closed,
+}
+
+/// Interprets a websocket message as a frame of type `T`.
+pub fn decode<T: DeserializeOwned>(message: Message, types: &[&str]) -> Incoming<T> {
+    match message {
+        Message::Text(text) => match protocol::parse_frame(text.as_str(), types) {
+            Ok(frame) => Incoming::Frame(frame),
+            Err(body) => Incoming::Bad(body),
+        },
+        Message::Binary(_) => Incoming::Bad(ErrorBody::new(ErrorCode::BinaryNotSupported)),
+        Message::Ping(_) | Message::Pong(_) => Incoming::Nothing,
+        Message::Close(_) => Incoming::Closed,
+    }
+}
+
+/// Sends one event as a JSON text frame.
+pub async fn send<E: Serialize>(out: &mut Outgoing, event: &E) -> Result<(), axum::Error> {
+    let json = serde_json::to_string(event).map_err(axum::Error::new)?;
+    out.send(Message::Text(json.into())).await
+}
+
+/// Sends a close frame; errors are moot since the socket is ending anyway.
+pub async fn close(out: &mut Outgoing, code: u16, reason: &'static str) {
+    let _ = out
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })))
+        .await;
+}
+
+/// A per-connection flood limiter.
+pub fn flood_limiter() -> DefaultDirectRateLimiter {
+    let per_second = NonZeroU32::new(FRAMES_PER_SECOND).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(FRAME_BURST).unwrap_or(NonZeroU32::MIN);
+    RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst))
+}
+
+/// The error body for a frame refused by the flood limiter.
+pub fn rate_limited(id: Option<&str>) -> ErrorBody {
+    let body = ErrorBody::new(ErrorCode::RateLimited);
+    match id {
+        Some(id) => body.about_message(id),
+        None => body,
+    }
+}
+
+/// Resolves once the server is stopping (or the signal's sender is gone).
+pub async fn stopping(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
+    // The guard `wait_for` returns must not live across the caller's awaits.
+    let _ = shutdown.wait_for(|stopping| *stopping).await.map(|_| ());
+}

@@ -1,0 +1,132 @@
+//! The visitor socket, `GET /ws/visitor[?resume=TOKEN]`.
+//!
+//! One task per socket. It registers a bounded outbox with the hub, sends the
+//! greeting, then selects over three things: frames from the visitor (each
+//! handled to completion — stored, flushed, acknowledged — before the next,
+//! so a visitor's lines keep their order), events from the hub's outbox, and
+//! the shutdown signal.
+
+use axum::extract::ws::WebSocket;
+use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::response::Response;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::socket::{self, Incoming};
+use super::AppState;
+use crate::hub::{Hub, OUTBOX_CAPACITY};
+use crate::protocol::{self, VisitorEvent, VisitorFrame};
+
+/// Query string of the visitor socket.
+#[derive(Debug, Deserialize)]
+pub struct VisitorQuery {
+    /// The token from an earlier `welcome`.
+    pub resume: Option<String>,
+}
+
+/// Upgrades to a visitor socket.
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    Query(query): Query<VisitorQuery>,
+    State(state): State<AppState>,
+) -> Response {
+    socket::configure(ws).on_upgrade(move |socket| run(socket, state, query.resume))
+}
+
+async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
+    let (mut out, mut incoming) = socket.split();
+    let (outbox, mut events) = mpsc::channel(OUTBOX_CAPACITY);
+    let session = match state.hub.connect_visitor(resume.as_deref(), outbox) {
+        Ok(session) => session,
+        Err(e) => {
+            let _ = socket::send(&mut out, &VisitorEvent::Error(e.to_body())).await;
+            return;
+        }
+    };
+    let conversation = session.conversation;
+    tracing::debug!(%conversation, "visitor connected");
+    let limiter = socket::flood_limiter();
+    let mut shutdown = state.shutdown.clone();
+    let mut greeted = true;
+    for event in &session.greeting {
+        if socket::send(&mut out, event).await.is_err() {
+            greeted = false;
+            break;
+        }
+    }
+    while greeted {
+        tokio::select! {
+            event = events.recv() => match event {
+                Some(event) => {
+                    if socket::send(&mut out, &event).await.is_err() {
+                        break;
+                    }
+                }
+                None => {
+                    // The hub dropped our outbox: we fell too far behind.
+                    socket::close(&mut out, socket::CLOSE_TRY_AGAIN_LATER, "reconnect to catch up").await;
+                    break;
+                }
+            },
+            message = incoming.next() => {
+                let Some(Ok(message)) = message else { break };
+                let reply = match socket::decode::<VisitorFrame>(message, VisitorFrame::TYPES) {
+                    Incoming::Closed => break,
+                    Incoming::Nothing => None,
+                    // A flood of garbage gets no answers.
+                    Incoming::Bad(_) if limiter.check().is_err() => None,
+                    Incoming::Bad(body) => Some(VisitorEvent::Error(body)),
+                    Incoming::Frame(frame) if limiter.check().is_err() => {
+                        Some(VisitorEvent::Error(socket::rate_limited(frame_id(&frame))))
+                    }
+                    Incoming::Frame(frame) => handle(&state.hub, conversation, frame).await,
+                };
+                if let Some(reply) = reply {
+                    if socket::send(&mut out, &reply).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            _ = socket::stopping(&mut shutdown) => {
+                socket::close(&mut out, socket::CLOSE_GOING_AWAY, "server restarting").await;
+                break;
+            }
+        }
+    }
+    state
+        .hub
+        .disconnect_visitor(conversation, session.connection);
+    tracing::debug!(%conversation, "visitor disconnected");
+}
+
+fn frame_id(frame: &VisitorFrame) -> Option<&str> {
+    match frame {
+        VisitorFrame::Message { id, .. } => Some(id),
+        VisitorFrame::RequestHuman => None,
+    }
+}
+
+/// Applies one frame and returns the direct answer (`ack` or `error`), if
+/// the frame has one: `request_human` is answered through the outbox (the
+/// bot's handoff line and `queued`).
+async fn handle(hub: &Hub, conversation: Uuid, frame: VisitorFrame) -> Option<VisitorEvent> {
+    match frame {
+        VisitorFrame::Message { id, text } => {
+            if let Err(body) =
+                protocol::validate_client_id(&id).and_then(|()| protocol::validate_text(&id, &text))
+            {
+                return Some(VisitorEvent::Error(body));
+            }
+            Some(match hub.visitor_message(conversation, &id, &text).await {
+                Ok(_) => VisitorEvent::Ack { id },
+                Err(e) => VisitorEvent::Error(e.to_body().about_message(id)),
+            })
+        }
+        VisitorFrame::RequestHuman => match hub.request_human(conversation).await {
+            Ok(()) => None,
+            Err(e) => Some(VisitorEvent::Error(e.to_body())),
+        },
+    }
+}

@@ -1,0 +1,340 @@
+//! The embedded database (sled): everything Tandem must not forget.
+//!
+//! | tree | key | value |
+//! |---|---|---|
+//! | `conversations` | conversation id (16 bytes) | [`ConversationRecord`] as JSON |
+//! | `messages` | conversation id + seq (u64, big-endian) | [`StoredMessage`] as JSON |
+//! | `client_ids` | conversation id + client id | seq (u64, big-endian) |
+//! | `resume_tokens` | token | conversation id |
+//! | `agents` | agent name | [`AgentRecord`] as JSON |
+//! | `sessions` | token | [`Session`] as JSON |
+//!
+//! Big-endian sequence numbers make a prefix scan return a conversation's
+//! lines in order. A line, its client-id entry and the conversation record
+//! are written in one transaction, so a crash never leaves a line without
+//! its dedupe entry (which would let a resend duplicate it).
+//!
+//! Writes land in sled's memory first; [`Store::flush`] makes them durable.
+//! Callers acknowledge a message only after `flush` returns — that is the
+//! "no acknowledged message is ever lost, even on `kill -9`" promise.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::Transactional;
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::agents::{AgentRecord, Session};
+use crate::conversation::{ConversationRecord, StoredMessage};
+use crate::protocol::Status;
+
+/// What can go wrong with the database.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// Another process (usually a running `tandem serve`) has the database.
+    #[error(
+        "the data directory {0} is in use by another Tandem process (is `tandem serve` running?); \
+         stop it first, or point --data-dir elsewhere"
+    )]
+    Locked(PathBuf),
+    /// sled failed (disk full, permissions, corruption).
+    #[error("database error: {0}")]
+    Sled(#[from] sled::Error),
+    /// A stored record no longer parses.
+    #[error("a stored record is unreadable: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    /// The flush task could not run (the runtime is shutting down).
+    #[error("the database flush did not complete: {0}")]
+    FlushAborted(String),
+}
+
+/// A cheap, cloneable handle to the database.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    conversations: sled::Tree,
+    messages: sled::Tree,
+    client_ids: sled::Tree,
+    resume_tokens: sled::Tree,
+    agents: sled::Tree,
+    sessions: sled::Tree,
+}
+
+impl Store {
+    /// Opens (or creates) the database under `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(dir.join("tandem.sled"))
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
+                    StoreError::Locked(dir.to_path_buf())
+                }
+                other => StoreError::Sled(other),
+            })?;
+        Ok(Store {
+            conversations: db.open_tree("conversations")?,
+            messages: db.open_tree("messages")?,
+            client_ids: db.open_tree("client_ids")?,
+            resume_tokens: db.open_tree("resume_tokens")?,
+            agents: db.open_tree("agents")?,
+            sessions: db.open_tree("sessions")?,
+            db,
+        })
+    }
+
+    /// Makes every earlier write durable. Runs on the blocking pool: an
+    /// fsync must never stall the async reactor.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.flush())
+            .await
+            .map_err(|e| StoreError::FlushAborted(e.to_string()))??;
+        Ok(())
+    }
+
+    /// Flushes from synchronous code (shutdown, command-line tools).
+    pub fn flush_blocking(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    // --- conversations -----------------------------------------------------
+
+    /// Stores a new conversation and its resume token.
+    pub fn create_conversation(&self, record: &ConversationRecord) -> Result<(), StoreError> {
+        self.save_conversation(record)?;
+        self.resume_tokens.insert(
+            record.resume_token.as_bytes(),
+            record.id.as_bytes().as_slice(),
+        )?;
+        Ok(())
+    }
+
+    /// Overwrites a conversation record.
+    pub fn save_conversation(&self, record: &ConversationRecord) -> Result<(), StoreError> {
+        self.conversations
+            .insert(record.id.as_bytes(), serde_json::to_vec(record)?)?;
+        Ok(())
+    }
+
+    /// A conversation by id.
+    pub fn conversation(&self, id: Uuid) -> Result<Option<ConversationRecord>, StoreError> {
+        decode_opt(self.conversations.get(id.as_bytes())?)
+    }
+
+    /// The conversation a resume token belongs to.
+    pub fn conversation_by_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<ConversationRecord>, StoreError> {
+        match self.resume_tokens.get(token.as_bytes())? {
+            Some(id) => match Uuid::from_slice(&id) {
+                Ok(id) => self.conversation(id),
+                Err(_) => Ok(None),
+            },
+            None => Ok(None),
+        }
+    }
+
+    /// Every conversation waiting for or held by an agent (loaded at start).
+    pub fn active_conversations(&self) -> Result<Vec<ConversationRecord>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.conversations.iter() {
+            let (_, value) = item?;
+            let record: ConversationRecord = serde_json::from_slice(&value)?;
+            if matches!(record.status, Status::Queued | Status::Assigned) {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
+    // --- messages ----------------------------------------------------------
+
+    /// Appends a line and saves the conversation record (with its advanced
+    /// `next_seq`) in one transaction.
+    pub fn append_message(
+        &self,
+        record: &ConversationRecord,
+        message: &StoredMessage,
+    ) -> Result<(), StoreError> {
+        let conversation = serde_json::to_vec(record)?;
+        let line = serde_json::to_vec(message)?;
+        let message_key = message_key(record.id, message.seq);
+        let client_key = message
+            .client_id
+            .as_deref()
+            .map(|c| client_key(record.id, c));
+        let result: Result<(), TransactionError<()>> =
+            (&self.conversations, &self.messages, &self.client_ids).transaction(
+                |(conversations, messages, client_ids)| {
+                    conversations
+                        .insert(record.id.as_bytes().as_slice(), conversation.as_slice())?;
+                    messages.insert(message_key.as_slice(), line.as_slice())?;
+                    if let Some(key) = &client_key {
+                        client_ids.insert(key.as_slice(), &message.seq.to_be_bytes())?;
+                    }
+                    Ok::<(), ConflictableTransactionError<()>>(())
+                },
+            );
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+            Err(TransactionError::Abort(())) => {
+                unreachable!("the transaction closure never aborts")
+            }
+        }
+    }
+
+    /// The seq of the line a client already sent with `client_id`, if any.
+    pub fn seq_for_client_id(
+        &self,
+        conversation: Uuid,
+        client_id: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .client_ids
+            .get(client_key(conversation, client_id))?
+            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map(u64::from_be_bytes))
+    }
+
+    /// Every line of a conversation, in order.
+    pub fn history(&self, conversation: Uuid) -> Result<Vec<StoredMessage>, StoreError> {
+        self.messages
+            .scan_prefix(conversation.as_bytes())
+            .map(|item| {
+                let (_, value) = item?;
+                Ok(serde_json::from_slice(&value)?)
+            })
+            .collect()
+    }
+
+    // --- agents and sessions -----------------------------------------------
+
+    /// Creates or replaces an agent.
+    pub fn put_agent(&self, agent: &AgentRecord) -> Result<(), StoreError> {
+        self.agents
+            .insert(agent.name.as_bytes(), serde_json::to_vec(agent)?)?;
+        Ok(())
+    }
+
+    /// An agent by name.
+    pub fn agent(&self, name: &str) -> Result<Option<AgentRecord>, StoreError> {
+        decode_opt(self.agents.get(name.as_bytes())?)
+    }
+
+    /// All agents, by name.
+    pub fn agents(&self) -> Result<Vec<AgentRecord>, StoreError> {
+        self.agents
+            .iter()
+            .map(|item| Ok(serde_json::from_slice(&item?.1)?))
+            .collect()
+    }
+
+    /// Stores a signed-in session.
+    pub fn put_session(&self, token: &str, session: &Session) -> Result<(), StoreError> {
+        self.sessions
+            .insert(token.as_bytes(), serde_json::to_vec(session)?)?;
+        Ok(())
+    }
+
+    /// A session by token.
+    pub fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
+        decode_opt(self.sessions.get(token.as_bytes())?)
+    }
+
+    /// Ends a session.
+    pub fn delete_session(&self, token: &str) -> Result<(), StoreError> {
+        self.sessions.remove(token.as_bytes())?;
+        Ok(())
+    }
+}
+
+fn decode_opt<T: DeserializeOwned>(value: Option<sled::IVec>) -> Result<Option<T>, StoreError> {
+    Ok(match value {
+        Some(v) => Some(serde_json::from_slice(&v)?),
+        None => None,
+    })
+}
+
+fn message_key(conversation: Uuid, seq: u64) -> Vec<u8> {
+    let mut key = conversation.as_bytes().to_vec();
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+fn client_key(conversation: Uuid, client_id: &str) -> Vec<u8> {
+    let mut key = conversation.as_bytes().to_vec();
+    key.extend_from_slice(client_id.as_bytes());
+    key
+}
+
+#[allow(dead_code)]
+fn _assert_serialisable<T: Serialize>() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Sender;
+    use time::OffsetDateTime;
+
+    fn line(seq: u64, client_id: Option<&str>) -> StoredMessage {
+        StoredMessage {
+            seq,
+            client_id: client_id.map(str::to_owned),
+            from: Sender::Visitor,
+            author: None,
+            text: format!("line {seq}"),
+            quick_replies: vec![],
+            at: OffsetDateTime::UNIX_EPOCH,
+            intent: None,
+        }
+    }
+
+    #[test]
+    fn lines_come_back_in_order_after_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = Uuid::new_v4();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let mut rec = ConversationRecord::new(id, "tok".into(), OffsetDateTime::UNIX_EPOCH);
+            store.create_conversation(&rec).unwrap();
+            for i in 0..300 {
+                let seq = rec.take_seq();
+                store
+                    .append_message(&rec, &line(seq, Some(&format!("c{i}"))))
+                    .unwrap();
+            }
+            store.flush_blocking().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let history = store.history(id).unwrap();
+        assert_eq!(history.len(), 300);
+        assert!(history.windows(2).all(|w| w[0].seq < w[1].seq));
+        assert_eq!(store.seq_for_client_id(id, "c7").unwrap(), Some(8));
+        assert_eq!(
+            store
+                .conversation_by_token("tok")
+                .unwrap()
+                .unwrap()
+                .next_seq,
+            301
+        );
+    }
+
+    #[test]
+    fn a_second_opener_is_told_the_directory_is_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = Store::open(dir.path()).unwrap();
+        match Store::open(dir.path()) {
+            Err(StoreError::Locked(_)) => {}
+            Err(other) => panic!("expected Locked, got {other}"),
+            Ok(_) => panic!("expected Locked, got a second handle"),
+        }
+    }
+}

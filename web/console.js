@@ -1,0 +1,1030 @@
+/*
+ * Tandem agent console (web/console.js), loaded by console.html at /console.
+ *
+ * Speaks the agent side of the wire protocol in docs/protocol.md:
+ * POST /api/agent/login and /api/agent/logout over HTTP, then one websocket
+ * at /ws/agent?token=… for the queue, conversations and replies. That page is
+ * the contract; this file only follows it.
+ *
+ * Shape: one `state` object, frame handlers that change it, and render
+ * functions that draw it. Every piece of chat text is rendered with
+ * textContent, never as HTML.
+ */
+(function () {
+  'use strict';
+
+  const KEY_TOKEN = 'tandem.agent.token'; // sessionStorage: a reload keeps you signed in
+  const KEY_NAME = 'tandem.agent.name'; // sessionStorage: name to show before `hello`
+  const KEY_OUTBOX = 'tandem.agent.outbox'; // sessionStorage: replies sent but not yet acked
+  const BASE_TITLE = 'Tandem console';
+  const MAX_CHARS = 4000; // the server's limit on `text`, in characters
+  const COUNTER_FROM = 3500;
+  const BACKOFF_MIN_MS = 500;
+  const BACKOFF_MAX_MS = 10000;
+  const NEW_HIGHLIGHT_MS = 8000; // how long a new queue entry stays highlighted
+
+  // ---------------------------------------------------------------------------
+  // State.
+
+  /**
+   * A conversation the console knows about: every one this agent holds, plus
+   * whichever queued one is open in the main area.
+   * @typedef {{id: string, status: string, assignedTo: ?string, reasons: Array,
+   *   lines: Array, unread: number, loaded: boolean}} Conversation
+   */
+
+  const state = {
+    token: null,
+    me: null, // this agent's name, from login and `hello`
+    ws: null,
+    /** idle | connecting | ready (hello received) | retrying */
+    conn: 'idle',
+    attempt: 0,
+    retryTimer: null,
+    refusals: 0, // closes before `hello` while the server answers HTTP (see onSocketClosed)
+    queue: [], // the latest `queue` frame's entries, oldest first
+    seenQueueIds: new Set(), // every queue entry id seen since sign-in, to spot arrivals
+    queueLoaded: false, // the first queue after sign-in is the status quo, not news
+    freshIds: new Map(), // queue entry id -> time it arrived, for the highlight
+    /** @type {Map<string, Conversation>} */
+    convs: new Map(),
+    mine: [], // ids of conversations this agent holds, in the order they came
+    currentId: null, // conversation shown in the main area
+    shownId: null, // conversation whose transcript is currently in the DOM
+    claiming: null, // id of a claim in flight, so its button can say so
+    closing: null, // id of a close in flight
+    outbox: [], // own replies not yet acked: {id, conversation_id, text, at}
+    titleFlash: null, // interval id while the title blinks for a new chat
+  };
+
+  const ui = {};
+  for (const id of [
+    'login-view', 'login-form', 'login-name', 'login-password', 'login-submit', 'login-error',
+    'app', 'connection-status', 'agent-name', 'agent-avatar', 'signout',
+    'queue', 'queue-count', 'my-chats', 'my-chats-count',
+    'conversation', 'conversation-empty', 'conversation-view', 'conversation-title',
+    'conversation-state', 'claim', 'close-conversation', 'reasons', 'transcript',
+    'reply-input', 'reply-send', 'reply-counter', 'toasts',
+  ]) {
+    ui[id.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = document.getElementById(id);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Small helpers.
+
+  function sessionGet(key) {
+    try {
+      return sessionStorage.getItem(key);
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function sessionSet(key, value) {
+    try {
+      if (value == null) sessionStorage.removeItem(key);
+      else sessionStorage.setItem(key, value);
+    } catch (_) {
+      /* storage blocked: the session just will not survive a reload */
+    }
+  }
+
+  function saveOutbox() {
+    sessionSet(KEY_OUTBOX, state.outbox.length ? JSON.stringify(state.outbox) : null);
+  }
+
+  function loadOutbox() {
+    try {
+      const list = JSON.parse(sessionGet(KEY_OUTBOX) || '[]');
+      return Array.isArray(list)
+        ? list.filter((o) => o && typeof o.id === 'string' && typeof o.text === 'string' && o.conversation_id)
+        : [];
+    } catch (_) {
+      return [];
+    }
+  }
+
+  const randomId = () => Math.random().toString(36).slice(2, 10) + Date.now().toString(36).slice(-4);
+  let replyCounter = 0;
+  const nextReplyId = () => 'a-' + randomId() + '-' + ++replyCounter;
+
+  /** Unicode characters, as the server counts them (not UTF-16 code units). */
+  const charCount = (text) => Array.from(text).length;
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text != null) node.textContent = text; // text only, never HTML
+    return node;
+  }
+
+  /** "just now", "3 min", "1 h 5 min": how long since an RFC 3339 time. */
+  function formatWaited(iso) {
+    const ms = Date.now() - new Date(iso).getTime();
+    if (!isFinite(ms)) return '';
+    const min = Math.max(0, Math.floor(ms / 60000)); // clocks drift: never negative
+    if (min < 1) return 'just now';
+    if (min < 60) return min + ' min';
+    const h = Math.floor(min / 60);
+    return h + ' h' + (min % 60 ? ' ' + (min % 60) + ' min' : '');
+  }
+
+  function formatClock(iso) {
+    const d = new Date(iso);
+    if (isNaN(d)) return '';
+    const sameDay = d.toDateString() === new Date().toDateString();
+    return sameDay
+      ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+      : d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  }
+
+  const shortId = (id) => String(id).replace(/[^a-zA-Z0-9]/g, '').slice(-6) || String(id);
+  const conversationName = (id) => 'Visitor · ' + shortId(id);
+
+  function isMine(conv) {
+    return !!conv && conv.status === 'assigned' && conv.assignedTo === state.me;
+  }
+
+  function conversation(id) {
+    let conv = state.convs.get(id);
+    if (!conv) {
+      conv = { id, status: 'queued', assignedTo: null, reasons: [], lines: [], unread: 0, loaded: false };
+      state.convs.set(id, conv);
+    }
+    return conv;
+  }
+
+  function addMine(id) {
+    if (!state.mine.includes(id)) state.mine.push(id);
+  }
+
+  function removeMine(id) {
+    state.mine = state.mine.filter((x) => x !== id);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Toasts.
+
+  function toast(text, tone = 'error') {
+    const node = el('div', 'toast', text);
+    node.dataset.tone = tone;
+    node.setAttribute('role', tone === 'error' ? 'alert' : 'status');
+    ui.toasts.append(node);
+    setTimeout(() => node.classList.add('toast-leaving'), 4600);
+    setTimeout(() => node.remove(), 5000);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Rendering.
+
+  function render() {
+    renderAuth();
+    renderTopbar();
+    renderQueue();
+    renderMyChats();
+    renderConversation();
+    renderTitle();
+  }
+
+  function renderAuth() {
+    const signedIn = !!state.token;
+    ui.loginView.hidden = signedIn;
+    ui.app.hidden = !signedIn;
+  }
+
+  function renderTopbar() {
+    const name = state.me || '';
+    ui.agentName.textContent = name;
+    ui.agentAvatar.textContent = name.charAt(0).toUpperCase();
+    const labels = { ready: 'Connected', retrying: 'Reconnecting…', connecting: 'Connecting…', idle: 'Offline' };
+    const label = state.conn === 'connecting' && state.attempt > 0 ? 'Reconnecting…' : labels[state.conn];
+    if (ui.connectionStatus.textContent !== label) ui.connectionStatus.textContent = label;
+    ui.connectionStatus.dataset.state = state.conn === 'ready' ? 'connected' : 'reconnecting';
+  }
+
+  function titleText() {
+    const n = state.queue.length;
+    return (n ? '(' + n + ') ' : '') + BASE_TITLE;
+  }
+
+  function renderTitle() {
+    // While flashing, flashTitle owns document.title and restores it on stop.
+    if (!state.titleFlash) document.title = titleText();
+  }
+
+  /** Keep keyboard focus on the same list item when a list is redrawn. */
+  function keepFocus(list, draw) {
+    const active = document.activeElement;
+    const focusedId = active && list.contains(active) ? active.dataset.conversationId : null;
+    draw();
+    if (focusedId) {
+      const again = list.querySelector('[data-conversation-id="' + CSS.escape(focusedId) + '"]');
+      if (again) again.focus();
+    }
+  }
+
+  function renderQueue() {
+    ui.queueCount.textContent = String(state.queue.length);
+    keepFocus(ui.queue, () => {
+      ui.queue.textContent = '';
+      if (state.queue.length === 0) {
+        ui.queue.append(el('li', 'list-empty', 'Nobody is waiting'));
+        return;
+      }
+      const now = Date.now();
+      for (const entry of state.queue) {
+        const li = el('li');
+        const b = el('button', 'queue-entry');
+        b.type = 'button';
+        b.dataset.conversationId = entry.conversation_id;
+        const fresh = state.freshIds.get(entry.conversation_id);
+        if (fresh && now - fresh < NEW_HIGHLIGHT_MS) b.classList.add('is-new');
+        if (entry.conversation_id === state.currentId) {
+          b.classList.add('is-current');
+          b.setAttribute('aria-current', 'true');
+        }
+
+        const top = el('span', 'queue-entry-top');
+        const wait = el('span', 'queue-wait', formatWaited(entry.queued_at));
+        wait.dataset.queuedAt = entry.queued_at;
+        wait.title = 'Waiting since ' + formatClock(entry.queued_at);
+        top.append(el('span', 'queue-name', conversationName(entry.conversation_id)), wait);
+
+        const tags = el('span', 'tags');
+        for (const reason of entry.reasons || []) {
+          const tag = el('span', 'tag', reason.text || reason.code);
+          tag.dataset.code = reason.code || '';
+          tags.append(tag);
+        }
+        const preview = el('span', 'queue-preview', entry.preview || '');
+        b.append(top, tags, preview);
+        b.addEventListener('click', () => openConversation(entry.conversation_id));
+        li.append(b);
+        ui.queue.append(li);
+      }
+    });
+  }
+
+  /** Refresh the "3 min" labels without redrawing the list. */
+  function tickWaits() {
+    for (const node of ui.queue.querySelectorAll('.queue-wait')) {
+      node.textContent = formatWaited(node.dataset.queuedAt);
+    }
+    for (const node of ui.queue.querySelectorAll('.queue-entry.is-new')) {
+      const fresh = state.freshIds.get(node.dataset.conversationId);
+      if (!fresh || Date.now() - fresh >= NEW_HIGHLIGHT_MS) node.classList.remove('is-new');
+    }
+  }
+
+  function lastVisitorText(conv) {
+    for (let i = conv.lines.length - 1; i >= 0; i--) {
+      if (conv.lines[i].from === 'visitor') return conv.lines[i].text;
+    }
+    return '';
+  }
+
+  function renderMyChats() {
+    ui.myChatsCount.textContent = String(state.mine.length);
+    keepFocus(ui.myChats, () => {
+      ui.myChats.textContent = '';
+      if (state.mine.length === 0) {
+        ui.myChats.append(el('li', 'list-empty', 'Claim a conversation from the queue to start.'));
+        return;
+      }
+      for (const id of state.mine) {
+        const conv = conversation(id);
+        const li = el('li');
+        const b = el('button', 'chat-tab');
+        b.type = 'button';
+        b.dataset.conversationId = id;
+        if (id === state.currentId) {
+          b.classList.add('is-current');
+          b.setAttribute('aria-current', 'true');
+        }
+        const top = el('span', 'chat-tab-top');
+        top.append(el('span', 'chat-tab-name', conversationName(id)));
+        if (conv.unread > 0) {
+          const dot = el('span', 'unread', String(conv.unread));
+          dot.setAttribute('aria-label', conv.unread + ' unread');
+          top.append(dot);
+        }
+        b.append(top, el('span', 'chat-tab-preview', lastVisitorText(conv) || 'No messages yet'));
+        b.addEventListener('click', () => showConversation(id));
+        li.append(b);
+        ui.myChats.append(li);
+      }
+    });
+  }
+
+  function describeStatus(conv) {
+    if (conv.status === 'queued') return { text: 'Waiting in queue', tone: 'wait' };
+    if (conv.status === 'closed') return { text: 'Closed', tone: 'muted' };
+    if (conv.status === 'bot') return { text: 'With the bot', tone: 'muted' };
+    if (isMine(conv)) return { text: "You're chatting", tone: 'live' };
+    return { text: 'With ' + (conv.assignedTo || 'another agent'), tone: 'muted' };
+  }
+
+  function renderConversation() {
+    const conv = state.currentId ? state.convs.get(state.currentId) : null;
+    ui.conversationEmpty.hidden = !!conv;
+    ui.conversationView.hidden = !conv;
+    if (!conv) {
+      state.shownId = null;
+      return;
+    }
+
+    ui.conversationTitle.textContent = conversationName(conv.id);
+    const status = describeStatus(conv);
+    ui.conversationState.textContent = conv.loaded ? status.text : 'Loading…';
+    ui.conversationState.dataset.tone = status.tone;
+
+    // Reasons banner: why the bot handed this one to a person.
+    const reasons = (conv.reasons || []).map((r) => r.text || r.code).filter(Boolean);
+    ui.reasons.hidden = reasons.length === 0;
+    ui.reasons.textContent = '';
+    if (reasons.length) {
+      ui.reasons.append(el('strong', null, 'Why it came to a person: '), el('span', null, reasons.join(' · ')));
+    }
+
+    ui.claim.hidden = conv.status !== 'queued';
+    ui.claim.disabled = state.claiming === conv.id || state.conn !== 'ready';
+    ui.claim.textContent = state.claiming === conv.id ? 'Claiming…' : 'Claim';
+
+    // Closing is for the holder, or for a queued chat nobody needs to take.
+    ui.closeConversation.hidden = !(isMine(conv) || conv.status === 'queued');
+    ui.closeConversation.disabled = state.closing === conv.id || state.conn !== 'ready';
+
+    const mine = isMine(conv);
+    ui.replyInput.disabled = !mine;
+    ui.replyInput.placeholder = mine
+      ? 'Reply to the visitor…'
+      : conv.status === 'queued'
+        ? 'Claim this conversation to reply'
+        : conv.status === 'closed'
+          ? 'This conversation is closed'
+          : 'Only the agent holding this conversation can reply';
+    renderComposer();
+
+    if (state.shownId !== conv.id) renderTranscript(conv);
+  }
+
+  function renderComposer() {
+    const conv = state.currentId ? state.convs.get(state.currentId) : null;
+    const text = ui.replyInput.value;
+    const n = charCount(text);
+    ui.replySend.disabled = !isMine(conv) || !text.trim() || n > MAX_CHARS;
+    ui.replyCounter.hidden = n < COUNTER_FROM;
+    ui.replyCounter.textContent = n.toLocaleString() + ' / ' + MAX_CHARS.toLocaleString();
+    ui.replyCounter.dataset.over = String(n > MAX_CHARS);
+  }
+
+  function authorOf(line) {
+    if (line.from === 'visitor') return 'Visitor';
+    if (line.from === 'system') return '';
+    if (line.from === 'agent') return line.author === state.me ? line.author + ' (you)' : line.author || 'Agent';
+    return line.author || 'Bot';
+  }
+
+  function lineElement(line) {
+    const li = el('li', 'msg');
+    li.setAttribute('data-from', line.from);
+    if (line.client_id) li.dataset.clientId = line.client_id;
+    if (line.id != null) li.dataset.id = String(line.id);
+
+    const meta = el('div', 'msg-meta');
+    if (line.from !== 'system') meta.append(el('span', 'msg-author', authorOf(line)));
+    if (line.from === 'bot') meta.append(el('span', 'badge', 'Bot'));
+    if (line.at) {
+      const time = el('time', 'msg-time', formatClock(line.at));
+      time.dateTime = line.at;
+      time.title = new Date(line.at).toLocaleString();
+      meta.append(time);
+    }
+    li.append(meta, el('div', 'msg-text', line.text));
+
+    // What the bot offered the visitor, for context.
+    if (line.from === 'bot' && Array.isArray(line.quick_replies) && line.quick_replies.length) {
+      const quick = el('div', 'msg-quick');
+      quick.append(el('span', 'msg-quick-label', 'Offered:'));
+      for (const q of line.quick_replies) quick.append(el('span', 'chip', String(q)));
+      li.append(quick);
+    }
+    line.el = li;
+    renderLineState(line);
+    return li;
+  }
+
+  function renderLineState(line) {
+    if (!line.el) return;
+    line.el.classList.toggle('is-pending', !!line.pending && !line.failed);
+    line.el.classList.toggle('is-failed', !!line.failed);
+    let note = line.el.querySelector('.msg-state');
+    const text = line.failed || (line.pending ? 'sending…' : '');
+    if (!text) {
+      if (note) note.remove();
+      return;
+    }
+    if (!note) {
+      note = el('div', 'msg-state');
+      line.el.append(note);
+    }
+    note.textContent = text;
+  }
+
+  function renderTranscript(conv) {
+    state.shownId = conv.id;
+    ui.transcript.textContent = '';
+    if (!conv.loaded) {
+      ui.transcript.append(el('li', 'transcript-note', 'Loading the conversation…'));
+      return;
+    }
+    for (const line of conv.lines) ui.transcript.append(lineElement(line));
+    if (conv.status === 'closed') ui.transcript.append(el('li', 'transcript-note', 'This conversation is closed.'));
+    ui.transcript.scrollTop = ui.transcript.scrollHeight;
+  }
+
+  function appendToTranscript(conv, line) {
+    if (state.shownId !== conv.id) return;
+    const t = ui.transcript;
+    const stick = line.from === 'agent' || t.scrollHeight - t.scrollTop - t.clientHeight < 120;
+    t.append(lineElement(line));
+    if (stick) t.scrollTop = t.scrollHeight;
+  }
+
+  // ---------------------------------------------------------------------------
+  // New arrivals in the queue. One entry point, so desktop notifications or a
+  // sound can be added here later without touching the frame handling.
+
+  function notifyArrivals(entries) {
+    const now = Date.now();
+    for (const entry of entries) state.freshIds.set(entry.conversation_id, now);
+    // In view, the highlight in the queue is enough; in a background tab,
+    // blink the title so the agent notices from elsewhere.
+    if (document.hidden) {
+      flashTitle(entries.length === 1 ? 'New chat waiting' : entries.length + ' new chats waiting');
+    }
+  }
+
+  /** Blink the tab title (keeping the queue count) until the tab is looked at. */
+  function flashTitle(message) {
+    stopFlash();
+    let on = true;
+    const show = () => {
+      const n = state.queue.length;
+      document.title = on ? (n ? '(' + n + ') ' : '') + '● ' + message : titleText();
+    };
+    state.titleFlash = setInterval(() => {
+      on = !on;
+      show();
+    }, 1000);
+    show();
+  }
+
+  function stopFlash() {
+    if (!state.titleFlash) return;
+    clearInterval(state.titleFlash);
+    state.titleFlash = null;
+    document.title = titleText();
+  }
+
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) stopFlash();
+  });
+
+  // ---------------------------------------------------------------------------
+  // Connection.
+
+  function connect() {
+    if (state.ws || state.retryTimer || !state.token) return;
+    state.conn = 'connecting';
+    renderTopbar();
+
+    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    const url = scheme + location.host + '/ws/agent?token=' + encodeURIComponent(state.token);
+    let ws;
+    try {
+      ws = new WebSocket(url);
+    } catch (err) {
+      console.warn('[tandem] cannot open websocket', err);
+      scheduleReconnect();
+      return;
+    }
+    state.ws = ws;
+    let gotHello = false;
+
+    ws.addEventListener('message', (event) => {
+      if (state.ws !== ws) return;
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (_) {
+        console.warn('[tandem] ignoring a frame that is not JSON');
+        return;
+      }
+      if (!frame || typeof frame.type !== 'string') return;
+      if (frame.type === 'hello') gotHello = true;
+      handleFrame(frame);
+    });
+    ws.addEventListener('close', () => {
+      if (state.ws !== ws) return;
+      state.ws = null;
+      onSocketClosed(gotHello);
+    });
+  }
+
+  /**
+   * The browser does not tell us why an upgrade failed: a 401 for a dead
+   * token and a server that is down look the same. So when the socket closes
+   * before `hello`, ask the server for a plain page. If it answers, it is up
+   * and it refused us, so the token is no good. Twice in a row, to not mistake
+   * a server that came back between the two requests for a refusal.
+   */
+  async function onSocketClosed(gotHello) {
+    if (!state.token) return; // signed out meanwhile
+    if (gotHello) {
+      state.refusals = 0;
+      scheduleReconnect();
+      return;
+    }
+    let serverUp = false;
+    try {
+      await fetch('/console', { method: 'GET', cache: 'no-store' });
+      serverUp = true;
+    } catch (_) {
+      serverUp = false;
+    }
+    if (!state.token) return;
+    if (!serverUp) {
+      state.refusals = 0;
+      scheduleReconnect();
+      return;
+    }
+    state.refusals += 1;
+    if (state.refusals >= 2) {
+      signOutLocally('Your session has ended. Please sign in again.');
+      return;
+    }
+    scheduleReconnect(300);
+  }
+
+  function scheduleReconnect(delayMs) {
+    state.conn = 'retrying';
+    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** state.attempt);
+    const delay = delayMs != null ? delayMs : base * (0.75 + Math.random() * 0.5); // jitter
+    state.attempt += 1;
+    clearTimeout(state.retryTimer);
+    state.retryTimer = setTimeout(() => {
+      state.retryTimer = null;
+      connect();
+    }, delay);
+    render();
+  }
+
+  window.addEventListener('online', () => {
+    if (state.retryTimer) {
+      clearTimeout(state.retryTimer);
+      state.retryTimer = null;
+      connect();
+    }
+  });
+
+  function send(frame) {
+    if (!state.ws || state.ws.readyState !== WebSocket.OPEN || state.conn !== 'ready') return false;
+    state.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  function sendReply(entry) {
+    return send({ type: 'message', conversation_id: entry.conversation_id, id: entry.id, text: entry.text });
+  }
+
+  // ---------------------------------------------------------------------------
+  // Frames from the server (docs/protocol.md, "Server → agent").
+
+  function handleFrame(f) {
+    switch (f.type) {
+      case 'hello':
+        return onHello(f);
+      case 'queue':
+        return onQueue(f);
+      case 'conversation':
+        return onConversation(f);
+      case 'message':
+        return onMessage(f);
+      case 'claimed':
+        return onClaimed(f);
+      case 'closed':
+        return onClosed(f);
+      case 'ack':
+        return onAck(f);
+      case 'error':
+        return onError(f);
+      default:
+        console.warn('[tandem] unknown frame type', f.type);
+    }
+  }
+
+  function onHello(f) {
+    state.me = (f.agent && f.agent.name) || state.me;
+    sessionSet(KEY_NAME, state.me);
+    state.conn = 'ready';
+    state.attempt = 0;
+    state.refusals = 0;
+    state.claiming = null;
+    state.closing = null;
+    // Replies that were in flight when the socket dropped. The server never
+    // stores an id twice, so resending one it already has only re-acks it.
+    for (const entry of state.outbox) sendReply(entry);
+    // The server re-sends `conversation` for held chats; refresh a queued one
+    // we were looking at, since it may have moved on while we were away.
+    const current = state.currentId && state.convs.get(state.currentId);
+    if (current && !isMine(current)) send({ type: 'open', conversation_id: current.id });
+    render();
+  }
+
+  function onQueue(f) {
+    const entries = Array.isArray(f.entries) ? f.entries : [];
+    const arrivals = entries.filter((e) => !state.seenQueueIds.has(e.conversation_id));
+    for (const e of entries) state.seenQueueIds.add(e.conversation_id);
+    state.queue = entries;
+    if (state.queueLoaded && arrivals.length) notifyArrivals(arrivals);
+    state.queueLoaded = true;
+
+    // A queued chat we are looking at left the queue without us claiming it:
+    // someone else took it (or it was closed). Ask for its current state.
+    const current = state.currentId && state.convs.get(state.currentId);
+    if (
+      current &&
+      current.status === 'queued' &&
+      state.claiming !== current.id &&
+      !entries.some((e) => e.conversation_id === current.id)
+    ) {
+      send({ type: 'open', conversation_id: current.id });
+    }
+    renderQueue();
+    renderTitle();
+  }
+
+  function fromServer(m) {
+    return {
+      id: m.id,
+      from: m.from,
+      author: m.author || null,
+      text: String(m.text == null ? '' : m.text),
+      at: m.at,
+      client_id: m.client_id || null,
+      quick_replies: m.quick_replies,
+      pending: false,
+      failed: '',
+    };
+  }
+
+  function pendingLine(entry) {
+    return {
+      id: null,
+      from: 'agent',
+      author: state.me,
+      text: entry.text,
+      at: entry.at,
+      client_id: entry.id,
+      pending: true,
+      failed: '',
+    };
+  }
+
+  function onConversation(f) {
+    const conv = conversation(f.conversation_id);
+    conv.status = f.status;
+    conv.assignedTo = f.assigned_to || null;
+    conv.reasons = Array.isArray(f.reasons) ? f.reasons : [];
+    const history = Array.isArray(f.history) ? f.history : [];
+
+    // The history is the truth. Our replies already in it are stored (their
+    // ack may have been lost with an old socket); the rest stay pending.
+    const stored = new Set(history.map((m) => m.client_id).filter(Boolean));
+    const before = state.outbox.length;
+    state.outbox = state.outbox.filter((o) => o.conversation_id !== conv.id || !stored.has(o.id));
+    if (state.outbox.length !== before) saveOutbox();
+    const pending = state.outbox.filter((o) => o.conversation_id === conv.id).map(pendingLine);
+    conv.lines = history.map(fromServer).concat(pending);
+    conv.loaded = true;
+
+    if (isMine(conv)) addMine(conv.id);
+    else removeMine(conv.id);
+    if (state.closing === conv.id && conv.status !== 'assigned') state.closing = null;
+    if (state.claiming === conv.id && conv.status !== 'queued') state.claiming = null;
+
+    // After a reload, show the first held chat rather than an empty page.
+    if (!state.currentId && isMine(conv)) state.currentId = conv.id;
+    if (state.currentId === conv.id) {
+      conv.unread = 0;
+      state.shownId = null; // force a transcript redraw
+    }
+    render();
+  }
+
+  function onMessage(f) {
+    if (!f.conversation_id) return;
+    const known = state.convs.has(f.conversation_id);
+    const conv = conversation(f.conversation_id);
+    if (!known) {
+      // A line for a chat we have not loaded: we hold it (the server only
+      // sends lines for those), so fetch its history.
+      conv.status = 'assigned';
+      conv.assignedTo = state.me;
+      addMine(conv.id);
+      send({ type: 'open', conversation_id: conv.id });
+    }
+
+    if (f.id != null && conv.lines.some((l) => l.id != null && String(l.id) === String(f.id))) return;
+
+    // Our own reply coming back: replace the pending line instead of doubling it.
+    const own = f.client_id ? conv.lines.find((l) => l.client_id === f.client_id) : null;
+    if (own) {
+      Object.assign(own, fromServer(f)); // keeps own.el
+      renderLineState(own);
+      return;
+    }
+
+    const line = fromServer(f);
+    conv.lines.push(line);
+    if (conv.loaded) appendToTranscript(conv, line);
+    if (line.from === 'visitor' && conv.id !== state.currentId) conv.unread += 1;
+    renderMyChats();
+  }
+
+  function onClaimed(f) {
+    const conv = conversation(f.conversation_id);
+    conv.status = 'assigned';
+    conv.assignedTo = state.me;
+    state.claiming = null;
+    addMine(conv.id);
+    showConversation(conv.id);
+  }
+
+  function onClosed(f) {
+    const conv = state.convs.get(f.conversation_id);
+    removeMine(f.conversation_id);
+    if (state.closing === f.conversation_id) state.closing = null;
+    if (conv) {
+      conv.status = 'closed';
+      // Replies still in flight can no longer be delivered.
+      for (const line of conv.lines) {
+        if (line.pending) {
+          line.pending = false;
+          line.failed = 'Not sent: the conversation was closed';
+          renderLineState(line);
+        }
+      }
+      state.outbox = state.outbox.filter((o) => o.conversation_id !== conv.id);
+      saveOutbox();
+      if (state.currentId === conv.id) state.shownId = null; // redraw with the "closed" note
+    }
+    render();
+  }
+
+  function onAck(f) {
+    const entry = state.outbox.find((o) => o.id === f.id);
+    if (!entry) return;
+    state.outbox = state.outbox.filter((o) => o !== entry);
+    saveOutbox();
+    const conv = state.convs.get(entry.conversation_id);
+    const line = conv && conv.lines.find((l) => l.client_id === f.id);
+    if (line) {
+      line.pending = false;
+      renderLineState(line);
+    }
+  }
+
+  function onError(f) {
+    const entry = f.id ? state.outbox.find((o) => o.id === f.id) : null;
+
+    if (f.code === 'already_claimed') {
+      toast('Someone else already took this conversation');
+      const id = f.conversation_id || state.claiming || state.currentId;
+      state.claiming = null;
+      if (id) send({ type: 'open', conversation_id: id });
+      render();
+      return;
+    }
+
+    if (entry && f.code === 'rate_limited') {
+      // Not stored; the same id goes again in a moment.
+      setTimeout(() => {
+        if (state.outbox.includes(entry)) sendReply(entry);
+      }, 1000 + Math.random() * 1000);
+      return;
+    }
+
+    if (entry || f.code === 'not_assigned') {
+      // Replies the server will not take: stop resending them and say so.
+      const convId = (entry && entry.conversation_id) || f.conversation_id;
+      const doomed = state.outbox.filter((o) => (entry ? o === entry : o.conversation_id === convId));
+      state.outbox = state.outbox.filter((o) => !doomed.includes(o));
+      saveOutbox();
+      const conv = convId && state.convs.get(convId);
+      for (const o of doomed) {
+        const line = conv && conv.lines.find((l) => l.client_id === o.id);
+        if (line) {
+          line.pending = false;
+          line.failed = 'Not sent';
+          renderLineState(line);
+        }
+      }
+      // Our picture of who holds it is out of date: ask again.
+      if (f.code === 'not_assigned' && convId) send({ type: 'open', conversation_id: convId });
+    }
+
+    if (state.claiming && (!f.conversation_id || f.conversation_id === state.claiming)) state.claiming = null;
+    if (state.closing && (!f.conversation_id || f.conversation_id === state.closing)) state.closing = null;
+    toast(f.message || 'Something went wrong (' + f.code + ')');
+    render();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Agent actions.
+
+  /** Show a conversation from the queue: ask the server for it. */
+  function openConversation(id) {
+    conversation(id);
+    showConversation(id);
+    send({ type: 'open', conversation_id: id });
+  }
+
+  /** Switch the main area; held chats are already in memory. */
+  function showConversation(id) {
+    if (state.currentId !== id) {
+      state.currentId = id;
+      state.shownId = null;
+      ui.replyInput.value = '';
+    }
+    const conv = conversation(id);
+    conv.unread = 0;
+    render();
+    if (isMine(conv)) ui.replyInput.focus();
+  }
+
+  function claim() {
+    const id = state.currentId;
+    if (!id || !send({ type: 'claim', conversation_id: id })) return;
+    state.claiming = id;
+    renderConversation();
+  }
+
+  function closeConversation() {
+    const id = state.currentId;
+    if (!id || !send({ type: 'close', conversation_id: id })) return;
+    state.closing = id;
+    renderConversation();
+  }
+
+  function sendFromReplyBox() {
+    const conv = state.currentId && state.convs.get(state.currentId);
+    const text = ui.replyInput.value;
+    if (!isMine(conv) || !text.trim()) return;
+    if (charCount(text) > MAX_CHARS) {
+      toast('That reply is too long (' + MAX_CHARS.toLocaleString() + ' characters at most)');
+      return;
+    }
+    const entry = { id: nextReplyId(), conversation_id: conv.id, text, at: new Date().toISOString() };
+    state.outbox.push(entry);
+    saveOutbox();
+    const line = pendingLine(entry);
+    conv.lines.push(line);
+    appendToTranscript(conv, line);
+    // Offline: it stays in the outbox and goes out after the next `hello`.
+    sendReply(entry);
+    ui.replyInput.value = '';
+    renderComposer();
+    ui.replyInput.focus();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Signing in and out.
+
+  function showLoginError(text) {
+    ui.loginError.textContent = text || '';
+    ui.loginError.hidden = !text;
+  }
+
+  async function login(event) {
+    event.preventDefault();
+    const name = ui.loginName.value.trim();
+    const password = ui.loginPassword.value;
+    if (!name || !password) {
+      showLoginError('Enter your name and password.');
+      return;
+    }
+    showLoginError('');
+    ui.loginSubmit.disabled = true;
+    ui.loginSubmit.textContent = 'Signing in…';
+    try {
+      const res = await fetch('/api/agent/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name, password }),
+      });
+      let body = null;
+      try {
+        body = await res.json();
+      } catch (_) {
+        body = null;
+      }
+      if (!res.ok || !body || !body.token) {
+        showLoginError((body && body.message) || 'Sign-in failed (HTTP ' + res.status + ').');
+        ui.loginPassword.select();
+        return;
+      }
+      ui.loginPassword.value = '';
+      startSession(body.token, (body.agent && body.agent.name) || name);
+    } catch (_) {
+      showLoginError('Could not reach Tandem. Check your connection and try again.');
+    } finally {
+      ui.loginSubmit.disabled = false;
+      ui.loginSubmit.textContent = 'Sign in';
+    }
+  }
+
+  function startSession(token, name) {
+    state.token = token;
+    state.me = name;
+    sessionSet(KEY_TOKEN, token);
+    sessionSet(KEY_NAME, name);
+    state.outbox = loadOutbox();
+    render();
+    connect();
+  }
+
+  async function signOut() {
+    const token = state.token;
+    signOutLocally('');
+    if (!token) return;
+    try {
+      await fetch('/api/agent/logout', { method: 'POST', headers: { Authorization: 'Bearer ' + token } });
+    } catch (_) {
+      /* the token expires on its own; nothing more to do offline */
+    }
+  }
+
+  /** Forget everything about the session and show the sign-in form. */
+  function signOutLocally(message) {
+    state.token = null; // first, so the socket's close handler does not reconnect
+    const ws = state.ws;
+    state.ws = null;
+    if (ws) ws.close(1000, 'signed out');
+    clearTimeout(state.retryTimer);
+    stopFlash();
+    sessionSet(KEY_TOKEN, null);
+    sessionSet(KEY_NAME, null);
+    sessionSet(KEY_OUTBOX, null);
+    Object.assign(state, {
+      me: null,
+      conn: 'idle',
+      attempt: 0,
+      retryTimer: null,
+      refusals: 0,
+      queue: [],
+      seenQueueIds: new Set(),
+      queueLoaded: false,
+      freshIds: new Map(),
+      convs: new Map(),
+      mine: [],
+      currentId: null,
+      shownId: null,
+      claiming: null,
+      closing: null,
+      outbox: [],
+    });
+    ui.replyInput.value = '';
+    showLoginError(message);
+    render();
+    ui.loginName.focus();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Wiring.
+
+  ui.loginForm.addEventListener('submit', login);
+  ui.signout.addEventListener('click', signOut);
+  ui.claim.addEventListener('click', claim);
+  ui.closeConversation.addEventListener('click', closeConversation);
+  ui.replySend.addEventListener('click', sendFromReplyBox);
+  ui.replyInput.addEventListener('input', renderComposer);
+  ui.replyInput.addEventListener('keydown', (e) => {
+    // Enter and Ctrl/Cmd+Enter send; Shift+Enter is a new line. isComposing:
+    // Enter also confirms IME input.
+    if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return;
+    e.preventDefault();
+    sendFromReplyBox();
+  });
+
+  setInterval(tickWaits, 15000);
+
+  const storedToken = sessionGet(KEY_TOKEN);
+  if (storedToken) {
+    startSession(storedToken, sessionGet(KEY_NAME));
+  } else {
+    render();
+    ui.loginName.focus();
+  }
+})();
