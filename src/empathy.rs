@@ -80,7 +80,7 @@ pub fn explain_to_visitor(reasons: &[Reason]) -> String {
         Some(ReasonCode::AskedForHuman) => "you asked for a person".into(),
         Some(ReasonCode::BotMisses) => "I haven't been able to answer your last questions".into(),
         Some(ReasonCode::IntentRequiresHuman) => {
-            "this is something our team handles personally".into()
+            "this is something a person from our team should handle".into()
         }
         None => "a person can help you better than I can".into(),
     }

@@ -321,8 +321,10 @@ impl Hub {
                 }
                 let mut deliveries = Deliveries::default();
                 if c.record.bot_is_answering() {
-                    let turn =
-                        bot::respond(&intents, text, c.record.misses_in_row, c.record.next_seq);
+                    // Each exchange (a visitor line and the bot's answer) moves the
+                    // response rotation on by one.
+                    let exchange = c.record.next_seq / 2;
+                    let turn = bot::respond(&intents, text, c.record.misses_in_row, exchange);
                     c.record.misses_in_row = turn.misses_in_row;
                     append(
                         store,

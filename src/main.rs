@@ -1,7 +1,7 @@
 //! The `tandem` binary: parse the command line, set up logging, run.
 //! Everything else lives in the library so tests use exactly what users run.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
@@ -85,13 +85,15 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let server = server::start(&settings).await?;
         let base = format!("http://{}", server.addr);
-        println!("Tandem is running.");
-        println!("  Widget (demo shop): {base}/");
-        println!("  Agent console:      {base}/console");
+        let mut banner = format!(
+            "Tandem is running.\n  Widget (demo shop): {base}/\n  Agent console:      {base}/console\n"
+        );
         if server.hub().store().agents()?.is_empty() {
-            println!("  No agents yet: stop Tandem and run `tandem agent add NAME` to create one.");
+            banner.push_str("  No agents yet: stop Tandem and run `tandem agent add NAME` to create one.\n");
         }
-        println!("Press Ctrl-C to stop.");
+        banner.push_str("Press Ctrl-C to stop.\n");
+        // Whoever started us may have closed stdout; that must not stop the server.
+        let _ = std::io::stdout().write_all(banner.as_bytes()).and_then(|()| std::io::stdout().flush());
         server.run_until(server::shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)
     })

@@ -149,7 +149,7 @@
 #tandem-root #tandem-panel{position:fixed;right:20px;bottom:88px;z-index:2147483000;display:flex;flex-direction:column;width:376px;height:min(600px,calc(100vh - 112px));background:#fff;border-radius:16px;overflow:hidden;box-shadow:0 18px 50px rgba(16,24,40,.22),0 4px 12px rgba(16,24,40,.10);border:1px solid rgba(16,24,40,.06);animation:tandem-in .18s ease-out}
 @keyframes tandem-in{from{opacity:0;transform:translateY(8px) scale(.98)}to{opacity:1;transform:none}}
 
-#tandem-root .tandem-header{display:flex;align-items:center;gap:12px;padding:14px 14px 14px 16px;background:var(--tandem-accent);color:var(--tandem-accent-ink)}
+#tandem-root .tandem-header{flex:none;display:flex;align-items:center;gap:12px;padding:14px 14px 14px 16px;background:var(--tandem-accent);color:var(--tandem-accent-ink)}
 #tandem-root .tandem-avatar{flex:none;display:flex;align-items:center;justify-content:center;width:36px;height:36px;border-radius:50%;background:rgba(255,255,255,.18);font-weight:600;font-size:15px}
 #tandem-root .tandem-heading{flex:1;min-width:0}
 #tandem-root .tandem-title{display:block;font-size:16px;font-weight:600;line-height:1.25}
@@ -160,13 +160,13 @@
 #tandem-root .tandem-close:hover{background:rgba(255,255,255,.14)}
 #tandem-root .tandem-close .tandem-icon{width:20px;height:20px}
 
-#tandem-root .tandem-status{display:block;padding:8px 16px;background:#f6f8fa;border-bottom:1px solid var(--tandem-line);color:var(--tandem-muted);font-size:12.5px;text-align:center}
+#tandem-root .tandem-status{flex:none;display:block;padding:8px 16px;background:#f6f8fa;border-bottom:1px solid var(--tandem-line);color:var(--tandem-muted);font-size:12.5px;text-align:center}
 #tandem-root .tandem-status[data-tone="wait"]{background:#fff8eb;color:#7a4b00}
 #tandem-root .tandem-status[data-tone="person"]{background:var(--tandem-agent);color:var(--tandem-agent-ink)}
 
 #tandem-root .tandem-messages{flex:1;display:flex;flex-direction:column;gap:10px;padding:16px;overflow-y:auto;overscroll-behavior:contain}
-#tandem-root .tandem-empty{margin:auto 8px;color:var(--tandem-muted);text-align:center;font-size:13px}
-#tandem-root .tandem-msg{display:flex;flex-direction:column;align-items:flex-start;max-width:85%;align-self:flex-start}
+#tandem-root .tandem-empty{flex:none;margin:auto 8px;color:var(--tandem-muted);text-align:center;font-size:13px}
+#tandem-root .tandem-msg{flex:none;display:flex;flex-direction:column;align-items:flex-start;max-width:85%;align-self:flex-start}
 #tandem-root .tandem-meta{display:flex;align-items:center;gap:6px;margin:0 0 3px 2px;font-size:11.5px;color:var(--tandem-muted)}
 #tandem-root .tandem-author{font-weight:600;color:var(--tandem-ink)}
 #tandem-root .tandem-badge{display:inline-block;padding:0 6px;border-radius:6px;background:#e4e8ee;color:#3c4654;font-size:10.5px;font-weight:600;line-height:17px;letter-spacing:.02em;text-transform:uppercase}
@@ -183,13 +183,13 @@
 #tandem-root .tandem-state{margin:3px 4px 0;font-size:11px;color:var(--tandem-muted)}
 #tandem-root .tandem-msg.tandem-failed .tandem-state{color:#b42318}
 
-#tandem-root .tandem-quick-replies{display:flex;flex-wrap:wrap;justify-content:flex-end;gap:6px;padding:0 16px 10px}
+#tandem-root .tandem-quick-replies{flex:none;display:flex;flex-wrap:wrap;justify-content:flex-end;gap:6px;padding:0 16px 10px}
 #tandem-root .tandem-quick-reply{display:inline-block;padding:6px 12px;border-radius:16px;border:1px solid var(--tandem-accent);color:var(--tandem-accent);background:#fff;font-size:13px;line-height:1.3;text-align:left}
 #tandem-root .tandem-quick-reply:hover{background:var(--tandem-accent);color:var(--tandem-accent-ink)}
 
-#tandem-root .tandem-notice{display:block;margin:0 16px 8px;padding:6px 10px;border-radius:8px;background:#fdf0ef;color:#912018;font-size:12.5px}
+#tandem-root .tandem-notice{flex:none;display:block;margin:0 16px 8px;padding:6px 10px;border-radius:8px;background:#fdf0ef;color:#912018;font-size:12.5px}
 
-#tandem-root .tandem-composer{display:flex;align-items:flex-end;gap:8px;padding:10px 12px;border-top:1px solid var(--tandem-line)}
+#tandem-root .tandem-composer{flex:none;display:flex;align-items:flex-end;gap:8px;padding:10px 12px;border-top:1px solid var(--tandem-line)}
 #tandem-root .tandem-input{flex:1;display:block;width:100%;height:40px;max-height:128px;padding:9px 12px;border:1px solid #cfd6de;border-radius:12px;background:#fff;color:var(--tandem-ink);font-size:14px;line-height:20px;resize:none;overflow-y:auto;white-space:pre-wrap}
 #tandem-root .tandem-input::placeholder{color:#8a94a3;opacity:1}
 #tandem-root .tandem-input:focus{border-color:var(--tandem-accent);box-shadow:0 0 0 3px rgba(35,102,111,.15)}
@@ -198,7 +198,7 @@
 #tandem-root .tandem-send:disabled{background:#c8d0d9}
 #tandem-root .tandem-send .tandem-icon{width:20px;height:20px}
 
-#tandem-root .tandem-footer{display:flex;align-items:center;gap:8px;padding:0 14px 10px;font-size:12px;color:var(--tandem-muted)}
+#tandem-root .tandem-footer{flex:none;display:flex;align-items:center;gap:8px;padding:0 14px 10px;font-size:12px;color:var(--tandem-muted)}
 #tandem-root .tandem-human{padding:4px 8px;margin-left:-8px;border-radius:8px;color:var(--tandem-accent);font-weight:600;font-size:12.5px}
 #tandem-root .tandem-human:hover{background:#eef4f5}
 #tandem-root .tandem-human:disabled{color:var(--tandem-muted);background:none}

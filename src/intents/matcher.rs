@@ -279,7 +279,7 @@ mod tests {
                 &[r"(?i)\border\s*#?(?P<order>\d{5})\b"],
             ),
         ];
-        let m = Matcher::build(&intents, 0.3).unwrap();
+        let m = Matcher::build(&intents, 0.45).unwrap();
         (intents, m)
     }
 

@@ -78,7 +78,14 @@ async fn run(socket: WebSocket, state: AppState, agent: String) {
                 }
             },
             message = incoming.next() => {
-                let Some(Ok(message)) = message else { break };
+                let message = match message {
+                    Some(Ok(message)) => message,
+                    Some(Err(e)) => {
+                        socket::read_failed(&mut out, &e).await;
+                        break;
+                    }
+                    None => break,
+                };
                 let replies = match socket::decode::<AgentFrame>(message, AgentFrame::TYPES) {
                     Incoming::Closed => break,
                     Incoming::Nothing => Vec::new(),

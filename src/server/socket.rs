@@ -96,3 +96,18 @@ pub async fn stopping(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
     // The guard `wait_for` returns must not live across the caller's awaits.
     let _ = shutdown.wait_for(|stopping| *stopping).await.map(|_| ());
 }
+
+/// Close code for "message too big".
+pub const CLOSE_TOO_BIG: u16 = 1009;
+
+/// Ends a socket whose read failed. A frame over the transport limit is the
+/// one failure a client can fix, so it gets its own close code (1009); the
+/// transport reports it only as an error value, recognised by its wording.
+pub async fn read_failed(out: &mut Outgoing, error: &axum::Error) {
+    let text = error.to_string();
+    if text.contains("too long") || text.contains("Space limit exceeded") {
+        close(out, CLOSE_TOO_BIG, "frame too large").await;
+    } else {
+        tracing::debug!(error = %text, "socket read failed");
+    }
+}

@@ -71,7 +71,14 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
                 }
             },
             message = incoming.next() => {
-                let Some(Ok(message)) = message else { break };
+                let message = match message {
+                    Some(Ok(message)) => message,
+                    Some(Err(e)) => {
+                        socket::read_failed(&mut out, &e).await;
+                        break;
+                    }
+                    None => break,
+                };
                 let reply = match socket::decode::<VisitorFrame>(message, VisitorFrame::TYPES) {
                     Incoming::Closed => break,
                     Incoming::Nothing => None,

@@ -1,0 +1,169 @@
+//! Conversations survive reloads, restarts and crashes.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::json;
+
+use crate::helpers::{fixture_intents, spawn_app, Client};
+
+#[tokio::test]
+async fn resume_token_brings_back_the_same_conversation_and_history() {
+    let app = spawn_app().await;
+    let (mut visitor, welcome) = app.visitor().await;
+    visitor.ask("c1", "hello").await;
+    visitor.ask("c2", "how long does shipping take").await;
+    drop(visitor);
+
+    let token = welcome["resume_token"].as_str().unwrap();
+    let (_, again) = app.resume(token).await;
+    assert_eq!(again["conversation_id"], welcome["conversation_id"]);
+    assert_eq!(again["resumed"], true);
+    let history = again["history"].as_array().unwrap();
+    let lines: Vec<(&str, &str)> = history
+        .iter()
+        .map(|m| (m["from"].as_str().unwrap(), m["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("visitor", "hello"),
+            ("bot", "Hello! How can I help?"),
+            ("visitor", "how long does shipping take"),
+            (
+                "bot",
+                "We ship within one business day; delivery takes 2-5 days."
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_resume_token_starts_a_new_conversation() {
+    let app = spawn_app().await;
+    let (_, welcome) = app.resume("no-such-token").await;
+    assert_eq!(welcome["resumed"], false);
+    assert_ne!(welcome["resume_token"], "no-such-token");
+}
+
+#[tokio::test]
+async fn restart_keeps_the_queue_and_every_acknowledged_message() {
+    let app = spawn_app().await;
+    let (mut visitor, welcome) = app.visitor().await;
+    let token = welcome["resume_token"].as_str().unwrap().to_owned();
+    for i in 0..5 {
+        visitor.ask(&format!("c{i}"), "hello").await;
+    }
+    visitor.send(json!({"type": "request_human"})).await;
+    visitor.expect("queued").await;
+    drop(visitor);
+
+    let app = app.restart().await;
+    let mut agent = app.agent("sam").await;
+    let queue = agent.expect("queue").await;
+    assert_eq!(
+        queue["entries"][0]["conversation_id"],
+        welcome["conversation_id"]
+    );
+    assert_eq!(queue["entries"][0]["reasons"][0]["code"], "asked_for_human");
+
+    let (mut visitor, again) = app.resume(&token).await;
+    assert_eq!(again["status"], "queued");
+    let visitor_lines = again["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["from"] == "visitor")
+        .count();
+    assert_eq!(visitor_lines, 5);
+    assert_eq!(visitor.expect("queued").await["position"], 1);
+}
+
+/// The real binary as a child process, killed without warning.
+struct Tandem {
+    child: Child,
+    addr: String,
+}
+
+impl Tandem {
+    fn start(data_dir: &std::path::Path) -> Tandem {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
+            .args(["--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .arg("--intents-dir")
+            .arg(fixture_intents())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tandem starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let mut addr = None;
+        for line in lines.by_ref() {
+            let line = line.expect("stdout line");
+            if let Some(rest) = line.split("http://").nth(1) {
+                addr = Some(rest.trim_end_matches('/').to_owned());
+                break;
+            }
+        }
+        // Keep draining, so the server never writes into a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Tandem {
+            child,
+            addr: addr.expect("tandem prints its address"),
+        }
+    }
+
+    fn kill_9(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+}
+
+impl Drop for Tandem {
+    /// A failing test must not leave a server behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn kill_9_loses_no_acknowledged_message() {
+    let data = tempfile::tempdir().unwrap();
+    let tandem = Tandem::start(data.path());
+    let (mut visitor, welcome) = {
+        let mut c = Client::connect(&format!("ws://{}/ws/visitor", tandem.addr))
+            .await
+            .unwrap();
+        let w = c.next().await;
+        (c, w)
+    };
+    let token = welcome["resume_token"].as_str().unwrap().to_owned();
+    for i in 0..15 {
+        visitor
+            .say(&format!("c{i}"), &format!("message number {i}"))
+            .await;
+    }
+    visitor.send(json!({"type": "request_human"})).await;
+    visitor.expect("queued").await;
+    tandem.kill_9();
+
+    let tandem = Tandem::start(data.path());
+    let mut visitor = Client::connect(&format!("ws://{}/ws/visitor?resume={token}", tandem.addr))
+        .await
+        .unwrap();
+    let again = visitor.next().await;
+    assert_eq!(again["status"], "queued");
+    let ids: Vec<&str> = again["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["from"] == "visitor")
+        .map(|m| m["client_id"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (0..15).map(|i| format!("c{i}")).collect();
+    assert_eq!(ids, expected);
+    tandem.kill_9();
+}
