@@ -352,7 +352,7 @@ impl Hub {
                         None,
                         now,
                     )?;
-                    deliveries.to_visitors(c, VisitorEvent::Message(reply.view()));
+                    deliveries.for_visitors(c, VisitorEvent::Message(reply.view()));
                     if escalated {
                         live.queue_changed(&mut deliveries);
                     }
@@ -374,7 +374,7 @@ impl Hub {
                         .clone()
                         .filter(|_| c.record.status == Status::Assigned)
                     {
-                        live.to_agent(
+                        live.for_agent(
                             &mut deliveries,
                             &agent,
                             AgentEvent::Message {
@@ -417,12 +417,12 @@ impl Hub {
                     None,
                     now,
                 )?;
-                deliveries.to_visitors(c, VisitorEvent::Message(line.view()));
+                deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
                 live.queue_changed(&mut deliveries);
             } else if let Some((position, wait)) = live.queue_position(conversation) {
                 // Already waiting: say where they stand again.
                 if let Some(c) = live.conversations.get(&conversation) {
-                    deliveries.to_visitors(
+                    deliveries.for_visitors(
                         c,
                         VisitorEvent::Queued {
                             position,
@@ -529,7 +529,7 @@ impl Hub {
                 now,
             )?;
             let mut deliveries = Deliveries::default();
-            deliveries.to_visitors(
+            deliveries.for_visitors(
                 c,
                 VisitorEvent::AgentJoined {
                     agent: AgentView {
@@ -537,17 +537,17 @@ impl Hub {
                     },
                 },
             );
-            deliveries.to_visitors(c, VisitorEvent::Message(line.view()));
+            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
             let record = c.record.clone();
             let view = self.view(&record)?;
-            live.to_agent(
+            live.for_agent(
                 &mut deliveries,
                 agent,
                 AgentEvent::Claimed {
                     conversation_id: conversation.to_string(),
                 },
             );
-            live.to_agent(&mut deliveries, agent, AgentEvent::Conversation(view));
+            live.for_agent(&mut deliveries, agent, AgentEvent::Conversation(view));
             live.queue_changed(&mut deliveries);
             deliveries
         };
@@ -585,7 +585,7 @@ impl Hub {
                     OffsetDateTime::now_utc(),
                 )?;
                 let mut deliveries = Deliveries::default();
-                deliveries.to_visitors(c, VisitorEvent::Message(line.view()));
+                deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
                 Some(deliveries)
             }
         };
@@ -616,15 +616,15 @@ impl Hub {
                 OffsetDateTime::now_utc(),
             )?;
             let mut deliveries = Deliveries::default();
-            deliveries.to_visitors(c, VisitorEvent::Message(line.view()));
-            deliveries.to_visitors(c, VisitorEvent::Closed);
+            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+            deliveries.for_visitors(c, VisitorEvent::Closed);
             let nobody_watching = c.visitors.is_empty();
             let closed = AgentEvent::Closed {
                 conversation_id: conversation.to_string(),
             };
-            live.to_agent(&mut deliveries, agent, closed.clone());
+            live.for_agent(&mut deliveries, agent, closed.clone());
             if let Some(holder) = holder.filter(|h| h != agent) {
-                live.to_agent(&mut deliveries, &holder, closed);
+                live.for_agent(&mut deliveries, &holder, closed);
             }
             if was_queued {
                 live.queue_changed(&mut deliveries);
@@ -683,7 +683,7 @@ impl Hub {
 }
 
 impl Deliveries {
-    fn to_visitors(&mut self, c: &LiveConversation, event: VisitorEvent) {
+    fn for_visitors(&mut self, c: &LiveConversation, event: VisitorEvent) {
         for (conn, tx) in &c.visitors {
             self.visitors
                 .push((c.record.id, *conn, tx.clone(), event.clone()));
@@ -753,7 +753,7 @@ impl Live {
             .collect()
     }
 
-    fn to_agent(&self, deliveries: &mut Deliveries, agent: &str, event: AgentEvent) {
+    fn for_agent(&self, deliveries: &mut Deliveries, agent: &str, event: AgentEvent) {
         for (conn, a) in &self.agents {
             if a.name == agent {
                 deliveries
@@ -783,7 +783,7 @@ impl Live {
         let agents = self.agents_online();
         for (i, entry) in self.queue().iter().enumerate() {
             if let Some(c) = self.conversations.get(&entry.conversation_id) {
-                deliveries.to_visitors(
+                deliveries.for_visitors(
                     c,
                     VisitorEvent::Queued {
                         position: i + 1,

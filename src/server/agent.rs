@@ -57,59 +57,57 @@ async fn run(socket: WebSocket, state: AppState, agent: String) {
     tracing::debug!(%agent, "agent connected");
     let limiter = socket::flood_limiter();
     let mut shutdown = state.shutdown.clone();
-    let mut greeted = true;
-    for event in &session.greeting {
-        if socket::send(&mut out, event).await.is_err() {
-            greeted = false;
-            break;
+    'session: {
+        if socket::send_all(&mut out, &session.greeting).await.is_err() {
+            break 'session;
         }
-    }
-    while greeted {
-        tokio::select! {
-            event = events.recv() => match event {
-                Some(event) => {
-                    if socket::send(&mut out, &event).await.is_err() {
+        loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Some(event) => {
+                        if socket::send(&mut out, &event).await.is_err() {
+                            break;
+                        }
+                    }
+                    None => {
+                        socket::close(&mut out, socket::CLOSE_TRY_AGAIN_LATER, "reconnect to catch up").await;
+                        break;
+                    }
+                },
+                message = incoming.next() => {
+                    let message = match message {
+                        Some(Ok(message)) => message,
+                        Some(Err(e)) => {
+                            socket::read_failed(&mut out, &e).await;
+                            break;
+                        }
+                        None => break,
+                    };
+                    let replies = match socket::decode::<AgentFrame>(message, AgentFrame::TYPES) {
+                        Incoming::Closed => break,
+                        Incoming::Nothing => Vec::new(),
+                        Incoming::Bad(_) if limiter.check().is_err() => Vec::new(),
+                        Incoming::Bad(body) => vec![AgentEvent::Error(body)],
+                        Incoming::Frame(frame) if limiter.check().is_err() => {
+                            vec![AgentEvent::Error(socket::rate_limited(frame_id(&frame)))]
+                        }
+                        Incoming::Frame(frame) => handle(&state.hub, &agent, frame).await,
+                    };
+                    let mut failed = false;
+                    for reply in &replies {
+                        if socket::send(&mut out, reply).await.is_err() {
+                            failed = true;
+                            break;
+                        }
+                    }
+                    if failed {
                         break;
                     }
                 }
-                None => {
-                    socket::close(&mut out, socket::CLOSE_TRY_AGAIN_LATER, "reconnect to catch up").await;
+                _ = socket::stopping(&mut shutdown) => {
+                    socket::close(&mut out, socket::CLOSE_GOING_AWAY, "server restarting").await;
                     break;
                 }
-            },
-            message = incoming.next() => {
-                let message = match message {
-                    Some(Ok(message)) => message,
-                    Some(Err(e)) => {
-                        socket::read_failed(&mut out, &e).await;
-                        break;
-                    }
-                    None => break,
-                };
-                let replies = match socket::decode::<AgentFrame>(message, AgentFrame::TYPES) {
-                    Incoming::Closed => break,
-                    Incoming::Nothing => Vec::new(),
-                    Incoming::Bad(_) if limiter.check().is_err() => Vec::new(),
-                    Incoming::Bad(body) => vec![AgentEvent::Error(body)],
-                    Incoming::Frame(frame) if limiter.check().is_err() => {
-                        vec![AgentEvent::Error(socket::rate_limited(frame_id(&frame)))]
-                    }
-                    Incoming::Frame(frame) => handle(&state.hub, &agent, frame).await,
-                };
-                let mut failed = false;
-                for reply in &replies {
-                    if socket::send(&mut out, reply).await.is_err() {
-                        failed = true;
-                        break;
-                    }
-                }
-                if failed {
-                    break;
-                }
-            }
-            _ = socket::stopping(&mut shutdown) => {
-                socket::close(&mut out, socket::CLOSE_GOING_AWAY, "server restarting").await;
-                break;
             }
         }
     }

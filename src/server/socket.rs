@@ -65,6 +65,14 @@ pub async fn send<E: Serialize>(out: &mut Outgoing, event: &E) -> Result<(), axu
     out.send(Message::Text(json.into())).await
 }
 
+/// Sends several events in order.
+pub async fn send_all<E: Serialize>(out: &mut Outgoing, events: &[E]) -> Result<(), axum::Error> {
+    for event in events {
+        send(out, event).await?;
+    }
+    Ok(())
+}
+
 /// Sends a close frame; errors are moot since the socket is ending anyway.
 pub async fn close(out: &mut Outgoing, code: u16, reason: &'static str) {
     let _ = out

@@ -49,56 +49,54 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
     tracing::debug!(%conversation, "visitor connected");
     let limiter = socket::flood_limiter();
     let mut shutdown = state.shutdown.clone();
-    let mut greeted = true;
-    for event in &session.greeting {
-        if socket::send(&mut out, event).await.is_err() {
-            greeted = false;
-            break;
+    'session: {
+        if socket::send_all(&mut out, &session.greeting).await.is_err() {
+            break 'session;
         }
-    }
-    while greeted {
-        tokio::select! {
-            event = events.recv() => match event {
-                Some(event) => {
-                    if socket::send(&mut out, &event).await.is_err() {
+        loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Some(event) => {
+                        if socket::send(&mut out, &event).await.is_err() {
+                            break;
+                        }
+                    }
+                    None => {
+                        // The hub dropped our outbox: we fell too far behind.
+                        socket::close(&mut out, socket::CLOSE_TRY_AGAIN_LATER, "reconnect to catch up").await;
                         break;
                     }
+                },
+                message = incoming.next() => {
+                    let message = match message {
+                        Some(Ok(message)) => message,
+                        Some(Err(e)) => {
+                            socket::read_failed(&mut out, &e).await;
+                            break;
+                        }
+                        None => break,
+                    };
+                    let reply = match socket::decode::<VisitorFrame>(message, VisitorFrame::TYPES) {
+                        Incoming::Closed => break,
+                        Incoming::Nothing => None,
+                        // A flood of garbage gets no answers.
+                        Incoming::Bad(_) if limiter.check().is_err() => None,
+                        Incoming::Bad(body) => Some(VisitorEvent::Error(body)),
+                        Incoming::Frame(frame) if limiter.check().is_err() => {
+                            Some(VisitorEvent::Error(socket::rate_limited(frame_id(&frame))))
+                        }
+                        Incoming::Frame(frame) => handle(&state.hub, conversation, frame).await,
+                    };
+                    if let Some(reply) = reply {
+                        if socket::send(&mut out, &reply).await.is_err() {
+                            break;
+                        }
+                    }
                 }
-                None => {
-                    // The hub dropped our outbox: we fell too far behind.
-                    socket::close(&mut out, socket::CLOSE_TRY_AGAIN_LATER, "reconnect to catch up").await;
+                _ = socket::stopping(&mut shutdown) => {
+                    socket::close(&mut out, socket::CLOSE_GOING_AWAY, "server restarting").await;
                     break;
                 }
-            },
-            message = incoming.next() => {
-                let message = match message {
-                    Some(Ok(message)) => message,
-                    Some(Err(e)) => {
-                        socket::read_failed(&mut out, &e).await;
-                        break;
-                    }
-                    None => break,
-                };
-                let reply = match socket::decode::<VisitorFrame>(message, VisitorFrame::TYPES) {
-                    Incoming::Closed => break,
-                    Incoming::Nothing => None,
-                    // A flood of garbage gets no answers.
-                    Incoming::Bad(_) if limiter.check().is_err() => None,
-                    Incoming::Bad(body) => Some(VisitorEvent::Error(body)),
-                    Incoming::Frame(frame) if limiter.check().is_err() => {
-                        Some(VisitorEvent::Error(socket::rate_limited(frame_id(&frame))))
-                    }
-                    Incoming::Frame(frame) => handle(&state.hub, conversation, frame).await,
-                };
-                if let Some(reply) = reply {
-                    if socket::send(&mut out, &reply).await.is_err() {
-                        break;
-                    }
-                }
-            }
-            _ = socket::stopping(&mut shutdown) => {
-                socket::close(&mut out, socket::CLOSE_GOING_AWAY, "server restarting").await;
-                break;
             }
         }
     }

@@ -36,12 +36,18 @@ impl Driver {
         let browser = which("chromium");
         if driver.is_none() || browser.is_none() {
             if std::env::var_os("TANDEM_REQUIRE_BROWSER").is_some() {
-                panic!("chromium and chromedriver are required (run ./scripts/test to install them)");
+                panic!(
+                    "chromium and chromedriver are required (run ./scripts/test to install them)"
+                );
             }
             eprintln!("skipping browser test: chromium/chromedriver not installed (./scripts/test installs them)");
             return None;
         }
-        let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
         let child = Command::new(driver?)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -51,7 +57,10 @@ impl Driver {
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + WAIT;
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start listening");
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not start listening"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         Some(Driver {
@@ -128,7 +137,10 @@ async fn click(client: &Client, css: &str) {
     let deadline = Instant::now() + WAIT;
     loop {
         if let Ok(e) = client.find(Locator::Css(css)).await {
-            if e.is_displayed().await.unwrap_or(false) && e.is_enabled().await.unwrap_or(false) && e.click().await.is_ok() {
+            if e.is_displayed().await.unwrap_or(false)
+                && e.is_enabled().await.unwrap_or(false)
+                && e.click().await.is_ok()
+            {
                 return;
             }
         }
@@ -157,7 +169,9 @@ async fn screenshot(client: &Client, name: &str) {
 
 #[tokio::test]
 async fn visitor_chats_with_the_bot_asks_for_a_person_and_sees_the_agents_reply() {
-    let Some(driver) = Driver::start().await else { return };
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
     let app = spawn_app().await;
     app.add_agent("sam", "password123");
 
@@ -167,7 +181,12 @@ async fn visitor_chats_with_the_bot_asks_for_a_person_and_sees_the_agents_reply(
     click(&visitor, "#tandem-bubble").await;
     type_into(&visitor, "#tandem-input", "How long does shipping take?").await;
     click(&visitor, "#tandem-send").await;
-    wait_for_text(&visitor, ".tandem-msg[data-from=bot]", "We ship within one business day").await;
+    wait_for_text(
+        &visitor,
+        ".tandem-msg[data-from=bot]",
+        "We ship within one business day",
+    )
+    .await;
     wait_for_text(&visitor, ".tandem-quick-reply", "Shipping costs").await;
     screenshot(&visitor, "widget.png").await;
 
@@ -176,25 +195,53 @@ async fn visitor_chats_with_the_bot_asks_for_a_person_and_sees_the_agents_reply(
 
     // The agent, in the console.
     let agent = driver.browser("agent").await;
-    agent.goto(&app.url("/console")).await.expect("console opens");
+    agent
+        .goto(&app.url("/console"))
+        .await
+        .expect("console opens");
     type_into(&agent, "#login-name", "sam").await;
     type_into(&agent, "#login-password", "password123").await;
     click(&agent, "#login-submit").await;
-    wait_for_text(&agent, "#queue .queue-entry", "How long does shipping take?").await;
+    wait_for_text(
+        &agent,
+        "#queue .queue-entry",
+        "How long does shipping take?",
+    )
+    .await;
     click(&agent, "#queue .queue-entry").await;
     wait_for_text(&agent, "#reasons", "asked for a person").await;
     wait_for_text(&agent, "#transcript", "We ship within one business day").await;
     click(&agent, "#claim").await;
-    type_into(&agent, "#reply-input", "Hi, I'm Sam from Northwind. Happy to help!").await;
+    type_into(
+        &agent,
+        "#reply-input",
+        "Hi, I'm Sam from Northwind. Happy to help!",
+    )
+    .await;
     click(&agent, "#reply-send").await;
     wait_for_text(&agent, "#transcript .msg[data-from=agent]", "Happy to help").await;
 
     // The visitor sees the person join and their reply.
     wait_for_text(&visitor, "#tandem-status", "sam joined").await;
-    wait_for_text(&visitor, ".tandem-msg[data-from=agent]", "Hi, I'm Sam from Northwind").await;
-    type_into(&visitor, "#tandem-input", "Thanks Sam! Order NW-104582 hasn't moved in a week.").await;
+    wait_for_text(
+        &visitor,
+        ".tandem-msg[data-from=agent]",
+        "Hi, I'm Sam from Northwind",
+    )
+    .await;
+    type_into(
+        &visitor,
+        "#tandem-input",
+        "Thanks Sam! Order NW-104582 hasn't moved in a week.",
+    )
+    .await;
     click(&visitor, "#tandem-send").await;
-    wait_for_text(&agent, "#transcript .msg[data-from=visitor]", "hasn't moved in a week").await;
+    wait_for_text(
+        &agent,
+        "#transcript .msg[data-from=visitor]",
+        "hasn't moved in a week",
+    )
+    .await;
     screenshot(&agent, "console.png").await;
     screenshot(&visitor, "widget-agent.png").await;
 
@@ -204,16 +251,28 @@ async fn visitor_chats_with_the_bot_asks_for_a_person_and_sees_the_agents_reply(
 
 #[tokio::test]
 async fn a_page_reload_keeps_the_conversation() {
-    let Some(driver) = Driver::start().await else { return };
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
     let app = spawn_app().await;
     let visitor = driver.browser("reload").await;
     visitor.goto(&app.url("/")).await.expect("shop page opens");
     click(&visitor, "#tandem-bubble").await;
     type_into(&visitor, "#tandem-input", "hello").await;
     click(&visitor, "#tandem-send").await;
-    wait_for_text(&visitor, ".tandem-msg[data-from=bot]", "Hello! How can I help?").await;
+    wait_for_text(
+        &visitor,
+        ".tandem-msg[data-from=bot]",
+        "Hello! How can I help?",
+    )
+    .await;
     visitor.refresh().await.expect("reload");
     wait_for_text(&visitor, ".tandem-msg[data-from=visitor]", "hello").await;
-    wait_for_text(&visitor, ".tandem-msg[data-from=bot]", "Hello! How can I help?").await;
+    wait_for_text(
+        &visitor,
+        ".tandem-msg[data-from=bot]",
+        "Hello! How can I help?",
+    )
+    .await;
     visitor.close().await.ok();
 }

@@ -1,6 +1,9 @@
 //! Integration tests: one binary, real servers on port 0, real websockets,
 //! real sled files. See `helpers` for the harness.
 
+// Tests may unwrap: a panic is how a test reports failure.
+#![allow(clippy::unwrap_used)]
+
 mod bad_input;
 mod browser;
 mod cli;
