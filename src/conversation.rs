@@ -19,6 +19,7 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::empathy::conversation::Mood;
 use crate::protocol::{MessageView, Reason, Sender, Status};
 
 /// Everything Tandem remembers about a conversation, apart from its lines.
@@ -46,6 +47,10 @@ pub struct ConversationRecord {
     pub preview: Option<String>,
     /// Sequence number of the next stored line.
     pub next_seq: u64,
+    /// How frustrated the visitor seems, and the evidence (older records
+    /// have none and start calm).
+    #[serde(default)]
+    pub mood: Mood,
 }
 
 /// A transition that does not apply to the conversation's current state.
@@ -76,6 +81,7 @@ impl ConversationRecord {
             misses_in_row: 0,
             preview: None,
             next_seq: 1,
+            mood: Mood::default(),
         }
     }
 
@@ -202,6 +208,7 @@ mod tests {
         vec![Reason {
             code: ReasonCode::AskedForHuman,
             text: "asked for a person".into(),
+            evidence: None,
         }]
     }
 

@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use tandem::cli::{AgentCommand, Cli, Command, IntentsCommand};
+use tandem::cli::{AgentCommand, Cli, Command, EmpathyCommand, IntentsCommand};
 use tandem::config::{self, Settings};
 use tandem::store::Store;
-use tandem::{agents, intents, server};
+use tandem::{agents, empathy, intents, server};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -76,6 +76,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Empathy {
+            command:
+                EmpathyCommand::Eval {
+                    cases,
+                    tune,
+                    intents: dir,
+                },
+        } => {
+            let dir = dir.unwrap_or(settings.intents_dir);
+            let threshold = match intents::load_dir(&dir) {
+                Ok(set) => set.policy.escalation.soft_threshold,
+                Err(diagnostics) => bail!(
+                    "the intents in {} have problems (run `tandem intents check`):\n{}",
+                    dir.display(),
+                    diagnostics
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ),
+            };
+            let report = empathy::eval::evaluate(&cases, tune.as_deref(), threshold)?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -215,6 +215,13 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
                             message: "bot.confidence_threshold must be between 0 and 1".into(),
                         });
                     }
+                    let at = source.find("[escalation").unwrap_or(0);
+                    for message in p.escalation.problems() {
+                        diagnostics.push(Diagnostic {
+                            location: location(path, &source, at),
+                            message,
+                        });
+                    }
                     policy = p;
                 }
                 Err(e) => diagnostics.push(toml_error(path, &source, &e)),

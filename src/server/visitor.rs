@@ -109,13 +109,13 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
 fn frame_id(frame: &VisitorFrame) -> Option<&str> {
     match frame {
         VisitorFrame::Message { id, .. } => Some(id),
-        VisitorFrame::RequestHuman => None,
+        VisitorFrame::RequestHuman | VisitorFrame::Feedback { .. } => None,
     }
 }
 
 /// Applies one frame and returns the direct answer (`ack` or `error`), if
-/// the frame has one: `request_human` is answered through the outbox (the
-/// bot's handoff line and `queued`).
+/// the frame has one: `request_human` and `feedback` are answered through
+/// the outbox (the bot's line and `queued`), or not at all.
 async fn handle(hub: &Hub, conversation: Uuid, frame: VisitorFrame) -> Option<VisitorEvent> {
     match frame {
         VisitorFrame::Message { id, text } => {
@@ -130,6 +130,13 @@ async fn handle(hub: &Hub, conversation: Uuid, frame: VisitorFrame) -> Option<Vi
             })
         }
         VisitorFrame::RequestHuman => match hub.request_human(conversation).await {
+            Ok(()) => None,
+            Err(e) => Some(VisitorEvent::Error(e.to_body())),
+        },
+        VisitorFrame::Feedback {
+            message_id,
+            helpful,
+        } => match hub.feedback(conversation, &message_id, helpful).await {
             Ok(()) => None,
             Err(e) => Some(VisitorEvent::Error(e.to_body())),
         },

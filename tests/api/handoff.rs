@@ -32,7 +32,7 @@ async fn visitor_who_asks_for_a_person_reaches_an_agent_and_they_chat() {
     assert_eq!(entry["conversation_id"], conversation.as_str());
     assert_eq!(
         entry["reasons"],
-        json!([{"code": "intent_requires_human", "text": "asked for a person"}])
+        json!([{"code": "intent_requires_human", "text": "asked for a person", "evidence": "I want to talk to a person"}])
     );
 
     // The agent looks before claiming: the whole transcript, bot part included.
