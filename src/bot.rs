@@ -238,6 +238,16 @@ handoff_reason = "asked for a person"
     }
 
     #[test]
+    fn an_upset_visitor_hears_an_acknowledgement_the_answer_and_an_offer() {
+        let turn = respond(&set(), "this is annoying, where is order 12345?", 0, 0);
+        assert_eq!(turn.escalate, None);
+        let text = &turn.reply.text;
+        assert!(text.starts_with("I'm sorry"), "{text}");
+        assert!(text.contains("Order 12345 is on its way."), "{text}");
+        assert_eq!(turn.reply.quick_replies[0], "Talk to a person");
+    }
+
+    #[test]
     fn asking_for_a_person_in_words_hands_over() {
         let turn = respond(&set(), "can I talk to a real person", 0, 0);
         assert_eq!(turn.escalate.unwrap()[0].text, "asked for a person");

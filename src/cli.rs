@@ -79,6 +79,12 @@ pub enum EmpathyCommand {
         #[arg(long)]
         intents: Option<PathBuf>,
     },
+    /// Show how one message reads: its frustration score and the signals
+    /// behind it, with the words that triggered each.
+    Explain {
+        /// The message.
+        text: String,
+    },
 }
 
 /// `tandem agent …`

@@ -102,6 +102,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Empathy {
+            command: EmpathyCommand::Explain { text },
+        } => {
+            let reading = empathy::frustration::read_message(&text);
+            println!("score: {:.2}", reading.score);
+            for s in reading.signals {
+                println!("  {:.2}  {}: {}", s.weight, s.kind.describe(), s.evidence);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -10,4 +10,5 @@ mod cli;
 mod handoff;
 mod helpers;
 mod persistence;
+mod scenarios;
 mod visitor;
