@@ -172,6 +172,11 @@
 #tandem-root .tandem-badge{display:inline-block;padding:0 6px;border-radius:6px;background:#e4e8ee;color:#3c4654;font-size:10.5px;font-weight:600;line-height:17px;letter-spacing:.02em;text-transform:uppercase}
 #tandem-root .tandem-text{display:block;padding:9px 12px;border-radius:14px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word}
 #tandem-root .tandem-msg[data-from="bot"] .tandem-text{background:var(--tandem-bot);border-top-left-radius:4px}
+#tandem-root .tandem-feedback{display:flex;gap:2px;margin-top:2px}
+#tandem-root .tandem-feedback-button{border:0;background:transparent;cursor:pointer;font-size:13px;line-height:1;padding:2px 4px;border-radius:6px;opacity:.55}
+#tandem-root .tandem-feedback-button:hover:not(:disabled),#tandem-root .tandem-feedback-button[aria-pressed="true"]{opacity:1}
+#tandem-root .tandem-feedback-button:disabled{cursor:default}
+#tandem-root .tandem-feedback-button:focus-visible{outline:2px solid var(--tandem-accent,#2563eb);outline-offset:1px}
 #tandem-root .tandem-msg[data-from="agent"] .tandem-text{background:var(--tandem-agent);border-top-left-radius:4px}
 #tandem-root .tandem-msg[data-from="agent"] .tandem-author{color:var(--tandem-agent-ink)}
 #tandem-root .tandem-msg[data-from="visitor"]{align-self:flex-end;align-items:flex-end}
@@ -440,10 +445,46 @@
     text.className = 'tandem-text';
     text.textContent = line.text; // never innerHTML: this is someone's text
     el.append(text);
+    if (line.from === 'bot' && line.id) el.append(feedbackButtons(line));
 
     line.el = el;
     renderLineState(line);
     return el;
+  }
+
+  /**
+   * Thumbs up / down under a bot line: the `feedback` frame
+   * (docs/protocol.md). A thumbs down tells Tandem the answer did not help;
+   * the bot apologises and offers a person.
+   */
+  function feedbackButtons(line) {
+    const box = document.createElement('div');
+    box.className = 'tandem-feedback';
+    for (const [helpful, symbol, label] of [
+      [true, '\u{1F44D}', 'This answer helped'],
+      [false, '\u{1F44E}', 'This answer did not help'],
+    ]) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'tandem-feedback-button';
+      b.dataset.helpful = String(helpful);
+      b.textContent = symbol;
+      b.title = label;
+      b.setAttribute('aria-label', label);
+      b.setAttribute('aria-pressed', String(line.feedback === helpful));
+      b.disabled = line.feedback != null;
+      b.addEventListener('click', () => {
+        if (line.feedback != null) return;
+        if (!sendFrame({ type: 'feedback', message_id: line.id, helpful })) return;
+        line.feedback = helpful;
+        for (const other of box.querySelectorAll('button')) {
+          other.disabled = true;
+          other.setAttribute('aria-pressed', String(other === b));
+        }
+      });
+      box.append(b);
+    }
+    return box;
   }
 
   /** The "sending…" / "Not sent" note under one of the visitor's own lines. */
@@ -621,6 +662,7 @@
 
   function fromServer(m) {
     return {
+      id: m.id || null,
       from: m.from,
       author: m.author || null,
       text: String(m.text == null ? '' : m.text),
