@@ -109,7 +109,7 @@ pub fn respond(
         (Decision::Acknowledge, None) => (
             BotReply {
                 text: format!(
-                    "{} I'm a bot and I didn't understand that. {}",
+                    "{} I didn't understand that one, though. {}",
                     policy::acknowledgement(&signals),
                     policy::OFFER_A_PERSON
                 ),

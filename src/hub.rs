@@ -426,8 +426,9 @@ impl Hub {
                 .get_mut(&conversation)
                 .ok_or(HubError::NotFound)?;
             let now = OffsetDateTime::now_utc();
-            let reasons = vec![empathy::asked_for_human()];
             c.record.reopen_if_closed();
+            let reasons =
+                empathy::policy::with_supporting(empathy::asked_for_human(), &c.record.mood);
             if c.record.escalate(reasons.clone(), now) {
                 let reply = bot::handoff_reply(&intents, &reasons);
                 let line = append(

@@ -261,9 +261,9 @@ impl EscalationPolicy {
     }
 }
 
-/// The trigger, then the strongest other signal of each kind seen over the
-/// conversation, so agents see the whole story.
-fn with_supporting(first: Reason, mood: &Mood) -> Vec<Reason> {
+/// The trigger, then the latest signal of each other kind seen over the
+/// conversation (at most six reasons), so agents see the whole story.
+pub fn with_supporting(first: Reason, mood: &Mood) -> Vec<Reason> {
     let mut reasons = vec![first];
     for signal in mood.evidence.iter().rev() {
         if reasons.iter().all(|r| r.code != signal.code) && reasons.len() < 6 {
@@ -323,7 +323,7 @@ pub fn acknowledgement(signals: &[Signal]) -> &'static str {
         Some(ReasonCode::Urgency | ReasonCode::QueueWait | ReasonCode::MessageBurst) => {
             "Sorry this is taking longer than it should."
         }
-        Some(ReasonCode::Sarcasm) => "Fair enough, I'm a bot, but I'll do my best.",
+        Some(ReasonCode::Sarcasm) => "Fair enough, I'm only a bot, but I'll do my best.",
         _ => "I'm sorry this has been frustrating.",
     }
 }

@@ -410,6 +410,20 @@ responses = ["Hello!"]
     }
 
     #[test]
+    fn a_misspelt_escalation_weight_points_at_its_line() {
+        let dir = dir_with(&[
+            ("a.toml", GOOD),
+            (
+                "policy.toml",
+                "[escalation]\nsoft_threshold = 0.4\n\n[escalation.weights]\nsarcasim = 2.0\n",
+            ),
+        ]);
+        let errors = load_dir(dir.path()).unwrap_err();
+        assert_eq!(errors[0].location.line, 5, "{}", errors[0]);
+        assert!(errors[0].message.contains("sarcasim"), "{}", errors[0]);
+    }
+
+    #[test]
     fn the_policy_file_overrides_the_bot_settings() {
         let dir = dir_with(&[
             ("a.toml", GOOD),
