@@ -78,6 +78,10 @@ pub enum EmpathyCommand {
         /// [default: the intents directory setting].
         #[arg(long)]
         intents: Option<PathBuf>,
+        /// Also measure scoring speed on the cases' texts for this many
+        /// seconds (one core; use a release build).
+        #[arg(long, value_name = "SECS")]
+        speed: Option<u64>,
     },
     /// Show how one message reads: its frustration score and the signals
     /// behind it, with the words that triggered each.

@@ -83,6 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     cases,
                     tune,
                     intents: dir,
+                    speed,
                 },
         } => {
             let dir = dir.unwrap_or(settings.intents_dir);
@@ -99,6 +100,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ),
             };
             let report = empathy::eval::evaluate(&cases, tune.as_deref(), threshold)?;
+            if let Some(secs) = speed {
+                let texts: Vec<String> = empathy::eval::read_cases(&cases)?
+                    .into_iter()
+                    .map(|c| c.text)
+                    .collect();
+                let measured = empathy::eval::measure_speed(
+                    &texts,
+                    std::time::Duration::from_secs(secs.max(1)),
+                );
+                println!("{measured}");
+            }
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }

@@ -315,3 +315,65 @@ pub fn evaluate(
         metrics: metrics_at(&scores, &labels, threshold),
     })
 }
+
+/// How fast the per-message reader scores, measured on real texts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Speed {
+    /// Messages scored.
+    pub messages: u64,
+    /// Wall-clock seconds spent.
+    pub wall_secs: f64,
+    /// CPU seconds this thread spent, where the OS says (Linux); on a busy
+    /// machine this, not the wall clock, is what one core can do.
+    pub cpu_secs: Option<f64>,
+}
+
+impl fmt::Display for Speed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let per = |secs: f64| self.messages as f64 / secs.max(f64::MIN_POSITIVE);
+        write!(
+            f,
+            "speed:     {:.0} messages/s (wall clock)",
+            per(self.wall_secs)
+        )?;
+        if let Some(cpu) = self.cpu_secs {
+            write!(
+                f,
+                "\nspeed:     {:.0} messages per CPU-second on one core (ran {:.0}% of the wall time)",
+                per(cpu),
+                100.0 * cpu / self.wall_secs.max(f64::MIN_POSITIVE)
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Scores `texts` over and over on this thread for at least `at_least`.
+pub fn measure_speed(texts: &[String], at_least: std::time::Duration) -> Speed {
+    use std::hint::black_box;
+    use std::time::Instant;
+    let mut messages = 0u64;
+    let cpu_before = thread_cpu_ns();
+    let started = Instant::now();
+    while started.elapsed() < at_least && !texts.is_empty() {
+        for t in texts {
+            black_box(frustration::score(black_box(t)));
+        }
+        messages += texts.len() as u64;
+    }
+    let wall_secs = started.elapsed().as_secs_f64();
+    let cpu_secs = cpu_before
+        .zip(thread_cpu_ns())
+        .map(|(before, after)| after.saturating_sub(before) as f64 / 1e9);
+    Speed {
+        messages,
+        wall_secs,
+        cpu_secs,
+    }
+}
+
+/// Nanoseconds this thread has run on a CPU (Linux schedstat), if known.
+fn thread_cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
