@@ -213,6 +213,22 @@ mod tests {
     }
 
     #[test]
+    fn a_record_stored_before_the_empathy_engine_still_loads() {
+        let mut c = conversation();
+        c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
+        let mut old = serde_json::to_value(&c).unwrap();
+        let object = old.as_object_mut().unwrap();
+        object.remove("mood");
+        object["reasons"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("evidence");
+        let loaded: ConversationRecord = serde_json::from_value(old).unwrap();
+        assert_eq!(loaded.mood, Mood::default());
+        assert_eq!(loaded.reasons, asked());
+    }
+
+    #[test]
     fn second_claim_loses_to_the_first() {
         let mut c = conversation();
         assert!(c.escalate(asked(), OffsetDateTime::UNIX_EPOCH));

@@ -198,3 +198,23 @@ scenarios! {
     sarcasm_raises_the_score_and_the_bot_offers_a_person => "sarcasm",
     thumbs_down_on_an_answer_gets_an_apology_and_an_offer => "thumbs_down",
 }
+
+#[tokio::test]
+async fn a_thumbs_down_on_a_line_that_is_not_the_bots_is_refused_and_the_chat_goes_on() {
+    let app = spawn_app().await;
+    let (mut visitor, _) = app.visitor().await;
+    visitor.ask("c1", "hello").await;
+    // Line 1 is the visitor's own; 99 does not exist.
+    for id in ["1", "99", "not-a-number"] {
+        visitor
+            .send(json!({"type": "feedback", "message_id": id, "helpful": false}))
+            .await;
+        let error = visitor.expect("error").await;
+        assert_eq!(error["code"], "invalid_field", "{error}");
+    }
+    let answer = visitor.ask("c2", "how long does shipping take").await;
+    assert!(
+        answer["text"].as_str().unwrap().contains("2-5 days"),
+        "{answer}"
+    );
+}
