@@ -72,7 +72,13 @@ pub fn respond(
         _ => (TurnOutcome::Missed { misses_in_row }, BotOutcome::Missed),
     };
     let signals = mood.observe_message(text, bot_outcome, now, policy);
-    let decision = policy.decide(&outcome, &signals, mood);
+    let mut decision = policy.decide(&outcome, &signals, mood);
+    if let Decision::HandOver(reasons) = &mut decision {
+        // A trigger from a calm message (a handoff intent) quotes it too.
+        for reason in reasons.iter_mut().filter(|r| r.evidence.is_none()) {
+            reason.evidence = Some(text.chars().take(200).collect());
+        }
+    }
     let pick = turn as usize;
     let (reply, escalate) = match (decision, intent) {
         (Decision::HandOver(reasons), _) => (handoff_reply(set, &reasons), Some(reasons)),
@@ -245,6 +251,20 @@ handoff_reason = "asked for a person"
         assert!(text.starts_with("I'm sorry"), "{text}");
         assert!(text.contains("Order 12345 is on its way."), "{text}");
         assert_eq!(turn.reply.quick_replies[0], "Talk to a person");
+    }
+
+    #[test]
+    fn a_handoff_intent_quotes_the_calm_message_that_triggered_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.toml"),
+            "[[intent]]\nname = \"invoice\"\nexamples = [\"send me an invoice\"]\nresponses = [\"x\"]\nhandoff = true\n",
+        )
+        .unwrap();
+        let set = crate::intents::load_dir(dir.path()).unwrap();
+        let reasons = respond(&set, "send me an invoice", 0, 0).escalate.unwrap();
+        assert_eq!(reasons[0].code, ReasonCode::IntentRequiresHuman);
+        assert_eq!(reasons[0].evidence.as_deref(), Some("send me an invoice"));
     }
 
     #[test]
