@@ -89,7 +89,7 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             "Tandem is running.\n  Widget (demo shop): {base}/\n  Agent console:      {base}/console\n"
         );
         if server.hub().store().agents()?.is_empty() {
-            banner.push_str("  No agents yet: stop Tandem and run `tandem agent add NAME` to create one.\n");
+            banner.push_str("  No agents yet: open the console to create the first one.\n");
         }
         banner.push_str("Press Ctrl-C to stop.\n");
         // Whoever started us may have closed stdout; that must not stop the server.

@@ -192,6 +192,7 @@ pub enum ErrorCode {
     NotQueued,
     BadCredentials,
     Unauthorized,
+    SetupDone,
     Internal,
 }
 
@@ -215,6 +216,7 @@ impl ErrorCode {
             ErrorCode::NotQueued => "This conversation is not waiting in the queue.",
             ErrorCode::BadCredentials => "Unknown agent name or wrong password.",
             ErrorCode::Unauthorized => "Sign in again: the token is missing, unknown or expired.",
+            ErrorCode::SetupDone => "Agents exist already; ask an owner to add your account.",
             ErrorCode::Internal => {
                 "Tandem failed on its side. Nothing was stored unless it was acknowledged."
             }

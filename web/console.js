@@ -907,6 +907,31 @@
     ui.loginError.hidden = !text;
   }
 
+  /**
+   * First run: while no agent exists, the form creates the first account
+   * (POST /api/agent/setup) instead of signing in.
+   */
+  async function checkSetup() {
+    try {
+      const res = await fetch('/api/agent/setup');
+      const body = await res.json();
+      setSetupMode(Boolean(res.ok && body && body.needed));
+    } catch (_) {
+      setSetupMode(false);
+    }
+  }
+
+  function setSetupMode(on) {
+    state.setupNeeded = on;
+    document.getElementById('login-title').textContent = on
+      ? 'Create the first agent account'
+      : 'Sign in to the agent console';
+    document.getElementById('setup-note').hidden = !on;
+    document.getElementById('login-hint').hidden = on;
+    ui.loginSubmit.textContent = on ? 'Create account' : 'Sign in';
+    ui.loginPassword.autocomplete = on ? 'new-password' : 'current-password';
+  }
+
   async function login(event) {
     event.preventDefault();
     const name = ui.loginName.value.trim();
@@ -919,7 +944,7 @@
     ui.loginSubmit.disabled = true;
     ui.loginSubmit.textContent = 'Signing in…';
     try {
-      const res = await fetch('/api/agent/login', {
+      const res = await fetch(state.setupNeeded ? '/api/agent/setup' : '/api/agent/login', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ name, password }),
@@ -929,6 +954,10 @@
         body = await res.json();
       } catch (_) {
         body = null;
+      }
+      if (state.setupNeeded && res.status === 409) {
+        // Someone else finished setup first: this is a normal sign-in now.
+        setSetupMode(false);
       }
       if (!res.ok || !body || !body.token) {
         showLoginError((body && body.message) || 'Sign-in failed (HTTP ' + res.status + ').');
@@ -941,7 +970,7 @@
       showLoginError('Could not reach Tandem. Check your connection and try again.');
     } finally {
       ui.loginSubmit.disabled = false;
-      ui.loginSubmit.textContent = 'Sign in';
+      setSetupMode(Boolean(state.setupNeeded && !state.token));
     }
   }
 
@@ -1026,5 +1055,6 @@
   } else {
     render();
     ui.loginName.focus();
+    checkSetup();
   }
 })();

@@ -14,6 +14,7 @@ pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub hub: Hub,
     /// Flips to `true` when the server is stopping; sockets close then.
     pub shutdown: watch::Receiver<bool>,
+    /// Serialises first-run setup, so it creates exactly one agent.
+    pub setup_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Why the server could not start.
@@ -66,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/agent", get(agent::upgrade))
         .route("/api/agent/login", post(api::login))
         .route("/api/agent/logout", post(api::logout))
+        .route("/api/agent/setup", get(api::setup_status).post(api::setup))
         .route("/api/health", get(api::health))
         .merge(web::router())
         .layer(TraceLayer::new_for_http())
@@ -112,6 +116,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
     let app = router(AppState {
         hub: hub.clone(),
         shutdown: shutdown.clone(),
+        setup_lock: Arc::default(),
     });
     let mut until = shutdown;
     let task = tokio::spawn(async move {

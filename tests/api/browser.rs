@@ -276,3 +276,23 @@ async fn a_page_reload_keeps_the_conversation() {
     .await;
     visitor.close().await.ok();
 }
+
+#[tokio::test]
+async fn on_a_fresh_install_the_console_creates_the_first_agent() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let agent = driver.browser("first-run").await;
+    agent
+        .goto(&app.url("/console"))
+        .await
+        .expect("console opens");
+    wait_for_text(&agent, "#login-title", "Create the first agent account").await;
+    type_into(&agent, "#login-name", "owner").await;
+    type_into(&agent, "#login-password", "password123").await;
+    click(&agent, "#login-submit").await;
+    wait_for_text(&agent, "#connection-status", "Connected").await;
+    wait_for_text(&agent, "#agent-name", "owner").await;
+    agent.close().await.ok();
+}
