@@ -19,7 +19,7 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::protocol::{MessageView, Reason, Sender, Status};
+use crate::protocol::{Csat, MessageView, Reason, Sender, Status};
 
 /// Everything Tandem remembers about a conversation, apart from its lines.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +46,9 @@ pub struct ConversationRecord {
     pub preview: Option<String>,
     /// Sequence number of the next stored line.
     pub next_seq: u64,
+    /// The visitor's rating after the last close.
+    #[serde(default)]
+    pub csat: Option<Csat>,
 }
 
 /// A transition that does not apply to the conversation's current state.
@@ -60,6 +63,9 @@ pub enum StateError {
     /// Acting on a conversation the agent does not hold.
     #[error("the conversation is not held by this agent")]
     NotAssigned,
+    /// Rating a conversation that is not closed.
+    #[error("the conversation is not closed")]
+    NotClosed,
 }
 
 impl ConversationRecord {
@@ -76,6 +82,7 @@ impl ConversationRecord {
             misses_in_row: 0,
             preview: None,
             next_seq: 1,
+            csat: None,
         }
     }
 
@@ -140,6 +147,52 @@ impl ConversationRecord {
         }
         self.status = Status::Closed;
         Ok(())
+    }
+
+    /// The visitor stops waiting and goes back to the bot.
+    pub fn cancel_wait(&mut self) -> Result<(), StateError> {
+        if self.status != Status::Queued {
+            return Err(StateError::NotQueued);
+        }
+        self.status = Status::Bot;
+        Ok(())
+    }
+
+    /// The holder hands the conversation to another agent.
+    pub fn transfer(&mut self, from: &str, to: &str) -> Result<(), StateError> {
+        self.check_held_by(from)?;
+        self.assigned_to = Some(to.to_owned());
+        Ok(())
+    }
+
+    /// The holder hands the conversation back to the bot.
+    pub fn release(&mut self, agent: &str) -> Result<(), StateError> {
+        self.check_held_by(agent)?;
+        self.status = Status::Bot;
+        self.assigned_to = None;
+        self.misses_in_row = 0;
+        Ok(())
+    }
+
+    /// The visitor rates a closed conversation (a later rating replaces an
+    /// earlier one). Credited to the agent who held it last.
+    pub fn rate(
+        &mut self,
+        score: u8,
+        comment: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<Csat, StateError> {
+        if self.status != Status::Closed {
+            return Err(StateError::NotClosed);
+        }
+        let csat = Csat {
+            score,
+            comment,
+            at: now,
+            agent: self.assigned_to.clone(),
+        };
+        self.csat = Some(csat.clone());
+        Ok(csat)
     }
 
     /// Takes the next line sequence number.
@@ -238,6 +291,43 @@ mod tests {
         assert_eq!(c.close("kim"), Err(StateError::NotAssigned));
         assert_eq!(c.close("sam"), Ok(()));
         assert_eq!(c.status, Status::Closed);
+    }
+
+    #[test]
+    fn a_transfer_moves_the_conversation_and_only_the_holder_may() {
+        let mut c = conversation();
+        c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
+        c.claim("sam").unwrap();
+        assert_eq!(c.transfer("kim", "lee"), Err(StateError::NotAssigned));
+        c.transfer("sam", "kim").unwrap();
+        assert_eq!(c.check_held_by("kim"), Ok(()));
+        c.release("kim").unwrap();
+        assert_eq!((c.status, c.assigned_to.as_deref()), (Status::Bot, None));
+    }
+
+    #[test]
+    fn only_a_closed_conversation_can_be_rated_and_the_closer_is_credited() {
+        let mut c = conversation();
+        assert_eq!(
+            c.rate(5, None, OffsetDateTime::UNIX_EPOCH),
+            Err(StateError::NotClosed)
+        );
+        c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
+        c.claim("sam").unwrap();
+        c.close("sam").unwrap();
+        let csat = c
+            .rate(4, Some("quick".into()), OffsetDateTime::UNIX_EPOCH)
+            .unwrap();
+        assert_eq!((csat.score, csat.agent.as_deref()), (4, Some("sam")));
+    }
+
+    #[test]
+    fn stopping_the_wait_returns_to_the_bot() {
+        let mut c = conversation();
+        assert_eq!(c.cancel_wait(), Err(StateError::NotQueued));
+        c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
+        c.cancel_wait().unwrap();
+        assert!(c.bot_is_answering());
     }
 
     #[test]

@@ -44,6 +44,8 @@ use crate::protocol::{
 use crate::queue::{self, QueueEntry};
 use crate::store::{Store, StoreError};
 
+mod desk;
+
 /// Capacity of each socket's outbox. A client this far behind is
 /// disconnected and catches up from history when it reconnects.
 pub const OUTBOX_CAPACITY: usize = 64;
@@ -59,6 +61,10 @@ pub enum HubError {
     NotAssigned,
     #[error("not waiting in the queue")]
     NotQueued,
+    #[error("not closed")]
+    NotClosed,
+    #[error("agent {0} is not signed in")]
+    AgentUnavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -69,6 +75,7 @@ impl From<StateError> for HubError {
             StateError::AlreadyClaimed(by) => HubError::AlreadyClaimed(by),
             StateError::NotQueued => HubError::NotQueued,
             StateError::NotAssigned => HubError::NotAssigned,
+            StateError::NotClosed => HubError::NotClosed,
         }
     }
 }
@@ -85,6 +92,11 @@ impl HubError {
             ),
             HubError::NotAssigned => ErrorBody::new(ErrorCode::NotAssigned),
             HubError::NotQueued => ErrorBody::new(ErrorCode::NotQueued),
+            HubError::NotClosed => ErrorBody::new(ErrorCode::NotClosed),
+            HubError::AgentUnavailable(name) => ErrorBody::with_message(
+                ErrorCode::AgentUnavailable,
+                format!("{name} is not signed in; pick someone who is online."),
+            ),
             HubError::Store(e) => {
                 tracing::error!(error = %e, "store failure while handling a frame");
                 ErrorBody::new(ErrorCode::Internal)
@@ -242,7 +254,13 @@ impl Hub {
             }
         };
         let id = record.id;
-        let history = store.history(id)?.iter().map(StoredMessage::view).collect();
+        // Private notes are for agents only.
+        let history = store
+            .history(id)?
+            .iter()
+            .filter(|m| m.from != Sender::Note)
+            .map(StoredMessage::view)
+            .collect();
         let mut greeting = vec![VisitorEvent::Welcome {
             conversation_id: id.to_string(),
             resume_token: record.resume_token.clone(),
@@ -474,9 +492,11 @@ impl Hub {
         for record in held {
             greeting.push(AgentEvent::Conversation(self.view(&record)?));
         }
-        // Others' wait estimates shrink with one more agent online.
+        // Others' wait estimates shrink with one more agent online, and
+        // everyone's transfer list grows.
         let mut deliveries = Deliveries::default();
         live.visitor_positions(&mut deliveries);
+        live.agents_changed(&mut deliveries);
         drop(live);
         deliveries.deliver(self);
         Ok(AgentSession {
@@ -487,7 +507,15 @@ impl Hub {
 
     /// Detaches an agent socket.
     pub fn disconnect_agent(&self, connection: u64) {
-        self.live().agents.remove(&connection);
+        let mut deliveries = Deliveries::default();
+        {
+            let mut live = self.live();
+            if live.agents.remove(&connection).is_none() {
+                return;
+            }
+            live.agents_changed(&mut deliveries);
+        }
+        deliveries.deliver(self);
     }
 
     /// A conversation's full view, for `open`.
@@ -617,7 +645,13 @@ impl Hub {
             )?;
             let mut deliveries = Deliveries::default();
             deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
-            deliveries.for_visitors(c, VisitorEvent::Closed);
+            // Ask for a rating only when a person handled the conversation.
+            deliveries.for_visitors(
+                c,
+                VisitorEvent::Closed {
+                    survey: holder.is_some(),
+                },
+            );
             let nobody_watching = c.visitors.is_empty();
             let closed = AgentEvent::Closed {
                 conversation_id: conversation.to_string(),
@@ -652,6 +686,7 @@ impl Hub {
                 .iter()
                 .map(StoredMessage::view)
                 .collect(),
+            csat: record.csat.clone(),
         })
     }
 
@@ -722,10 +757,35 @@ impl Live {
     }
 
     fn agents_online(&self) -> usize {
+        self.online_names().len()
+    }
+
+    /// Names of the agents with at least one console open, sorted.
+    fn online_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.agents.values().map(|a| a.name.as_str()).collect();
         names.sort_unstable();
         names.dedup();
-        names.len()
+        names
+    }
+
+    /// Every console learns who is online (for transfers).
+    fn agents_changed(&self, deliveries: &mut Deliveries) {
+        let online: Vec<AgentView> = self
+            .online_names()
+            .into_iter()
+            .map(|name| AgentView {
+                name: name.to_owned(),
+            })
+            .collect();
+        for (conn, a) in &self.agents {
+            deliveries.agents.push((
+                *conn,
+                a.outbox.clone(),
+                AgentEvent::Agents {
+                    online: online.clone(),
+                },
+            ));
+        }
     }
 
     fn queue_position(&self, conversation: Uuid) -> Option<(usize, u64)> {

@@ -35,6 +35,8 @@ pub enum Sender {
     Agent,
     /// Tandem itself: "Sam joined the chat", "conversation closed".
     System,
+    /// A private note between agents; never shown to the visitor.
+    Note,
 }
 
 /// Where a conversation stands.
@@ -126,8 +128,10 @@ pub struct ConversationView {
     pub assigned_to: Option<String>,
     /// Why it left the bot (empty while the bot has it).
     pub reasons: Vec<Reason>,
-    /// Every line so far, bot part included.
+    /// Every line so far, bot part and private notes included.
     pub history: Vec<MessageView>,
+    /// The visitor's rating, once given.
+    pub csat: Option<Csat>,
 }
 
 /// The body of every error frame and error HTTP response.
@@ -190,6 +194,8 @@ pub enum ErrorCode {
     AlreadyClaimed,
     NotAssigned,
     NotQueued,
+    NotClosed,
+    AgentUnavailable,
     BadCredentials,
     Unauthorized,
     SetupDone,
@@ -214,6 +220,8 @@ impl ErrorCode {
             ErrorCode::AlreadyClaimed => "Another agent already took this conversation.",
             ErrorCode::NotAssigned => "You do not hold this conversation.",
             ErrorCode::NotQueued => "This conversation is not waiting in the queue.",
+            ErrorCode::NotClosed => "Only a closed conversation can be rated.",
+            ErrorCode::AgentUnavailable => "That agent is not signed in.",
             ErrorCode::BadCredentials => "Unknown agent name or wrong password.",
             ErrorCode::Unauthorized => "Sign in again: the token is missing, unknown or expired.",
             ErrorCode::SetupDone => "Agents exist already; ask an owner to add your account.",
@@ -236,11 +244,39 @@ pub enum VisitorFrame {
     Message { id: String, text: String },
     /// Ask for a person now.
     RequestHuman,
+    /// Stop waiting in the queue and go back to the bot.
+    CancelWait,
+    /// The visitor started or stopped typing (shown to the agent).
+    Typing { active: bool },
+    /// Satisfaction after a closed conversation: 1 (bad) to 5 (great).
+    Rate {
+        score: u8,
+        #[serde(default)]
+        comment: Option<String>,
+    },
 }
 
 impl VisitorFrame {
     /// Every `type` this socket accepts, for `unknown_type` detection.
-    pub const TYPES: &'static [&'static str] = &["message", "request_human"];
+    pub const TYPES: &'static [&'static str] =
+        &["message", "request_human", "cancel_wait", "typing", "rate"];
+}
+
+/// Longest CSAT comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 1000;
+
+/// A visitor's rating of a closed conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Csat {
+    /// 1 (bad) to 5 (great).
+    pub score: u8,
+    /// Optional words.
+    pub comment: Option<String>,
+    /// When it was given.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The agent who closed the conversation, if one did.
+    pub agent: Option<String>,
 }
 
 /// Frames Tandem sends to a visitor.
@@ -268,8 +304,14 @@ pub enum VisitorEvent {
     },
     /// A person took over.
     AgentJoined { agent: AgentView },
-    /// The agent closed the conversation.
-    Closed,
+    /// The person handed the conversation back to the bot.
+    AgentLeft { agent: AgentView },
+    /// The agent is typing (or stopped).
+    Typing { active: bool },
+    /// The agent closed the conversation; `survey` asks for a rating.
+    Closed { survey: bool },
+    /// The rating was stored.
+    Rated { score: u8 },
     /// Something the visitor sent could not be used.
     Error(ErrorBody),
 }
@@ -294,11 +336,33 @@ pub enum AgentFrame {
     },
     /// End the conversation.
     Close { conversation_id: String },
+    /// A private note on the conversation, for agents only.
+    Note {
+        conversation_id: String,
+        id: String,
+        text: String,
+    },
+    /// Hand the conversation to another agent, with an optional note.
+    Transfer {
+        conversation_id: String,
+        to: String,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// Hand the conversation back to the bot.
+    Release { conversation_id: String },
+    /// Started or stopped typing a reply (shown to the visitor).
+    Typing {
+        conversation_id: String,
+        active: bool,
+    },
 }
 
 impl AgentFrame {
     /// Every `type` this socket accepts, for `unknown_type` detection.
-    pub const TYPES: &'static [&'static str] = &["open", "claim", "message", "close"];
+    pub const TYPES: &'static [&'static str] = &[
+        "open", "claim", "message", "close", "note", "transfer", "release", "typing",
+    ];
 }
 
 /// Frames Tandem sends to an agent's console.
@@ -321,6 +385,21 @@ pub enum AgentEvent {
     Claimed { conversation_id: String },
     /// The conversation was closed.
     Closed { conversation_id: String },
+    /// You no longer hold the conversation: transferred to `to`, or back to
+    /// the bot when `to` is `null`.
+    HandedOff {
+        conversation_id: String,
+        to: Option<String>,
+    },
+    /// The visitor is typing (or stopped) in a conversation you hold.
+    Typing {
+        conversation_id: String,
+        active: bool,
+    },
+    /// The visitor rated a conversation you closed.
+    Rated { conversation_id: String, csat: Csat },
+    /// Who is signed in right now; sent on connect and on every change.
+    Agents { online: Vec<AgentView> },
     /// Your message with this id is durably stored.
     Ack { id: String },
     /// Something you sent could not be used.
@@ -442,6 +521,31 @@ pub fn validate_text(id: &str, text: &str) -> Result<(), ErrorBody> {
     Ok(())
 }
 
+/// Checks a rating: a score of 1 to 5 and an optional comment.
+pub fn validate_rating(score: u8, comment: Option<&str>) -> Result<(), ErrorBody> {
+    if !(1..=5).contains(&score) {
+        return Err(ErrorBody::with_message(
+            ErrorCode::InvalidField,
+            "\"score\" must be a whole number from 1 to 5.",
+        ));
+    }
+    match comment {
+        Some(c) => validate_length("comment", c, MAX_COMMENT_CHARS),
+        None => Ok(()),
+    }
+}
+
+/// Checks that a free-text field is at most `max` characters.
+pub fn validate_length(field: &str, text: &str, max: usize) -> Result<(), ErrorBody> {
+    if text.chars().count() > max {
+        return Err(ErrorBody::with_message(
+            ErrorCode::TooLarge,
+            format!("\"{field}\" may be at most {max} characters."),
+        ));
+    }
+    Ok(())
+}
+
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
@@ -537,8 +641,8 @@ mod tests {
             serde_json::json!("already_claimed")
         );
         assert_eq!(
-            serde_json::to_value(VisitorEvent::Closed).unwrap(),
-            serde_json::json!({"type":"closed"})
+            serde_json::to_value(VisitorEvent::Closed { survey: true }).unwrap(),
+            serde_json::json!({"type":"closed","survey":true})
         );
     }
 }

@@ -168,6 +168,60 @@ async fn handle(hub: &Hub, agent: &str, frame: AgentFrame) -> Vec<AgentEvent> {
                 Err(body) => vec![AgentEvent::Error(body.about_conversation(&raw))],
             }
         }
+        AgentFrame::Note {
+            conversation_id: raw,
+            id,
+            text,
+        } => {
+            let checked = protocol::validate_client_id(&id)
+                .and_then(|()| protocol::validate_text(&id, &text))
+                .and_then(|()| conversation_id(&raw));
+            match checked {
+                Ok(conversation) => match hub.note(agent, conversation, &id, &text).await {
+                    Ok(_) => vec![AgentEvent::Ack { id }],
+                    Err(e) => vec![AgentEvent::Error(
+                        e.to_body().about_conversation(&raw).about_message(id),
+                    )],
+                },
+                Err(body) => vec![AgentEvent::Error(body.about_conversation(&raw))],
+            }
+        }
+        AgentFrame::Transfer {
+            conversation_id: raw,
+            to,
+            note,
+        } => {
+            if let Some(note) = &note {
+                if let Err(body) = protocol::validate_length("note", note, protocol::MAX_TEXT_CHARS)
+                {
+                    return vec![AgentEvent::Error(body.about_conversation(&raw))];
+                }
+            }
+            match conversation_id(&raw) {
+                Ok(id) => match hub.transfer(agent, id, to.trim(), note.as_deref()).await {
+                    Ok(()) => Vec::new(),
+                    Err(e) => vec![about(e, &raw)],
+                },
+                Err(body) => vec![AgentEvent::Error(body)],
+            }
+        }
+        AgentFrame::Release {
+            conversation_id: raw,
+        } => match conversation_id(&raw) {
+            Ok(id) => match hub.release(agent, id).await {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![about(e, &raw)],
+            },
+            Err(body) => vec![AgentEvent::Error(body)],
+        },
+        AgentFrame::Typing {
+            conversation_id: raw,
+            active,
+        } => match conversation_id(&raw).map(|id| hub.agent_typing(agent, id, active)) {
+            Ok(Ok(())) => Vec::new(),
+            Ok(Err(e)) => vec![about(e, &raw)],
+            Err(body) => vec![AgentEvent::Error(body)],
+        },
         AgentFrame::Close {
             conversation_id: raw,
         } => match conversation_id(&raw) {

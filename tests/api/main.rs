@@ -7,6 +7,7 @@
 mod bad_input;
 mod browser;
 mod cli;
+mod desk;
 mod handoff;
 mod helpers;
 mod persistence;
