@@ -38,8 +38,8 @@ use crate::conversation::{ConversationRecord, StateError, StoredMessage};
 use crate::empathy;
 use crate::intents::IntentSet;
 use crate::protocol::{
-    AgentEvent, AgentView, ConversationView, ErrorBody, ErrorCode, QueueEntryView, Sender, Status,
-    VisitorEvent,
+    AgentEvent, AgentView, ConversationView, ErrorBody, ErrorCode, QueueEntryView, Role, Sender,
+    Status, VisitorEvent,
 };
 use crate::queue::{self, QueueEntry};
 use crate::store::{Store, StoreError};
@@ -460,6 +460,7 @@ impl Hub {
     pub fn connect_agent(
         &self,
         name: &str,
+        role: Role,
         outbox: mpsc::Sender<AgentEvent>,
     ) -> Result<AgentSession, HubError> {
         let connection = self.connection_id();
@@ -476,6 +477,7 @@ impl Hub {
                 agent: AgentView {
                     name: name.to_owned(),
                 },
+                role,
             },
             AgentEvent::Queue {
                 entries: live.queue_view(),

@@ -96,6 +96,18 @@ pub enum ReasonCode {
     IntentRequiresHuman,
 }
 
+/// What an agent account may do. `admin`s are the owner's people: today the
+/// role is recorded and shown; owner-only pages will check it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Answers chats.
+    #[default]
+    Agent,
+    /// Answers chats and manages the desk.
+    Admin,
+}
+
 /// An agent as other parties see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentView {
@@ -370,7 +382,7 @@ impl AgentFrame {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AgentEvent {
     /// First frame: who you are signed in as.
-    Hello { agent: AgentView },
+    Hello { agent: AgentView, role: Role },
     /// The whole queue, oldest first.
     Queue { entries: Vec<QueueEntryView> },
     /// A whole conversation (after `open`, a won claim, or on connect).

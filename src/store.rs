@@ -236,6 +236,23 @@ impl Store {
             .collect()
     }
 
+    /// Deletes an agent; `false` if there was none.
+    pub fn remove_agent(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.agents.remove(name.as_bytes())?.is_some())
+    }
+
+    /// Ends every session of `agent`.
+    pub fn delete_sessions_of(&self, agent: &str) -> Result<(), StoreError> {
+        for item in self.sessions.iter() {
+            let (token, value) = item?;
+            let session: Session = serde_json::from_slice(&value)?;
+            if session.agent == agent {
+                self.sessions.remove(token)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Stores a signed-in session.
     pub fn put_session(&self, token: &str, session: &Session) -> Result<(), StoreError> {
         self.sessions

@@ -17,7 +17,7 @@ use super::socket::{self, Incoming};
 use super::AppState;
 use crate::agents;
 use crate::hub::{Hub, HubError, OUTBOX_CAPACITY};
-use crate::protocol::{self, AgentEvent, AgentFrame, ErrorBody, ErrorCode};
+use crate::protocol::{self, AgentEvent, AgentFrame, ErrorBody, ErrorCode, Role};
 
 /// Query string of the agent socket.
 #[derive(Debug, Deserialize)]
@@ -37,17 +37,17 @@ pub async fn upgrade(
     };
     let agent =
         match agents::agent_for_token(state.hub.store(), &token, time::OffsetDateTime::now_utc()) {
-            Ok(Some(agent)) => agent,
+            Ok(Some(record)) => record,
             Ok(None) => return ApiError::Unauthorized.into_response(),
             Err(e) => return ApiError::from(e).into_response(),
         };
-    socket::configure(ws).on_upgrade(move |socket| run(socket, state, agent))
+    socket::configure(ws).on_upgrade(move |socket| run(socket, state, agent.name, agent.role))
 }
 
-async fn run(socket: WebSocket, state: AppState, agent: String) {
+async fn run(socket: WebSocket, state: AppState, agent: String, role: Role) {
     let (mut out, mut incoming) = socket.split();
     let (outbox, mut events) = mpsc::channel(OUTBOX_CAPACITY);
-    let session = match state.hub.connect_agent(&agent, outbox) {
+    let session = match state.hub.connect_agent(&agent, role, outbox) {
         Ok(session) => session,
         Err(e) => {
             let _ = socket::send(&mut out, &AgentEvent::Error(e.to_body())).await;

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::AppState;
 use crate::agents::{self, AccountError, Session, SESSION_LIFETIME};
-use crate::protocol::{AgentView, ErrorBody, ErrorCode, LoginRequest, LoginResponse};
+use crate::protocol::{AgentView, ErrorBody, ErrorCode, LoginRequest, LoginResponse, Role};
 use crate::store::StoreError;
 
 /// Errors of the HTTP endpoints. Internal details go to the log, never to
@@ -136,7 +136,13 @@ pub async fn setup(
     let name = request.name.trim().to_owned();
     let password = request.password;
     let created = tokio::task::spawn_blocking(move || {
-        agents::add_agent(&store, &name, &password, OffsetDateTime::now_utc())
+        agents::add_agent(
+            &store,
+            &name,
+            &password,
+            Role::Admin,
+            OffsetDateTime::now_utc(),
+        )
     })
     .await
     .map_err(|e| ApiError::Task(e.to_string()))?;

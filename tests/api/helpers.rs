@@ -93,6 +93,7 @@ impl TestApp {
             self.server.hub().store(),
             name,
             password,
+            tandem::protocol::Role::Agent,
             time::OffsetDateTime::now_utc(),
         )
         .expect("agent added");
