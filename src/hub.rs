@@ -36,6 +36,7 @@ use crate::agents;
 use crate::bot;
 use crate::conversation::{ConversationRecord, StateError, StoredMessage};
 use crate::empathy;
+use crate::hours::BusinessHours;
 use crate::intents::IntentSet;
 use crate::protocol::{
     AgentEvent, AgentView, ConversationView, ErrorBody, ErrorCode, QueueEntryView, Role, Sender,
@@ -45,6 +46,7 @@ use crate::queue::{self, QueueEntry};
 use crate::store::{Store, StoreError};
 
 mod desk;
+mod offline;
 
 /// Capacity of each socket's outbox. A client this far behind is
 /// disconnected and catches up from history when it reconnects.
@@ -120,6 +122,8 @@ struct Inner {
     live: Mutex<Live>,
     /// Source of connection ids.
     next_conn: AtomicU64,
+    /// When people are at the desk; `None` = always.
+    hours: Option<BusinessHours>,
 }
 
 #[derive(Default)]
@@ -174,7 +178,11 @@ pub enum Stored {
 
 impl Hub {
     /// Builds the hub and reloads every queued or assigned conversation.
-    pub fn new(store: Store, intents: IntentSet) -> Result<Hub, StoreError> {
+    pub fn new(
+        store: Store,
+        intents: IntentSet,
+        hours: Option<BusinessHours>,
+    ) -> Result<Hub, StoreError> {
         let mut live = Live::default();
         for record in store.active_conversations()? {
             live.conversations.insert(
@@ -191,6 +199,7 @@ impl Hub {
                 intents: ArcSwap::from_pointee(intents),
                 live: Mutex::new(live),
                 next_conn: AtomicU64::new(1),
+                hours,
             }),
         })
     }
@@ -267,6 +276,9 @@ impl Hub {
             resumed,
             status: record.status,
             history,
+            survey: record.status == Status::Closed
+                && record.assigned_to.is_some()
+                && record.csat.is_none(),
         }];
         if record.status == Status::Assigned {
             if let Some(agent) = &record.assigned_to {
@@ -323,6 +335,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
+            let availability = self.availability(&live);
             let c = live
                 .conversations
                 .get_mut(&conversation)
@@ -355,22 +368,36 @@ impl Hub {
                         turn.intent.clone(),
                         now,
                     )?;
+                    let wants_person = turn.escalate.is_some();
+                    let mut reply = turn.reply;
                     let escalated = match turn.escalate {
+                        // Outside business hours nobody would come: say so
+                        // instead of queueing.
+                        Some(_) if availability.is_closed() => {
+                            reply.text = availability.closed_reply().unwrap_or_default();
+                            reply.quick_replies = Vec::new();
+                            false
+                        }
                         Some(reasons) => c.record.escalate(reasons, now),
                         None => false,
                     };
-                    let reply = append(
+                    let line = append(
                         store,
                         c,
                         Sender::Bot,
                         Some(intents.policy.bot.name.clone()),
-                        &turn.reply.text,
-                        turn.reply.quick_replies,
+                        &reply.text,
+                        reply.quick_replies,
                         None,
                         None,
                         now,
                     )?;
-                    deliveries.for_visitors(c, VisitorEvent::Message(reply.view()));
+                    deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+                    if wants_person {
+                        if let Some(notice) = availability.notice(self.hours_text()) {
+                            deliveries.for_visitors(c, notice);
+                        }
+                    }
                     if escalated {
                         live.queue_changed(&mut deliveries);
                     }
@@ -414,6 +441,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
+            let availability = self.availability(&live);
             let mut deliveries = Deliveries::default();
             let c = live
                 .conversations
@@ -422,7 +450,26 @@ impl Hub {
             let now = OffsetDateTime::now_utc();
             let reasons = vec![empathy::asked_for_human()];
             c.record.reopen_if_closed();
-            if c.record.escalate(reasons.clone(), now) {
+            if let Some(text) = availability.closed_reply() {
+                let line = append(
+                    store,
+                    c,
+                    Sender::Bot,
+                    Some(intents.policy.bot.name.clone()),
+                    &text,
+                    Vec::new(),
+                    None,
+                    None,
+                    now,
+                )?;
+                deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+                if let Some(notice) = availability.notice(self.hours_text()) {
+                    deliveries.for_visitors(c, notice);
+                }
+            } else if c.record.escalate(reasons.clone(), now) {
+                if let Some(notice) = availability.notice(self.hours_text()) {
+                    deliveries.for_visitors(c, notice);
+                }
                 let reply = bot::handoff_reply(&intents, &reasons);
                 let line = append(
                     store,
@@ -494,6 +541,7 @@ impl Hub {
         for record in held {
             greeting.push(AgentEvent::Conversation(self.view(&record)?));
         }
+        greeting.push(self.offline_view()?);
         // Others' wait estimates shrink with one more agent online, and
         // everyone's transfer list grows.
         let mut deliveries = Deliveries::default();

@@ -39,6 +39,7 @@ pub mod cli;
 pub mod config;
 pub mod conversation;
 pub mod empathy;
+pub mod hours;
 pub mod hub;
 pub mod intents;
 pub mod protocol;

@@ -260,6 +260,8 @@ pub enum VisitorFrame {
     CancelWait,
     /// The visitor started or stopped typing (shown to the agent).
     Typing { active: bool },
+    /// Leave an email and a message for the team (when nobody can answer now).
+    LeaveMessage { email: String, text: String },
     /// Satisfaction after a closed conversation: 1 (bad) to 5 (great).
     Rate {
         score: u8,
@@ -270,8 +272,64 @@ pub enum VisitorFrame {
 
 impl VisitorFrame {
     /// Every `type` this socket accepts, for `unknown_type` detection.
-    pub const TYPES: &'static [&'static str] =
-        &["message", "request_human", "cancel_wait", "typing", "rate"];
+    pub const TYPES: &'static [&'static str] = &[
+        "message",
+        "request_human",
+        "cancel_wait",
+        "typing",
+        "rate",
+        "leave_message",
+    ];
+}
+
+/// Why nobody can answer right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfflineReason {
+    /// Outside business hours: the visitor is not queued.
+    ClosedHours,
+    /// Within hours, but no agent is signed in: the visitor is queued and
+    /// may leave a message instead of waiting.
+    NoAgents,
+}
+
+/// A message a visitor left for the team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineMessageView {
+    /// Id for `resolve_offline`.
+    pub id: String,
+    /// The conversation it came from (its transcript has the context).
+    pub conversation_id: String,
+    /// Where to reply.
+    pub email: String,
+    /// What the visitor wrote.
+    pub text: String,
+    /// When it was left.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// Longest email address accepted.
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// Checks that an email address is plausible: something@domain.tld, no
+/// spaces. (Deliverability can only be known by writing to it.)
+pub fn validate_email(email: &str) -> Result<(), ErrorBody> {
+    let email = email.trim();
+    let domain_ok = |d: &str| d.contains('.') && !d.starts_with('.') && !d.ends_with('.');
+    let plausible = email.chars().count() <= MAX_EMAIL_CHARS
+        && !email.chars().any(char::is_whitespace)
+        && email
+            .split_once('@')
+            .is_some_and(|(user, domain)| !user.is_empty() && domain_ok(domain));
+    if plausible {
+        Ok(())
+    } else {
+        Err(ErrorBody::with_message(
+            ErrorCode::InvalidField,
+            "\"email\" does not look like an email address.",
+        ))
+    }
 }
 
 /// Longest CSAT comment, in characters.
@@ -303,6 +361,8 @@ pub enum VisitorEvent {
         resumed: bool,
         status: Status,
         history: Vec<MessageView>,
+        /// A person closed the conversation and it is not rated yet: ask.
+        survey: bool,
     },
     /// The visitor's message with this id is durably stored.
     Ack { id: String },
@@ -316,6 +376,8 @@ pub enum VisitorEvent {
     },
     /// A person took over.
     AgentJoined { agent: AgentView },
+    /// The visitor's `cancel_wait` worked: they are back with the bot.
+    LeftQueue,
     /// The person handed the conversation back to the bot.
     AgentLeft { agent: AgentView },
     /// The agent is typing (or stopped).
@@ -324,6 +386,14 @@ pub enum VisitorEvent {
     Closed { survey: bool },
     /// The rating was stored.
     Rated { score: u8 },
+    /// Nobody can answer right now; offer to leave an email and a message.
+    Offline {
+        reason: OfflineReason,
+        /// The business hours in words, when they are set.
+        hours: Option<String>,
+    },
+    /// The email and message were stored for the team.
+    MessageLeft,
     /// Something the visitor sent could not be used.
     Error(ErrorBody),
 }
@@ -368,12 +438,22 @@ pub enum AgentFrame {
         conversation_id: String,
         active: bool,
     },
+    /// Mark a left message as answered (it leaves everyone's list).
+    ResolveOffline { id: String },
 }
 
 impl AgentFrame {
     /// Every `type` this socket accepts, for `unknown_type` detection.
     pub const TYPES: &'static [&'static str] = &[
-        "open", "claim", "message", "close", "note", "transfer", "release", "typing",
+        "open",
+        "claim",
+        "message",
+        "close",
+        "note",
+        "transfer",
+        "release",
+        "typing",
+        "resolve_offline",
     ];
 }
 
@@ -412,6 +492,8 @@ pub enum AgentEvent {
     Rated { conversation_id: String, csat: Csat },
     /// Who is signed in right now; sent on connect and on every change.
     Agents { online: Vec<AgentView> },
+    /// Messages visitors left while nobody could answer, not yet handled.
+    OfflineMessages { entries: Vec<OfflineMessageView> },
     /// Your message with this id is durably stored.
     Ack { id: String },
     /// Something you sent could not be used.

@@ -22,6 +22,10 @@
   const BACKOFF_MIN_MS = 500;
   const BACKOFF_MAX_MS = 10000;
   const NEW_HIGHLIGHT_MS = 8000; // how long a new queue entry stays highlighted
+  const TYPING_IDLE_MS = 3000; // stop "typing" after this long without a key
+  const TYPING_MIN_GAP_MS = 2000; // never more than one typing frame per this
+  const TYPING_REFRESH_MS = 4000; // still typing: say so again, before the other side's 6 s timeout
+  const TYPING_SHOW_MS = 6000; // hide "Visitor is typing…" without a refresh
 
   // ---------------------------------------------------------------------------
   // State.
@@ -55,6 +59,15 @@
     closing: null, // id of a close in flight
     outbox: [], // own replies not yet acked: {id, conversation_id, text, at}
     titleFlash: null, // interval id while the title blinks for a new chat
+    flashStopTimer: null,
+    online: [], // names of signed-in agents, from the latest `agents` frame
+    composeMode: 'reply', // reply | note
+    transferOpen: false, // the transfer panel is showing (for currentId)
+    transferring: null, // id of a transfer in flight
+    releasing: null, // id of a release in flight
+    visitorTyping: new Map(), // conversation id -> timer while the visitor types
+    /** our own typing signal: {convId, sent, sentAt, idleTimer, retryTimer} */
+    typing: { convId: null, sent: false, sentAt: 0, idleTimer: null, retryTimer: null },
   };
 
   const ui = {};
@@ -65,9 +78,14 @@
     'conversation', 'conversation-empty', 'conversation-view', 'conversation-title',
     'conversation-state', 'claim', 'close-conversation', 'reasons', 'transcript',
     'reply-input', 'reply-send', 'reply-counter', 'toasts',
+    'transfer', 'release', 'transfer-panel', 'transfer-to', 'transfer-note', 'transfer-confirm',
+    'transfer-cancel', 'transfer-empty', 'csat', 'visitor-typing', 'compose-modes', 'mode-reply',
+    'mode-note', 'reply-hint',
   ]) {
     ui[id.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = document.getElementById(id);
   }
+
+  ui.composer = document.querySelector('.composer');
 
   // ---------------------------------------------------------------------------
   // Small helpers.
@@ -107,6 +125,7 @@
   const randomId = () => Math.random().toString(36).slice(2, 10) + Date.now().toString(36).slice(-4);
   let replyCounter = 0;
   const nextReplyId = () => 'a-' + randomId() + '-' + ++replyCounter;
+  const nextNoteId = () => 'n-' + randomId() + '-' + ++replyCounter;
 
   /** Unicode characters, as the server counts them (not UTF-16 code units). */
   const charCount = (text) => Array.from(text).length;
@@ -148,7 +167,7 @@
   function conversation(id) {
     let conv = state.convs.get(id);
     if (!conv) {
-      conv = { id, status: 'queued', assignedTo: null, reasons: [], lines: [], unread: 0, loaded: false };
+      conv = { id, status: 'queued', assignedTo: null, reasons: [], lines: [], unread: 0, loaded: false, csat: null };
       state.convs.set(id, conv);
     }
     return conv;
@@ -355,24 +374,61 @@
     ui.closeConversation.disabled = state.closing === conv.id || state.conn !== 'ready';
 
     const mine = isMine(conv);
-    ui.replyInput.disabled = !mine;
-    ui.replyInput.placeholder = mine
-      ? 'Reply to the visitor…'
-      : conv.status === 'queued'
-        ? 'Claim this conversation to reply'
-        : conv.status === 'closed'
-          ? 'This conversation is closed'
-          : 'Only the agent holding this conversation can reply';
+    ui.transfer.hidden = !mine;
+    ui.transfer.disabled = state.transferring === conv.id || state.conn !== 'ready';
+    ui.transfer.textContent = state.transferring === conv.id ? 'Transferring…' : 'Transfer';
+    ui.release.hidden = !mine;
+    ui.release.disabled = state.releasing === conv.id || state.conn !== 'ready';
+    ui.release.textContent = state.releasing === conv.id ? 'Handing back…' : 'Hand back to bot';
+    if (!mine) state.transferOpen = false;
+    renderTransferPanel();
+
+    // Reply or private note.
+    const canNote = mayNote(conv);
+    ui.composeModes.hidden = !canNote;
+    if (!canNote || (state.composeMode === 'note' && !canNote)) state.composeMode = 'reply';
+    const noting = state.composeMode === 'note';
+    ui.modeReply.setAttribute('aria-pressed', String(!noting));
+    ui.modeNote.setAttribute('aria-pressed', String(noting));
+    ui.modeReply.disabled = !mine;
+    ui.composer.dataset.mode = noting ? 'note' : 'reply';
+    ui.replySend.textContent = noting ? 'Add note' : 'Send';
+    document.querySelector('label[for="reply-input"]').textContent = noting ? 'Private note' : 'Reply';
+
+    const kind = composeKind(conv);
+    ui.replyInput.disabled = !kind;
+    ui.replyInput.placeholder = kind === 'note'
+      ? 'Private note — only agents see it…'
+      : kind === 'reply'
+        ? 'Reply to the visitor…'
+        : conv.status === 'queued'
+          ? 'Claim this conversation to reply, or add a private note'
+          : conv.status === 'closed'
+            ? 'This conversation is closed'
+            : 'Only the agent holding this conversation can reply';
     renderComposer();
+    renderCsat(conv);
+    renderVisitorTyping();
 
     if (state.shownId !== conv.id) renderTranscript(conv);
+  }
+
+  /** Notes: any agent on a queued conversation, the holder on an assigned one. */
+  function mayNote(conv) {
+    return !!conv && (conv.status === 'queued' || isMine(conv));
+  }
+
+  /** What the composer writes right now: a reply, a note, or nothing. */
+  function composeKind(conv) {
+    if (state.composeMode === 'note') return mayNote(conv) ? 'note' : null;
+    return isMine(conv) ? 'reply' : null;
   }
 
   function renderComposer() {
     const conv = state.currentId ? state.convs.get(state.currentId) : null;
     const text = ui.replyInput.value;
     const n = charCount(text);
-    ui.replySend.disabled = !isMine(conv) || !text.trim() || n > MAX_CHARS;
+    ui.replySend.disabled = !composeKind(conv) || !text.trim() || n > MAX_CHARS;
     ui.replyCounter.hidden = n < COUNTER_FROM;
     ui.replyCounter.textContent = n.toLocaleString() + ' / ' + MAX_CHARS.toLocaleString();
     ui.replyCounter.dataset.over = String(n > MAX_CHARS);
@@ -380,6 +436,7 @@
 
   function authorOf(line) {
     if (line.from === 'visitor') return 'Visitor';
+    if (line.from === 'note') return 'Private note · ' + (line.author || 'agent');
     if (line.from === 'system') return '';
     if (line.from === 'agent') return line.author === state.me ? line.author + ' (you)' : line.author || 'Agent';
     return line.author || 'Bot';
@@ -394,6 +451,7 @@
     const meta = el('div', 'msg-meta');
     if (line.from !== 'system') meta.append(el('span', 'msg-author', authorOf(line)));
     if (line.from === 'bot') meta.append(el('span', 'badge', 'Bot'));
+    if (line.from === 'note') li.title = 'Private note: only agents see it';
     if (line.at) {
       const time = el('time', 'msg-time', formatClock(line.at));
       time.dateTime = line.at;
@@ -412,6 +470,49 @@
     line.el = li;
     renderLineState(line);
     return li;
+  }
+
+  function renderTransferPanel() {
+    const conv = state.currentId ? state.convs.get(state.currentId) : null;
+    const open = state.transferOpen && isMine(conv);
+    ui.transferPanel.hidden = !open;
+    ui.transfer.setAttribute('aria-expanded', String(open));
+    if (!open) return;
+    const others = state.online.filter((n) => n !== state.me);
+    const chosen = ui.transferTo.value;
+    const key = others.join('\n');
+    if (ui.transferTo.dataset.key !== key) {
+      ui.transferTo.dataset.key = key;
+      ui.transferTo.textContent = '';
+      for (const name of others) {
+        const option = el('option', null, name);
+        option.value = name;
+        ui.transferTo.append(option);
+      }
+      if (others.includes(chosen)) ui.transferTo.value = chosen;
+    }
+    ui.transferTo.hidden = others.length === 0;
+    ui.transferEmpty.hidden = others.length > 0;
+    ui.transferConfirm.disabled =
+      others.length === 0 || state.transferring === conv.id || state.conn !== 'ready';
+  }
+
+  function renderCsat(conv) {
+    const csat = conv && conv.csat;
+    ui.csat.hidden = !csat;
+    ui.csat.textContent = '';
+    if (!csat) return;
+    const score = Math.max(0, Math.min(5, Number(csat.score) || 0));
+    const stars = el('span', 'csat-stars', '★'.repeat(score) + '☆'.repeat(5 - score));
+    stars.setAttribute('aria-hidden', 'true');
+    ui.csat.append(stars, el('strong', null, 'Rated ' + score + '/5'));
+    if (csat.comment) ui.csat.append(el('span', 'csat-comment', ' — \u201c' + csat.comment + '\u201d'));
+    if (csat.at) ui.csat.title = 'Rated ' + new Date(csat.at).toLocaleString();
+  }
+
+  function renderVisitorTyping() {
+    const conv = state.currentId ? state.convs.get(state.currentId) : null;
+    ui.visitorTyping.hidden = !(conv && isMine(conv) && state.visitorTyping.has(conv.id));
   }
 
   function renderLineState(line) {
@@ -446,7 +547,7 @@
   function appendToTranscript(conv, line) {
     if (state.shownId !== conv.id) return;
     const t = ui.transcript;
-    const stick = line.from === 'agent' || t.scrollHeight - t.scrollTop - t.clientHeight < 120;
+    const stick = line.from === 'agent' || line.from === 'note' || t.scrollHeight - t.scrollTop - t.clientHeight < 120;
     t.append(lineElement(line));
     if (stick) t.scrollTop = t.scrollHeight;
   }
@@ -480,7 +581,16 @@
     show();
   }
 
+  /** Flash the title for something that came to this agent (a transfer). */
+  function notifyMe(message) {
+    flashTitle(message);
+    clearTimeout(state.flashStopTimer);
+    // In a background tab it blinks until looked at; in view, briefly.
+    if (!document.hidden) state.flashStopTimer = setTimeout(stopFlash, 8000);
+  }
+
   function stopFlash() {
+    clearTimeout(state.flashStopTimer);
     if (!state.titleFlash) return;
     clearInterval(state.titleFlash);
     state.titleFlash = null;
@@ -595,7 +705,8 @@
   }
 
   function sendReply(entry) {
-    return send({ type: 'message', conversation_id: entry.conversation_id, id: entry.id, text: entry.text });
+    const type = entry.kind === 'note' ? 'note' : 'message';
+    return send({ type, conversation_id: entry.conversation_id, id: entry.id, text: entry.text });
   }
 
   // ---------------------------------------------------------------------------
@@ -617,6 +728,14 @@
         return onClosed(f);
       case 'ack':
         return onAck(f);
+      case 'handed_off':
+        return onHandedOff(f);
+      case 'typing':
+        return onTyping(f);
+      case 'rated':
+        return onRated(f);
+      case 'agents':
+        return onAgents(f);
       case 'error':
         return onError(f);
       default:
@@ -632,6 +751,9 @@
     state.refusals = 0;
     state.claiming = null;
     state.closing = null;
+    state.transferring = null;
+    state.releasing = null;
+    state.typing.sent = false; // a new socket: the server forgot our typing
     // Replies that were in flight when the socket dropped. The server never
     // stores an id twice, so resending one it already has only re-acks it.
     for (const entry of state.outbox) sendReply(entry);
@@ -682,7 +804,7 @@
   function pendingLine(entry) {
     return {
       id: null,
-      from: 'agent',
+      from: entry.kind === 'note' ? 'note' : 'agent',
       author: state.me,
       text: entry.text,
       at: entry.at,
@@ -697,6 +819,7 @@
     conv.status = f.status;
     conv.assignedTo = f.assigned_to || null;
     conv.reasons = Array.isArray(f.reasons) ? f.reasons : [];
+    conv.csat = f.csat || null;
     const history = Array.isArray(f.history) ? f.history : [];
 
     // The history is the truth. Our replies already in it are stored (their
@@ -713,6 +836,9 @@
     else removeMine(conv.id);
     if (state.closing === conv.id && conv.status !== 'assigned') state.closing = null;
     if (state.claiming === conv.id && conv.status !== 'queued') state.claiming = null;
+    if (state.transferring === conv.id && !isMine(conv)) state.transferring = null;
+    if (state.releasing === conv.id && !isMine(conv)) state.releasing = null;
+    if (!isMine(conv)) clearVisitorTyping(conv.id);
 
     // After a reload, show the first held chat rather than an empty page.
     if (!state.currentId && isMine(conv)) state.currentId = conv.id;
@@ -747,6 +873,7 @@
     }
 
     const line = fromServer(f);
+    if (line.from === 'visitor') clearVisitorTyping(conv.id);
     conv.lines.push(line);
     if (conv.loaded) appendToTranscript(conv, line);
     if (line.from === 'visitor' && conv.id !== state.currentId) conv.unread += 1;
@@ -755,16 +882,90 @@
 
   function onClaimed(f) {
     const conv = conversation(f.conversation_id);
+    const wonClaim = state.claiming === conv.id;
     conv.status = 'assigned';
     conv.assignedTo = state.me;
     state.claiming = null;
     addMine(conv.id);
-    showConversation(conv.id);
+    if (wonClaim || !state.currentId || state.currentId === conv.id) {
+      showConversation(conv.id);
+    } else {
+      // Not our claim: someone transferred it to us. Do not yank the agent
+      // away from the chat they are in; it waits in "My chats", marked.
+      conv.unread = Math.max(conv.unread, 1);
+      render();
+    }
+    if (!wonClaim) {
+      toast('A conversation was transferred to you', 'info');
+      notifyMe('Chat transferred to you');
+    }
+  }
+
+  function onHandedOff(f) {
+    const id = f.conversation_id;
+    if (!id) return;
+    const conv = state.convs.get(id);
+    removeMine(id);
+    clearVisitorTyping(id);
+    if (state.typing.convId === id) stopTyping(false);
+    if (state.transferring === id) state.transferring = null;
+    if (state.releasing === id) state.releasing = null;
+    const to = f.to || null;
+    if (conv) {
+      conv.status = to ? 'assigned' : 'bot';
+      conv.assignedTo = to;
+      if (state.currentId === id) {
+        state.transferOpen = false;
+        state.shownId = null;
+      }
+    }
+    toast(to ? 'Transferred to ' + to : 'Handed back to the bot', 'info');
+    render();
+  }
+
+  function onTyping(f) {
+    const id = f.conversation_id;
+    if (!id) return;
+    if (f.active) {
+      clearTimeout(state.visitorTyping.get(id));
+      state.visitorTyping.set(
+        id,
+        setTimeout(() => {
+          state.visitorTyping.delete(id);
+          renderVisitorTyping();
+        }, TYPING_SHOW_MS),
+      );
+    } else {
+      clearVisitorTyping(id);
+    }
+    renderVisitorTyping();
+  }
+
+  function clearVisitorTyping(id) {
+    clearTimeout(state.visitorTyping.get(id));
+    state.visitorTyping.delete(id);
+    if (id === state.currentId) renderVisitorTyping();
+  }
+
+  function onRated(f) {
+    if (!f.conversation_id || !f.csat) return;
+    const conv = conversation(f.conversation_id);
+    conv.csat = f.csat;
+    if (state.currentId === conv.id) renderCsat(conv);
+    toast('A visitor rated your chat ' + f.csat.score + '/5', 'info');
+  }
+
+  function onAgents(f) {
+    const online = Array.isArray(f.online) ? f.online : [];
+    state.online = online.map((a) => a && a.name).filter((n) => typeof n === 'string');
+    renderTransferPanel();
   }
 
   function onClosed(f) {
     const conv = state.convs.get(f.conversation_id);
     removeMine(f.conversation_id);
+    clearVisitorTyping(f.conversation_id);
+    if (state.typing.convId === f.conversation_id) stopTyping(false);
     if (state.closing === f.conversation_id) state.closing = null;
     if (conv) {
       conv.status = 'closed';
@@ -835,6 +1036,8 @@
       if (f.code === 'not_assigned' && convId) send({ type: 'open', conversation_id: convId });
     }
 
+    if (state.transferring && (!f.conversation_id || f.conversation_id === state.transferring)) state.transferring = null;
+    if (state.releasing && (!f.conversation_id || f.conversation_id === state.releasing)) state.releasing = null;
     if (state.claiming && (!f.conversation_id || f.conversation_id === state.claiming)) state.claiming = null;
     if (state.closing && (!f.conversation_id || f.conversation_id === state.closing)) state.closing = null;
     toast(f.message || 'Something went wrong (' + f.code + ')');
@@ -854,8 +1057,11 @@
   /** Switch the main area; held chats are already in memory. */
   function showConversation(id) {
     if (state.currentId !== id) {
+      stopTyping(true);
       state.currentId = id;
       state.shownId = null;
+      state.transferOpen = false;
+      state.composeMode = 'reply';
       ui.replyInput.value = '';
     }
     const conv = conversation(id);
@@ -871,6 +1077,108 @@
     renderConversation();
   }
 
+  function toggleTransfer() {
+    const conv = state.currentId && state.convs.get(state.currentId);
+    if (!isMine(conv)) return;
+    state.transferOpen = !state.transferOpen;
+    if (state.transferOpen) ui.transferNote.value = '';
+    renderTransferPanel();
+    if (state.transferOpen) (ui.transferTo.hidden ? ui.transferCancel : ui.transferTo).focus();
+  }
+
+  function confirmTransfer(event) {
+    if (event) event.preventDefault();
+    const conv = state.currentId && state.convs.get(state.currentId);
+    const to = ui.transferTo.value;
+    if (!isMine(conv) || !to || to === state.me) return;
+    const note = ui.transferNote.value.trim();
+    const frame = { type: 'transfer', conversation_id: conv.id, to };
+    if (note) frame.note = note;
+    stopTyping(true);
+    if (!send(frame)) return;
+    state.transferring = conv.id;
+    renderConversation();
+  }
+
+  function release() {
+    const conv = state.currentId && state.convs.get(state.currentId);
+    if (!isMine(conv)) return;
+    stopTyping(true);
+    if (!send({ type: 'release', conversation_id: conv.id })) return;
+    state.releasing = conv.id;
+    renderConversation();
+  }
+
+  function setComposeMode(mode) {
+    if (state.composeMode === mode) return;
+    if (mode === 'note') stopTyping(true);
+    state.composeMode = mode;
+    renderConversation();
+    if (!ui.replyInput.disabled) ui.replyInput.focus();
+  }
+
+  // Typing, ours: `active:true` when a reply starts, `active:false` after a
+  // few idle seconds, on send, or when leaving the chat; at most one frame per
+  // TYPING_MIN_GAP_MS (a change inside the gap waits for it to pass).
+  function sendTyping(active, refresh = false) {
+    const t = state.typing;
+    clearTimeout(t.retryTimer);
+    t.retryTimer = null;
+    if (!t.convId || (t.sent === active && !refresh)) return;
+    const wait = t.sentAt + TYPING_MIN_GAP_MS - Date.now();
+    if (wait > 0) {
+      t.retryTimer = setTimeout(() => {
+        t.retryTimer = null;
+        sendTyping(active && !!t.idleTimer); // a stale "start" is dropped
+      }, wait);
+      return;
+    }
+    const conv = state.convs.get(t.convId);
+    if (!isMine(conv)) {
+      // Not ours any more: the server would answer `not_assigned`, and it
+      // forgets typing state with the hand-over anyway.
+      t.sent = false;
+      return;
+    }
+    if (!send({ type: 'typing', conversation_id: t.convId, active })) return;
+    t.sent = active;
+    t.sentAt = Date.now();
+  }
+
+  function onReplyKeystroke() {
+    const conv = state.currentId && state.convs.get(state.currentId);
+    if (composeKind(conv) !== 'reply' || !ui.replyInput.value.trim()) {
+      stopTyping(true);
+      return;
+    }
+    const t = state.typing;
+    if (t.convId !== conv.id) {
+      stopTyping(true);
+      t.convId = conv.id;
+    }
+    clearTimeout(t.idleTimer);
+    t.idleTimer = setTimeout(() => {
+      t.idleTimer = null;
+      sendTyping(false);
+    }, TYPING_IDLE_MS);
+    if (!t.sent || Date.now() - t.sentAt >= TYPING_REFRESH_MS) sendTyping(true, true);
+  }
+
+  /** Stop our typing signal; `tell` sends `active:false` if the server has `true`. */
+  function stopTyping(tell) {
+    const t = state.typing;
+    clearTimeout(t.idleTimer);
+    t.idleTimer = null;
+    if (tell && t.sent) {
+      sendTyping(false); // may wait out the gap; keeps convId until sent
+      return;
+    }
+    clearTimeout(t.retryTimer);
+    t.retryTimer = null;
+    t.sent = false;
+    t.convId = null;
+  }
+
   function closeConversation() {
     const id = state.currentId;
     if (!id || !send({ type: 'close', conversation_id: id })) return;
@@ -881,12 +1189,20 @@
   function sendFromReplyBox() {
     const conv = state.currentId && state.convs.get(state.currentId);
     const text = ui.replyInput.value;
-    if (!isMine(conv) || !text.trim()) return;
+    const kind = composeKind(conv);
+    if (!kind || !text.trim()) return;
     if (charCount(text) > MAX_CHARS) {
-      toast('That reply is too long (' + MAX_CHARS.toLocaleString() + ' characters at most)');
+      toast('That ' + kind + ' is too long (' + MAX_CHARS.toLocaleString() + ' characters at most)');
       return;
     }
-    const entry = { id: nextReplyId(), conversation_id: conv.id, text, at: new Date().toISOString() };
+    if (kind === 'reply') stopTyping(true);
+    const entry = {
+      id: kind === 'note' ? nextNoteId() : nextReplyId(),
+      kind,
+      conversation_id: conv.id,
+      text,
+      at: new Date().toISOString(),
+    };
     state.outbox.push(entry);
     saveOutbox();
     const line = pendingLine(entry);
@@ -1023,7 +1339,17 @@
       claiming: null,
       closing: null,
       outbox: [],
+      online: [],
+      composeMode: 'reply',
+      transferOpen: false,
+      transferring: null,
+      releasing: null,
     });
+    for (const timer of state.visitorTyping.values()) clearTimeout(timer);
+    state.visitorTyping = new Map();
+    clearTimeout(state.typing.idleTimer);
+    clearTimeout(state.typing.retryTimer);
+    state.typing = { convId: null, sent: false, sentAt: 0, idleTimer: null, retryTimer: null };
     ui.replyInput.value = '';
     showLoginError(message);
     render();
@@ -1038,7 +1364,20 @@
   ui.claim.addEventListener('click', claim);
   ui.closeConversation.addEventListener('click', closeConversation);
   ui.replySend.addEventListener('click', sendFromReplyBox);
-  ui.replyInput.addEventListener('input', renderComposer);
+  ui.replyInput.addEventListener('input', () => {
+    renderComposer();
+    onReplyKeystroke();
+  });
+  ui.transfer.addEventListener('click', toggleTransfer);
+  ui.transferPanel.addEventListener('submit', confirmTransfer);
+  ui.transferCancel.addEventListener('click', () => {
+    state.transferOpen = false;
+    renderTransferPanel();
+    ui.transfer.focus();
+  });
+  ui.release.addEventListener('click', release);
+  ui.modeReply.addEventListener('click', () => setComposeMode('reply'));
+  ui.modeNote.addEventListener('click', () => setComposeMode('note'));
   ui.replyInput.addEventListener('keydown', (e) => {
     // Enter and Ctrl/Cmd+Enter send; Shift+Enter is a new line. isComposing:
     // Enter also confirms IME input.

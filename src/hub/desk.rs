@@ -36,6 +36,7 @@ impl Hub {
                 OffsetDateTime::now_utc(),
             )?;
             let mut deliveries = Deliveries::default();
+            deliveries.for_visitors(c, VisitorEvent::LeftQueue);
             deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
             live.queue_changed(&mut deliveries);
             deliveries

@@ -217,10 +217,20 @@ async fn handle(hub: &Hub, agent: &str, frame: AgentFrame) -> Vec<AgentEvent> {
         AgentFrame::Typing {
             conversation_id: raw,
             active,
-        } => match conversation_id(&raw).map(|id| hub.agent_typing(agent, id, active)) {
-            Ok(Ok(())) => Vec::new(),
-            Ok(Err(e)) => vec![about(e, &raw)],
-            Err(body) => vec![AgentEvent::Error(body)],
+        } => {
+            // Typing is a hint: one that arrives just after a transfer or
+            // close has nowhere to go and is dropped without an error.
+            if let Ok(id) = conversation_id(&raw) {
+                let _ = hub.agent_typing(agent, id, active);
+            }
+            Vec::new()
+        }
+        AgentFrame::ResolveOffline { id: raw } => match Uuid::parse_str(&raw) {
+            Ok(id) => match hub.resolve_offline(id).await {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![AgentEvent::Error(e.to_body())],
+            },
+            Err(_) => vec![AgentEvent::Error(ErrorBody::new(ErrorCode::NotFound))],
         },
         AgentFrame::Close {
             conversation_id: raw,

@@ -25,6 +25,7 @@ use tokio::task::JoinHandle;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
+use crate::hours::BusinessHours;
 use crate::hub::Hub;
 use crate::intents::{self, Diagnostic};
 use crate::store::{Store, StoreError};
@@ -47,6 +48,8 @@ pub enum StartError {
     Intents(Vec<Diagnostic>),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("[business_hours] in the config: {0}")]
+    BusinessHours(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -95,7 +98,11 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
     );
     std::fs::create_dir_all(&settings.data_dir).map_err(|e| StoreError::Sled(e.into()))?;
     let store = Store::open(&settings.data_dir)?;
-    let hub = Hub::new(store, intents)?;
+    let hours = match &settings.business_hours {
+        Some(spec) => Some(BusinessHours::parse(spec).map_err(StartError::BusinessHours)?),
+        None => None,
+    };
+    let hub = Hub::new(store, intents, hours)?;
     let (stop, shutdown) = watch::channel(false);
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await

@@ -139,6 +139,18 @@ async fn handle(hub: &Hub, conversation: Uuid, frame: VisitorFrame) -> Option<Vi
             hub.visitor_typing(conversation, active);
             None
         }
+        VisitorFrame::LeaveMessage { email, text } => {
+            let checked =
+                protocol::validate_email(&email).and_then(|()| protocol::validate_text("", &text));
+            if let Err(mut body) = checked {
+                body.id = None;
+                return Some(VisitorEvent::Error(body));
+            }
+            hub.leave_message(conversation, email.trim(), text.trim())
+                .await
+                .err()
+                .map(error)
+        }
         VisitorFrame::Rate { score, comment } => {
             if let Err(body) = protocol::validate_rating(score, comment.as_deref()) {
                 return Some(VisitorEvent::Error(body));

@@ -173,6 +173,7 @@ async fn a_visitor_who_stops_waiting_is_back_with_the_bot() {
     sam.expect_where(|f| f["type"] == "queue" && f["entries"].as_array().unwrap().len() == 1)
         .await;
     visitor.send(json!({"type": "cancel_wait"})).await;
+    visitor.expect("left_queue").await;
     let line = visitor.expect("message").await;
     assert_eq!(line["from"], "bot");
     sam.expect_where(|f| f["type"] == "queue" && f["entries"].as_array().unwrap().is_empty())
@@ -193,6 +194,11 @@ async fn the_visitors_rating_is_stored_and_shown_to_the_agent() {
     assert_eq!(
         visitor.expect("closed").await,
         json!({"type": "closed", "survey": true})
+    );
+    let (_, reloaded) = app.resume(&token).await;
+    assert_eq!(
+        reloaded["survey"], true,
+        "a reload still asks for the rating"
     );
     visitor.send(json!({"type": "rate", "score": 9})).await;
     assert_eq!(visitor.expect("error").await["code"], "invalid_field");
@@ -215,4 +221,5 @@ async fn the_visitors_rating_is_stored_and_shown_to_the_agent() {
     assert_eq!(view["csat"]["score"], 4);
     let (_, again) = app.resume(&token).await;
     assert_eq!(again["status"], "closed");
+    assert_eq!(again["survey"], false, "rated: no second survey");
 }

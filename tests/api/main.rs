@@ -10,5 +10,6 @@ mod cli;
 mod desk;
 mod handoff;
 mod helpers;
+mod offline;
 mod persistence;
 mod visitor;
