@@ -14,6 +14,7 @@ use thiserror::Error;
 
 use crate::cli::SettingsArgs;
 use crate::hours::BusinessHoursSpec;
+use crate::queue::DeskPolicy;
 
 /// The default listening address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -32,6 +33,8 @@ pub struct Settings {
     /// When people are at the desk (`[business_hours]` in `tandem.toml`);
     /// `None` means always.
     pub business_hours: Option<BusinessHoursSpec>,
+    /// Assignment mode, caps and answer deadline (`[desk]` in `tandem.toml`).
+    pub desk: DeskPolicy,
 }
 
 impl Settings {
@@ -46,6 +49,7 @@ impl Settings {
             data_dir: data_dir.into(),
             intents_dir: intents_dir.into(),
             business_hours: None,
+            desk: DeskPolicy::default(),
         }
     }
 }
@@ -70,6 +74,7 @@ struct FileSettings {
     data_dir: Option<PathBuf>,
     intents_dir: Option<PathBuf>,
     business_hours: Option<BusinessHoursSpec>,
+    desk: Option<DeskPolicy>,
 }
 
 /// Resolves flags and environment (already merged by clap), the config file,
@@ -99,6 +104,7 @@ pub fn resolve(args: &SettingsArgs) -> Result<Settings, ConfigError> {
             .or(file.intents_dir)
             .unwrap_or_else(|| "intents".into()),
         business_hours: file.business_hours,
+        desk: file.desk.unwrap_or_default(),
     })
 }
 

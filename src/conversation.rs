@@ -49,6 +49,9 @@ pub struct ConversationRecord {
     /// The visitor's rating after the last close.
     #[serde(default)]
     pub csat: Option<Csat>,
+    /// Back in the queue after an agent did not answer: served first.
+    #[serde(default)]
+    pub requeued: bool,
 }
 
 /// A transition that does not apply to the conversation's current state.
@@ -83,6 +86,7 @@ impl ConversationRecord {
             preview: None,
             next_seq: 1,
             csat: None,
+            requeued: false,
         }
     }
 
@@ -110,7 +114,22 @@ impl ConversationRecord {
         self.assigned_to = None;
         self.reasons = reasons;
         self.misses_in_row = 0;
+        self.requeued = false;
         true
+    }
+
+    /// The agent holding it did not answer in time: back to the front of
+    /// the queue, keeping the earlier reasons and adding why.
+    pub fn requeue_unanswered(&mut self, reason: Reason) -> Result<String, StateError> {
+        let agent = match (self.status, self.assigned_to.clone()) {
+            (Status::Assigned, Some(agent)) => agent,
+            _ => return Err(StateError::NotAssigned),
+        };
+        self.status = Status::Queued;
+        self.assigned_to = None;
+        self.requeued = true;
+        self.reasons.push(reason);
+        Ok(agent)
     }
 
     /// An agent takes the conversation from the queue.
@@ -119,6 +138,7 @@ impl ConversationRecord {
             Status::Queued => {
                 self.status = Status::Assigned;
                 self.assigned_to = Some(agent.to_owned());
+                self.requeued = false;
                 Ok(())
             }
             Status::Assigned => Err(StateError::AlreadyClaimed(

@@ -79,6 +79,7 @@ pub fn explain_to_visitor(reasons: &[Reason]) -> String {
     match reasons.first().map(|r| r.code) {
         Some(ReasonCode::AskedForHuman) => "you asked for a person".into(),
         Some(ReasonCode::BotMisses) => "I haven't been able to answer your last questions".into(),
+        Some(ReasonCode::Unanswered) => "a person will be with you shortly".into(),
         Some(ReasonCode::IntentRequiresHuman) => {
             "this is something a person from our team should handle".into()
         }

@@ -39,14 +39,18 @@ use crate::empathy;
 use crate::hours::BusinessHours;
 use crate::intents::IntentSet;
 use crate::protocol::{
-    AgentEvent, AgentView, ConversationView, ErrorBody, ErrorCode, QueueEntryView, Role, Sender,
-    Status, VisitorEvent,
+    AgentEvent, AgentPresence, AgentStatus, AgentView, ConversationView, ErrorBody, ErrorCode,
+    QueueEntryView, Role, Sender, Status, VisitorEvent,
 };
+use crate::queue::DeskPolicy;
 use crate::queue::{self, QueueEntry};
 use crate::store::{Store, StoreError};
 
+mod assign;
 mod desk;
 mod offline;
+
+pub use assign::HubOptions;
 
 /// Capacity of each socket's outbox. A client this far behind is
 /// disconnected and catches up from history when it reconnects.
@@ -67,6 +71,8 @@ pub enum HubError {
     NotClosed,
     #[error("agent {0} is not signed in")]
     AgentUnavailable(String),
+    #[error("at the limit of {0} chats at once")]
+    AtCapacity(usize),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -95,6 +101,10 @@ impl HubError {
             HubError::NotAssigned => ErrorBody::new(ErrorCode::NotAssigned),
             HubError::NotQueued => ErrorBody::new(ErrorCode::NotQueued),
             HubError::NotClosed => ErrorBody::new(ErrorCode::NotClosed),
+            HubError::AtCapacity(max) => ErrorBody::with_message(
+                ErrorCode::AtCapacity,
+                format!("You already hold {max} chats, the most allowed at once; close one first."),
+            ),
             HubError::AgentUnavailable(name) => ErrorBody::with_message(
                 ErrorCode::AgentUnavailable,
                 format!("{name} is not signed in; pick someone who is online."),
@@ -124,12 +134,16 @@ struct Inner {
     next_conn: AtomicU64,
     /// When people are at the desk; `None` = always.
     hours: Option<BusinessHours>,
+    /// Assignment mode, caps, answer deadline.
+    desk: DeskPolicy,
 }
 
 #[derive(Default)]
 struct Live {
     conversations: HashMap<Uuid, LiveConversation>,
     agents: HashMap<u64, AgentConnection>,
+    /// Status of each signed-in agent (by name; all their consoles share it).
+    statuses: HashMap<String, AgentStatus>,
 }
 
 /// An active conversation and the visitor sockets watching it.
@@ -137,6 +151,8 @@ struct LiveConversation {
     record: ConversationRecord,
     /// Several tabs may show the same conversation.
     visitors: HashMap<u64, mpsc::Sender<VisitorEvent>>,
+    /// When the holder must have written their first reply by.
+    answer_deadline: Option<tokio::time::Instant>,
 }
 
 struct AgentConnection {
@@ -178,11 +194,7 @@ pub enum Stored {
 
 impl Hub {
     /// Builds the hub and reloads every queued or assigned conversation.
-    pub fn new(
-        store: Store,
-        intents: IntentSet,
-        hours: Option<BusinessHours>,
-    ) -> Result<Hub, StoreError> {
+    pub fn new(store: Store, intents: IntentSet, options: HubOptions) -> Result<Hub, StoreError> {
         let mut live = Live::default();
         for record in store.active_conversations()? {
             live.conversations.insert(
@@ -190,6 +202,7 @@ impl Hub {
                 LiveConversation {
                     record,
                     visitors: HashMap::new(),
+                    answer_deadline: None,
                 },
             );
         }
@@ -199,7 +212,8 @@ impl Hub {
                 intents: ArcSwap::from_pointee(intents),
                 live: Mutex::new(live),
                 next_conn: AtomicU64::new(1),
-                hours,
+                hours: options.hours,
+                desk: options.desk,
             }),
         })
     }
@@ -294,6 +308,7 @@ impl Hub {
             .or_insert_with(|| LiveConversation {
                 record,
                 visitors: HashMap::new(),
+                answer_deadline: None,
             })
             .visitors
             .insert(connection, outbox);
@@ -519,6 +534,7 @@ impl Hub {
                 outbox,
             },
         );
+        live.statuses.entry(name.to_owned()).or_default();
         let mut greeting = vec![
             AgentEvent::Hello {
                 agent: AgentView {
@@ -546,9 +562,11 @@ impl Hub {
         // everyone's transfer list grows.
         let mut deliveries = Deliveries::default();
         live.visitor_positions(&mut deliveries);
-        live.agents_changed(&mut deliveries);
+        live.agents_changed(&self.inner.desk, &mut deliveries);
         drop(live);
         deliveries.deliver(self);
+        // A new agent may take waiting conversations (auto mode).
+        self.rebalance_soon();
         Ok(AgentSession {
             connection,
             greeting,
@@ -560,10 +578,13 @@ impl Hub {
         let mut deliveries = Deliveries::default();
         {
             let mut live = self.live();
-            if live.agents.remove(&connection).is_none() {
+            let Some(gone) = live.agents.remove(&connection) else {
                 return;
+            };
+            if !live.agents.values().any(|a| a.name == gone.name) {
+                live.statuses.remove(&gone.name);
             }
-            live.agents_changed(&mut deliveries);
+            live.agents_changed(&self.inner.desk, &mut deliveries);
         }
         deliveries.deliver(self);
     }
@@ -588,45 +609,8 @@ impl Hub {
     pub async fn claim(&self, agent: &str, conversation: Uuid) -> Result<(), HubError> {
         let deliveries = {
             let mut live = self.live();
-            let store = &self.inner.store;
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
-            c.record.claim(agent)?;
-            let now = OffsetDateTime::now_utc();
-            let line = append(
-                store,
-                c,
-                Sender::System,
-                None,
-                &format!("{agent} joined the chat"),
-                Vec::new(),
-                None,
-                None,
-                now,
-            )?;
             let mut deliveries = Deliveries::default();
-            deliveries.for_visitors(
-                c,
-                VisitorEvent::AgentJoined {
-                    agent: AgentView {
-                        name: agent.to_owned(),
-                    },
-                },
-            );
-            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
-            let record = c.record.clone();
-            let view = self.view(&record)?;
-            live.for_agent(
-                &mut deliveries,
-                agent,
-                AgentEvent::Claimed {
-                    conversation_id: conversation.to_string(),
-                },
-            );
-            live.for_agent(&mut deliveries, agent, AgentEvent::Conversation(view));
-            live.queue_changed(&mut deliveries);
+            self.assign_locked(&mut live, conversation, agent, &mut deliveries)?;
             deliveries
         };
         self.commit(deliveries).await
@@ -648,6 +632,8 @@ impl Hub {
                 .get_mut(&conversation)
                 .ok_or(HubError::NotFound)?;
             c.record.check_held_by(agent)?;
+            // The first reply meets the answer deadline.
+            c.answer_deadline = None;
             if store.seq_for_client_id(conversation, client_id)?.is_some() {
                 None
             } else {
@@ -740,8 +726,14 @@ impl Hub {
         })
     }
 
-    /// Step 2 and 3: flush, then deliver.
+    /// Step 2 and 3: flush, then deliver. Any change may have freed an
+    /// agent or queued a visitor, so auto-assignment gets a look afterwards.
     async fn commit(&self, deliveries: Deliveries) -> Result<(), HubError> {
+        self.flush_and_deliver(deliveries).await?;
+        self.rebalance().await
+    }
+
+    async fn flush_and_deliver(&self, deliveries: Deliveries) -> Result<(), HubError> {
         self.inner.store.flush().await?;
         deliveries.deliver(self);
         Ok(())
@@ -800,6 +792,7 @@ impl Live {
             .map(|c| QueueEntry {
                 conversation_id: c.record.id,
                 queued_at: c.record.queued_at.unwrap_or(c.record.created_at),
+                requeued: c.record.requeued,
             })
             .collect();
         queue::order(&mut entries);
@@ -819,12 +812,15 @@ impl Live {
     }
 
     /// Every console learns who is online (for transfers).
-    fn agents_changed(&self, deliveries: &mut Deliveries) {
-        let online: Vec<AgentView> = self
+    fn agents_changed(&self, desk: &DeskPolicy, deliveries: &mut Deliveries) {
+        let online: Vec<AgentPresence> = self
             .online_names()
             .into_iter()
-            .map(|name| AgentView {
+            .map(|name| AgentPresence {
                 name: name.to_owned(),
+                status: self.statuses.get(name).copied().unwrap_or_default(),
+                chats: self.held_by(name),
+                max_chats: desk.max_chats_of(name),
             })
             .collect();
         for (conn, a) in &self.agents {
@@ -836,6 +832,17 @@ impl Live {
                 },
             ));
         }
+    }
+
+    /// How many conversations `agent` holds.
+    fn held_by(&self, agent: &str) -> usize {
+        self.conversations
+            .values()
+            .filter(|c| {
+                c.record.status == Status::Assigned
+                    && c.record.assigned_to.as_deref() == Some(agent)
+            })
+            .count()
     }
 
     fn queue_position(&self, conversation: Uuid) -> Option<(usize, u64)> {

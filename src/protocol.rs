@@ -94,6 +94,9 @@ pub enum ReasonCode {
     BotMisses,
     /// The owner routes this intent to a person.
     IntentRequiresHuman,
+    /// An agent took the conversation but did not answer in time; it went
+    /// back to the front of the queue.
+    Unanswered,
 }
 
 /// What an agent account may do. `admin`s are the owner's people: today the
@@ -106,6 +109,30 @@ pub enum Role {
     Agent,
     /// Answers chats and manages the desk.
     Admin,
+}
+
+/// Whether an agent takes new chats.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentStatus {
+    /// Takes chats (and, in auto mode, is assigned them).
+    #[default]
+    Available,
+    /// Signed in but not taking new chats; keeps the ones held.
+    Away,
+}
+
+/// A signed-in agent, as colleagues see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPresence {
+    /// Sign-in name.
+    pub name: String,
+    /// Available or away.
+    pub status: AgentStatus,
+    /// Conversations held right now.
+    pub chats: usize,
+    /// Most conversations this agent may hold at once.
+    pub max_chats: usize,
 }
 
 /// An agent as other parties see them.
@@ -208,6 +235,7 @@ pub enum ErrorCode {
     NotQueued,
     NotClosed,
     AgentUnavailable,
+    AtCapacity,
     BadCredentials,
     Unauthorized,
     SetupDone,
@@ -234,6 +262,7 @@ impl ErrorCode {
             ErrorCode::NotQueued => "This conversation is not waiting in the queue.",
             ErrorCode::NotClosed => "Only a closed conversation can be rated.",
             ErrorCode::AgentUnavailable => "That agent is not signed in.",
+            ErrorCode::AtCapacity => "That would be more chats at once than the limit allows.",
             ErrorCode::BadCredentials => "Unknown agent name or wrong password.",
             ErrorCode::Unauthorized => "Sign in again: the token is missing, unknown or expired.",
             ErrorCode::SetupDone => "Agents exist already; ask an owner to add your account.",
@@ -327,7 +356,7 @@ pub fn validate_email(email: &str) -> Result<(), ErrorBody> {
     } else {
         Err(ErrorBody::with_message(
             ErrorCode::InvalidField,
-            "\"email\" does not look like an email address.",
+            "That does not look like an email address; please check it.",
         ))
     }
 }
@@ -440,6 +469,8 @@ pub enum AgentFrame {
     },
     /// Mark a left message as answered (it leaves everyone's list).
     ResolveOffline { id: String },
+    /// Set my status: `available` or `away`.
+    Status { status: AgentStatus },
 }
 
 impl AgentFrame {
@@ -454,6 +485,7 @@ impl AgentFrame {
         "release",
         "typing",
         "resolve_offline",
+        "status",
     ];
 }
 
@@ -491,7 +523,10 @@ pub enum AgentEvent {
     /// The visitor rated a conversation you closed.
     Rated { conversation_id: String, csat: Csat },
     /// Who is signed in right now; sent on connect and on every change.
-    Agents { online: Vec<AgentView> },
+    Agents { online: Vec<AgentPresence> },
+    /// A conversation you held went back to the queue because it was not
+    /// answered in time.
+    Requeued { conversation_id: String },
     /// Messages visitors left while nobody could answer, not yet handled.
     OfflineMessages { entries: Vec<OfflineMessageView> },
     /// Your message with this id is durably stored.

@@ -68,6 +68,8 @@
     visitorTyping: new Map(), // conversation id -> timer while the visitor types
     /** our own typing signal: {convId, sent, sentAt, idleTimer, retryTimer} */
     typing: { convId: null, sent: false, sentAt: 0, idleTimer: null, retryTimer: null },
+    offline: [], // the latest `offline_messages` frame's entries, oldest first
+    resolving: new Set(), // ids of left messages whose `resolve_offline` is in flight
   };
 
   const ui = {};
@@ -80,7 +82,7 @@
     'reply-input', 'reply-send', 'reply-counter', 'toasts',
     'transfer', 'release', 'transfer-panel', 'transfer-to', 'transfer-note', 'transfer-confirm',
     'transfer-cancel', 'transfer-empty', 'csat', 'visitor-typing', 'compose-modes', 'mode-reply',
-    'mode-note', 'reply-hint',
+    'mode-note', 'reply-hint', 'offline-section', 'offline-count', 'offline-messages',
   ]) {
     ui[id.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = document.getElementById(id);
   }
@@ -201,6 +203,7 @@
     renderTopbar();
     renderQueue();
     renderMyChats();
+    renderOffline();
     renderConversation();
     renderTitle();
   }
@@ -284,8 +287,72 @@
     });
   }
 
+  /** "just now" or "5 min ago": how long since a message was left. */
+  function formatAgo(iso) {
+    const waited = formatWaited(iso);
+    return waited && waited !== 'just now' ? waited + ' ago' : waited;
+  }
+
+  /** Messages visitors left while nobody could answer; always the full list. */
+  function renderOffline() {
+    const entries = state.offline;
+    ui.offlineCount.textContent = String(entries.length);
+    const active = document.activeElement;
+    const focused =
+      active && ui.offlineMessages.contains(active) && active.dataset.action
+        ? { id: active.closest('.offline-entry').dataset.id, action: active.dataset.action }
+        : null;
+    ui.offlineMessages.textContent = '';
+    if (entries.length === 0) {
+      ui.offlineMessages.append(el('li', 'list-empty', 'No messages'));
+    }
+    for (const entry of entries) {
+      const li = el('li', 'offline-entry');
+      li.dataset.id = entry.id;
+      li.dataset.conversationId = entry.conversation_id;
+
+      const top = el('div', 'offline-entry-top');
+      const email = String(entry.email || '');
+      const link = el('a', 'offline-email', email);
+      // Set as a property, percent-encoded: the address can never add markup
+      // or extra mailto: fields (?cc=, &body=).
+      link.href = 'mailto:' + encodeURIComponent(email);
+      link.title = 'Write to ' + email;
+      const age = el('span', 'offline-age', formatAgo(entry.at));
+      age.dataset.at = entry.at;
+      age.title = 'Left ' + formatClock(entry.at);
+      top.append(link, age);
+
+      const text = el('p', 'offline-text', String(entry.text || ''));
+
+      const actions = el('div', 'offline-actions');
+      const open = el('button', 'btn btn-secondary offline-open', 'Open conversation');
+      open.type = 'button';
+      open.dataset.action = 'open';
+      open.addEventListener('click', () => openConversation(entry.conversation_id));
+      const done = el('button', 'btn btn-primary offline-resolve', state.resolving.has(entry.id) ? 'Marking…' : 'Done');
+      done.type = 'button';
+      done.dataset.action = 'resolve';
+      done.title = 'Mark as handled: it leaves everyone\'s list';
+      done.disabled = state.resolving.has(entry.id);
+      done.addEventListener('click', () => resolveOffline(entry.id));
+      actions.append(open, done);
+
+      li.append(top, text, actions);
+      ui.offlineMessages.append(li);
+    }
+    if (focused) {
+      const item = ui.offlineMessages.querySelector('.offline-entry[data-id="' + CSS.escape(focused.id) + '"]');
+      const again = item && item.querySelector('[data-action="' + focused.action + '"]');
+      if (again && !again.disabled) again.focus();
+    }
+  }
+
   /** Refresh the "3 min" labels without redrawing the list. */
   function tickWaits() {
+    for (const node of ui.offlineMessages.querySelectorAll('.offline-age')) {
+      node.textContent = formatAgo(node.dataset.at);
+    }
     for (const node of ui.queue.querySelectorAll('.queue-wait')) {
       node.textContent = formatWaited(node.dataset.queuedAt);
     }
@@ -736,6 +803,8 @@
         return onRated(f);
       case 'agents':
         return onAgents(f);
+      case 'offline_messages':
+        return onOfflineMessages(f);
       case 'error':
         return onError(f);
       default:
@@ -753,6 +822,7 @@
     state.closing = null;
     state.transferring = null;
     state.releasing = null;
+    state.resolving.clear();
     state.typing.sent = false; // a new socket: the server forgot our typing
     // Replies that were in flight when the socket dropped. The server never
     // stores an id twice, so resending one it already has only re-acks it.
@@ -785,6 +855,14 @@
     }
     renderQueue();
     renderTitle();
+  }
+
+  function onOfflineMessages(f) {
+    state.offline = Array.isArray(f.entries) ? f.entries.filter((e) => e && e.id != null) : [];
+    // Whatever was resolved is gone from the list; forget the rest's "in flight".
+    const ids = new Set(state.offline.map((e) => e.id));
+    for (const id of state.resolving) if (!ids.has(id)) state.resolving.delete(id);
+    renderOffline();
   }
 
   function fromServer(m) {
@@ -1040,6 +1118,7 @@
     if (state.releasing && (!f.conversation_id || f.conversation_id === state.releasing)) state.releasing = null;
     if (state.claiming && (!f.conversation_id || f.conversation_id === state.claiming)) state.claiming = null;
     if (state.closing && (!f.conversation_id || f.conversation_id === state.closing)) state.closing = null;
+    if (state.resolving.size && !f.conversation_id) state.resolving.clear();
     toast(f.message || 'Something went wrong (' + f.code + ')');
     render();
   }
@@ -1068,6 +1147,12 @@
     conv.unread = 0;
     render();
     if (isMine(conv)) ui.replyInput.focus();
+  }
+
+  function resolveOffline(id) {
+    if (state.resolving.has(id) || !send({ type: 'resolve_offline', id })) return;
+    state.resolving.add(id);
+    renderOffline();
   }
 
   function claim() {
@@ -1344,6 +1429,8 @@
       transferOpen: false,
       transferring: null,
       releasing: null,
+      offline: [],
+      resolving: new Set(),
     });
     for (const timer of state.visitorTyping.values()) clearTimeout(timer);
     state.visitorTyping = new Map();

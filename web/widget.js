@@ -133,6 +133,14 @@
     /** survey after a closed conversation: hidden | open | sending | thanks */
     survey: 'hidden',
     surveyScore: 0,
+    /** leave-a-message form after `offline`: hidden | open | sending | thanks */
+    offline: 'hidden',
+    /** `offline` frame's reason (closed_hours | no_agents) and hours text */
+    offlineReason: null,
+    offlineHours: null,
+    /** the email the message was left under, for the thanks line */
+    offlineEmail: '',
+    offlineError: '',
   };
 
   // Client ids only need to be unique within a conversation; a random part per
@@ -220,6 +228,22 @@
 #tandem-root .tandem-survey-submit{padding:6px 14px;border-radius:8px;background:var(--tandem-accent);color:var(--tandem-accent-ink);font-weight:600;font-size:13px}
 #tandem-root .tandem-survey-submit:disabled{background:#c8d0d9}
 #tandem-root .tandem-survey-thanks{display:block;text-align:center;color:var(--tandem-agent-ink);font-weight:600}
+#tandem-root .tandem-offline{flex:none;display:block;margin:0 16px 10px;padding:12px;border:1px solid #f0dcb4;border-radius:12px;background:#fffaf0;max-height:60%;overflow-y:auto}
+#tandem-root .tandem-offline-notice{display:block;margin-bottom:8px;color:#5c3a00;font-size:13px}
+#tandem-root .tandem-offline-form{display:block}
+#tandem-root .tandem-offline-label{display:block;margin:0 0 3px 2px;font-size:12px;font-weight:600;color:var(--tandem-muted)}
+#tandem-root .tandem-offline-email,#tandem-root .tandem-offline-text{display:block;width:100%;padding:6px 10px;border:1px solid #cfd6de;border-radius:8px;background:#fff;color:var(--tandem-ink);font-size:13px;line-height:18px}
+#tandem-root .tandem-offline-email{height:34px}
+#tandem-root .tandem-offline-text{height:64px;margin-top:8px;resize:none;white-space:pre-wrap}
+#tandem-root .tandem-offline-email:focus,#tandem-root .tandem-offline-text:focus{border-color:var(--tandem-accent)}
+#tandem-root .tandem-offline-email[aria-invalid="true"]{border-color:#b42318}
+#tandem-root .tandem-offline-error{display:block;margin:4px 2px 0;color:#b42318;font-size:12px}
+#tandem-root .tandem-offline-actions{display:flex;align-items:center;justify-content:flex-end;gap:8px;margin-top:8px}
+#tandem-root .tandem-offline-dismiss{padding:6px 8px;border-radius:8px;color:var(--tandem-muted);font-size:13px}
+#tandem-root .tandem-offline-dismiss:hover{background:#f3eee4;color:var(--tandem-ink)}
+#tandem-root .tandem-offline-submit{padding:6px 14px;border-radius:8px;background:var(--tandem-accent);color:var(--tandem-accent-ink);font-weight:600;font-size:13px}
+#tandem-root .tandem-offline-submit:disabled{background:#c8d0d9}
+#tandem-root .tandem-offline-thanks{display:block;color:var(--tandem-agent-ink);font-weight:600;overflow-wrap:anywhere}
 #tandem-root .tandem-cancel-wait{padding:4px 8px;margin-left:-8px;border-radius:8px;color:#7a4b00;font-weight:600;font-size:12.5px}
 #tandem-root .tandem-cancel-wait:hover{background:#fff8eb}
 #tandem-root .tandem-notice{flex:none;display:block;margin:0 16px 8px;padding:6px 10px;border-radius:8px;background:#fdf0ef;color:#912018;font-size:12.5px}
@@ -275,6 +299,21 @@
   <div id="tandem-status" class="tandem-status" role="status" hidden></div>
   <div id="tandem-messages" class="tandem-messages" role="log" aria-live="polite" aria-label="Conversation"></div>
   <div id="tandem-typing" class="tandem-typing" aria-live="polite" hidden></div>
+  <div id="tandem-offline" class="tandem-offline" role="group" aria-labelledby="tandem-offline-notice" hidden>
+    <div id="tandem-offline-notice" class="tandem-offline-notice" aria-live="polite"></div>
+    <form class="tandem-offline-form" novalidate>
+      <label class="tandem-offline-label" for="tandem-offline-email">Your email</label>
+      <input id="tandem-offline-email" class="tandem-offline-email" type="email" name="email" required autocomplete="email" spellcheck="false" placeholder="you@example.com" aria-describedby="tandem-offline-error">
+      <div id="tandem-offline-error" class="tandem-offline-error" role="alert" hidden></div>
+      <label class="tandem-sr" for="tandem-offline-text">Your message</label>
+      <textarea id="tandem-offline-text" class="tandem-offline-text" name="text" maxlength="4000" placeholder="How can we help?"></textarea>
+      <div class="tandem-offline-actions">
+        <button id="tandem-offline-dismiss" class="tandem-offline-dismiss" type="button">Not now</button>
+        <button id="tandem-offline-submit" class="tandem-offline-submit" type="submit">Leave message</button>
+      </div>
+    </form>
+    <div id="tandem-offline-thanks" class="tandem-offline-thanks" role="status" hidden></div>
+  </div>
   <div id="tandem-survey" class="tandem-survey" role="group" aria-labelledby="tandem-survey-q" hidden>
     <div class="tandem-survey-form">
       <span id="tandem-survey-q" class="tandem-survey-q">How did we do?</span>
@@ -342,6 +381,15 @@
     surveySubmit: $('tandem-survey-submit'),
     surveyHint: root.querySelector('.tandem-survey-hint'),
     surveyThanks: $('tandem-survey-thanks'),
+    offline: $('tandem-offline'),
+    offlineNotice: $('tandem-offline-notice'),
+    offlineForm: root.querySelector('.tandem-offline-form'),
+    offlineEmail: $('tandem-offline-email'),
+    offlineError: $('tandem-offline-error'),
+    offlineText: $('tandem-offline-text'),
+    offlineSubmit: $('tandem-offline-submit'),
+    offlineDismiss: $('tandem-offline-dismiss'),
+    offlineThanks: $('tandem-offline-thanks'),
   };
   ui.title.textContent = TITLE;
   ui.avatar.textContent = TITLE.trim().charAt(0).toUpperCase() || 'S';
@@ -375,6 +423,7 @@
     renderComposer();
     renderTyping();
     renderSurvey();
+    renderOffline();
   }
 
   function renderBubble() {
@@ -465,6 +514,40 @@
     ui.surveySubmit.disabled = !state.surveyScore || sending || state.conn !== 'ready';
     ui.surveySubmit.textContent = sending ? 'Sending…' : 'Send rating';
     ui.surveyHint.textContent = state.surveyScore ? state.surveyScore + ' of 5' : '';
+  }
+
+  /** What the `offline` notice says: honest about why nobody answers. */
+  function offlineNoticeText() {
+    if (state.offlineReason === 'closed_hours') {
+      const hours = typeof state.offlineHours === 'string' ? state.offlineHours.trim() : '';
+      return 'Our team is away right now.' + (hours ? " We're here " + hours + '.' : '');
+    }
+    return "Nobody from our team is signed in right now. You can keep waiting, or leave your email and we'll write back.";
+  }
+
+  function renderOffline() {
+    ui.offline.hidden = state.offline === 'hidden';
+    if (ui.offline.hidden) return;
+    const thanks = state.offline === 'thanks';
+    const notice = thanks ? '' : offlineNoticeText();
+    if (ui.offlineNotice.textContent !== notice) ui.offlineNotice.textContent = notice;
+    ui.offlineNotice.hidden = thanks;
+    ui.offlineForm.hidden = thanks;
+    ui.offlineThanks.hidden = !thanks;
+    const thanksText = thanks ? "Thanks — we'll reply to " + state.offlineEmail + '.' : '';
+    if (ui.offlineThanks.textContent !== thanksText) ui.offlineThanks.textContent = thanksText;
+    ui.offlineDismiss.textContent = thanks ? 'Close' : 'Not now';
+    // The thanks line gets its own close button: move the dismiss button there.
+    if (thanks && ui.offlineDismiss.parentNode !== ui.offline) ui.offline.append(ui.offlineDismiss);
+    if (!thanks && ui.offlineDismiss.parentNode === ui.offline) ui.offlineSubmit.before(ui.offlineDismiss);
+    const sending = state.offline === 'sending';
+    ui.offlineSubmit.disabled = sending || state.conn !== 'ready';
+    ui.offlineSubmit.textContent = sending ? 'Sending…' : 'Leave message';
+    ui.offlineEmail.readOnly = sending;
+    ui.offlineText.readOnly = sending;
+    ui.offlineError.hidden = !state.offlineError;
+    if (ui.offlineError.textContent !== state.offlineError) ui.offlineError.textContent = state.offlineError;
+    ui.offlineEmail.setAttribute('aria-invalid', String(!!state.offlineError));
   }
 
   /** Quick replies belong to the newest line, and only if the bot wrote it. */
@@ -697,7 +780,17 @@
         state.queue = { position: f.position, estimated_wait_s: f.estimated_wait_s };
         clearHumanRequest();
         return renderAll();
+      case 'offline':
+        return onOffline(f);
+      case 'message_left':
+        if (state.offline === 'sending' || state.offline === 'open') {
+          state.offline = 'thanks';
+          state.offlineError = '';
+          ui.offlineText.value = '';
+        }
+        return renderAll();
       case 'agent_joined':
+        hideOffline(); // a person is here: no need to leave a message
         state.mode = 'assigned';
         state.agentName = (f.agent && f.agent.name) || null;
         state.queue = null;
@@ -727,6 +820,7 @@
         clearHumanRequest();
         return renderAll();
       case 'closed':
+        hideOffline();
         state.mode = 'closed';
         state.agentName = null;
         state.queue = null;
@@ -751,6 +845,25 @@
       default:
         console.warn('[tandem] unknown frame type', f.type);
     }
+  }
+
+  function onOffline(f) {
+    state.offlineReason = f.reason === 'closed_hours' ? 'closed_hours' : 'no_agents';
+    state.offlineHours = typeof f.hours === 'string' ? f.hours : null;
+    // Already left a message on this page: keep the thanks rather than ask again.
+    if (state.offline !== 'thanks' && state.offline !== 'sending') {
+      state.offline = 'open';
+      state.offlineError = '';
+    }
+    clearHumanRequest();
+    renderAll();
+    if (state.open && nearBottom()) scrollToBottom();
+  }
+
+  function hideOffline() {
+    if (state.offline === 'hidden') return;
+    state.offline = 'hidden';
+    state.offlineError = '';
   }
 
   function fromServer(m) {
@@ -811,6 +924,9 @@
       }
     }
     if (state.mode !== 'queued') state.queue = null;
+    if (state.mode === 'assigned') hideOffline();
+    // A form that was sending when the socket dropped: let them send again.
+    if (state.offline === 'sending') state.offline = 'open';
 
     state.lines = history.map(fromServer).concat(state.outbox.map(pendingLine));
     renderTranscript();
@@ -840,6 +956,7 @@
     if (line.from === 'agent' || line.from === 'system') setAgentTyping(false);
     if (line.from === 'agent') {
       // A person is writing: whatever we thought, this is a human now.
+      hideOffline();
       state.mode = 'assigned';
       state.queue = null;
       state.leftBy = null;
@@ -854,6 +971,17 @@
   }
 
   function onError(f) {
+    if (state.offline === 'sending' && !f.id && f.code !== 'not_queued' && f.code !== 'not_closed') {
+      // The server refused the left message (errors about it carry no id).
+      state.offline = 'open';
+      state.offlineError =
+        f.code === 'invalid_field'
+          ? String(f.message || OFFLINE_ERRORS.invalid_field)
+          : OFFLINE_ERRORS[f.code] || 'That message could not be sent. Please try again';
+      renderAll();
+      if (f.code === 'invalid_field') ui.offlineEmail.focus();
+      return;
+    }
     if (f.code === 'not_queued') {
       state.cancelling = false;
       renderAll();
@@ -916,6 +1044,15 @@
     }
     console.warn('[tandem] server error', f.code, f.message);
   }
+
+  const OFFLINE_ERRORS = {
+    invalid_field: 'Please check your email address',
+    missing_field: 'Please fill in your email and a message',
+    empty_message: 'Please write a message',
+    too_large: 'That message is too long',
+    rate_limited: 'Please try again in a moment',
+    internal: 'Something went wrong on our side. Please try again',
+  };
 
   function dropEntry(entry) {
     state.outbox = state.outbox.filter((o) => o !== entry);
@@ -1062,6 +1199,33 @@
     renderSurvey();
   }
 
+  function submitOffline(e) {
+    if (e) e.preventDefault();
+    if (state.offline !== 'open') return;
+    const email = ui.offlineEmail.value.trim();
+    const text = ui.offlineText.value.trim();
+    let problem = '';
+    if (!email) problem = 'Please enter your email';
+    else if (!ui.offlineEmail.checkValidity()) problem = 'Please enter a valid email address';
+    else if (!text) problem = 'Please write a message';
+    else if (charCount(text) > MAX_CHARS) problem = 'That message is too long';
+    if (problem) {
+      state.offlineError = problem;
+      renderOffline();
+      (problem.indexOf('message') >= 0 ? ui.offlineText : ui.offlineEmail).focus();
+      return;
+    }
+    if (!sendFrame({ type: 'leave_message', email, text })) {
+      state.offlineError = 'Not connected. Please try again in a moment';
+      renderOffline();
+      return;
+    }
+    state.offline = 'sending';
+    state.offlineEmail = email;
+    state.offlineError = '';
+    renderOffline();
+  }
+
   function clearHumanRequest() {
     state.humanRequested = false;
     clearTimeout(state.humanTimer);
@@ -1101,6 +1265,18 @@
     });
   }
   ui.surveySubmit.addEventListener('click', submitSurvey);
+  ui.offlineForm.addEventListener('submit', submitOffline);
+  ui.offlineDismiss.addEventListener('click', () => {
+    hideOffline();
+    renderAll();
+    ui.input.focus();
+  });
+  ui.offlineEmail.addEventListener('input', () => {
+    if (state.offlineError) {
+      state.offlineError = '';
+      renderOffline();
+    }
+  });
   ui.input.addEventListener('keydown', (e) => {
     // isComposing: Enter also confirms IME input (Japanese, Chinese...).
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {

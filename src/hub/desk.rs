@@ -101,11 +101,16 @@ impl Hub {
             if !live.online_names().contains(&to) {
                 return Err(HubError::AgentUnavailable(to.to_owned()));
             }
+            if live.held_by(to) >= self.inner.desk.max_chats_of(to) {
+                return Err(HubError::AtCapacity(self.inner.desk.max_chats_of(to)));
+            }
+            let deadline = self.answer_deadline();
             let c = live
                 .conversations
                 .get_mut(&conversation)
                 .ok_or(HubError::NotFound)?;
             c.record.transfer(agent, to)?;
+            c.answer_deadline = deadline;
             let now = OffsetDateTime::now_utc();
             if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
                 append(

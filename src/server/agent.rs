@@ -104,7 +104,7 @@ async fn run(socket: WebSocket, state: AppState, agent: String, role: Role) {
                         break;
                     }
                 }
-                _ = socket::stopping(&mut shutdown) => {
+                _ = crate::shutdown::stopping(&mut shutdown) => {
                     socket::close(&mut out, socket::CLOSE_GOING_AWAY, "server restarting").await;
                     break;
                 }
@@ -225,6 +225,10 @@ async fn handle(hub: &Hub, agent: &str, frame: AgentFrame) -> Vec<AgentEvent> {
             }
             Vec::new()
         }
+        AgentFrame::Status { status } => match hub.set_status(agent, status).await {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![AgentEvent::Error(e.to_body())],
+        },
         AgentFrame::ResolveOffline { id: raw } => match Uuid::parse_str(&raw) {
             Ok(id) => match hub.resolve_offline(id).await {
                 Ok(()) => Vec::new(),

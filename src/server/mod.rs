@@ -26,7 +26,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
 use crate::hours::BusinessHours;
-use crate::hub::Hub;
+use crate::hub::{Hub, HubOptions};
 use crate::intents::{self, Diagnostic};
 use crate::store::{Store, StoreError};
 
@@ -102,7 +102,14 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         Some(spec) => Some(BusinessHours::parse(spec).map_err(StartError::BusinessHours)?),
         None => None,
     };
-    let hub = Hub::new(store, intents, hours)?;
+    let hub = Hub::new(
+        store,
+        intents,
+        HubOptions {
+            hours,
+            desk: settings.desk.clone(),
+        },
+    )?;
     let (stop, shutdown) = watch::channel(false);
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
@@ -125,6 +132,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         shutdown: shutdown.clone(),
         setup_lock: Arc::default(),
     });
+    tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
     let mut until = shutdown;
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

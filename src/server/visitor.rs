@@ -93,7 +93,7 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
                         }
                     }
                 }
-                _ = socket::stopping(&mut shutdown) => {
+                _ = crate::shutdown::stopping(&mut shutdown) => {
                     socket::close(&mut out, socket::CLOSE_GOING_AWAY, "server restarting").await;
                     break;
                 }

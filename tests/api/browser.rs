@@ -149,7 +149,9 @@ async fn click(client: &Client, css: &str) {
     }
 }
 
-/// Waits for an element and types into it.
+/// Waits for an element to be shown and enabled, and types into it. (A
+/// field can exist but still be disabled: the console's reply box until the
+/// server confirms a claim.)
 async fn type_into(client: &Client, css: &str, text: &str) {
     let element = client
         .wait()
@@ -157,6 +159,13 @@ async fn type_into(client: &Client, css: &str, text: &str) {
         .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css} not found: {e}"));
+    let deadline = Instant::now() + WAIT;
+    while !(element.is_displayed().await.unwrap_or(false)
+        && element.is_enabled().await.unwrap_or(false))
+    {
+        assert!(Instant::now() < deadline, "{css} never became editable");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     element.send_keys(text).await.expect("typing works");
 }
 
@@ -554,6 +563,93 @@ async fn a_visitor_stops_waiting_and_an_agent_hands_the_chat_back_to_the_bot() {
     )
     .await;
     wait_for_text(&visitor, "#tandem-who", "Automated assistant").await;
+
+    visitor.close().await.ok();
+    sam.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_visitor_fills_the_offline_form() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.add_agent("sam", "password123");
+
+    // Nobody is signed in: asking for a person says so honestly.
+    let visitor = driver.browser("offline").await;
+    visitor.goto(&app.url("/")).await.expect("shop page opens");
+    click(&visitor, "#tandem-bubble").await;
+    click(&visitor, "#tandem-human").await;
+    wait_for_text(
+        &visitor,
+        "#tandem-offline",
+        "Nobody from our team is signed in right now",
+    )
+    .await;
+    wait_for_text(&visitor, "#tandem-status", "in line").await;
+    // The browser takes `ana@localhost` as an email; the server does not,
+    // and its reason shows under the field.
+    type_into(&visitor, "#tandem-offline-email", "ana@localhost").await;
+    type_into(
+        &visitor,
+        "#tandem-offline-text",
+        "My parcel NW-104582 is lost <b>help</b>",
+    )
+    .await;
+    click(&visitor, "#tandem-offline-submit").await;
+    wait_for_text(
+        &visitor,
+        "#tandem-offline-error",
+        "does not look like an email address",
+    )
+    .await;
+    visitor
+        .find(Locator::Css("#tandem-offline-email"))
+        .await
+        .expect("email field")
+        .clear()
+        .await
+        .expect("cleared");
+    type_into(&visitor, "#tandem-offline-email", "ana@example.com").await;
+    wait_gone(&visitor, "#tandem-offline-error").await;
+    screenshot(&visitor, "widget-offline.png").await;
+    click(&visitor, "#tandem-offline-submit").await;
+    wait_for_text(
+        &visitor,
+        "#tandem-offline-thanks",
+        "Thanks — we'll reply to ana@example.com.",
+    )
+    .await;
+    wait_gone(&visitor, "#tandem-offline-email").await;
+
+    // sam signs in and finds the message.
+    let sam = console_for(&driver, &app, "sam").await;
+    let entry = wait_for_text(
+        &sam,
+        "#offline-messages .offline-entry",
+        "My parcel NW-104582 is lost <b>help</b>",
+    )
+    .await;
+    assert!(entry.contains("ana@example.com"), "{entry}");
+    wait_for_text(&sam, "#offline-count", "1").await;
+    let link = sam
+        .find(Locator::Css(
+            "#offline-messages .offline-entry a[href^='mailto:']",
+        ))
+        .await
+        .expect("mailto link");
+    assert_eq!(
+        link.attr("href").await.expect("href").as_deref(),
+        Some("mailto:ana%40example.com")
+    );
+    screenshot(&sam, "console-offline.png").await;
+    click(&sam, "#offline-messages .offline-open").await;
+    wait_for_text(&sam, "#transcript", "Message left for the team").await;
+    click(&sam, "#offline-messages .offline-resolve").await;
+    wait_gone(&sam, "#offline-messages .offline-entry").await;
+    wait_for_text(&sam, "#offline-messages", "No messages").await;
+    wait_for_text(&sam, "#offline-count", "0").await;
 
     visitor.close().await.ok();
     sam.close().await.ok();
