@@ -558,6 +558,9 @@ impl Hub {
             greeting.push(AgentEvent::Conversation(self.view(&record)?));
         }
         greeting.push(self.offline_view()?);
+        greeting.push(AgentEvent::Canned {
+            replies: self.intents().canned.clone(),
+        });
         // Others' wait estimates shrink with one more agent online, and
         // everyone's transfer list grows.
         let mut deliveries = Deliveries::default();

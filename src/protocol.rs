@@ -527,6 +527,10 @@ pub enum AgentEvent {
     /// A conversation you held went back to the queue because it was not
     /// answered in time.
     Requeued { conversation_id: String },
+    /// The owner's canned replies (sent after `hello` and on reload).
+    Canned {
+        replies: Vec<crate::intents::CannedReply>,
+    },
     /// Messages visitors left while nobody could answer, not yet handled.
     OfflineMessages { entries: Vec<OfflineMessageView> },
     /// Your message with this id is durably stored.

@@ -223,3 +223,14 @@ async fn the_visitors_rating_is_stored_and_shown_to_the_agent() {
     assert_eq!(again["status"], "closed");
     assert_eq!(again["survey"], false, "rated: no second survey");
 }
+
+#[tokio::test]
+async fn the_owners_canned_replies_reach_the_console() {
+    let app = spawn_app().await;
+    let mut sam = app.agent("sam").await;
+    let canned = sam.expect("canned").await;
+    assert_eq!(
+        canned["replies"],
+        json!([{"shortcut": "hello", "text": "Hi, thanks for waiting! Let me take a look."}])
+    );
+}
