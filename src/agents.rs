@@ -14,6 +14,7 @@ use thiserror::Error;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::protocol::Role;
 use crate::store::{Store, StoreError};
 
 /// How long a sign-in lasts.
@@ -31,6 +32,9 @@ pub struct AgentRecord {
     /// When the account was made.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// What the account may do.
+    #[serde(default)]
+    pub role: Role,
 }
 
 /// A signed-in agent.
@@ -52,6 +56,8 @@ pub enum AccountError {
     WeakPassword,
     #[error("an agent called {0:?} already exists")]
     Exists(String),
+    #[error("there is no agent called {0:?}")]
+    NotFound(String),
     #[error("could not hash the password: {0}")]
     Hash(String),
     #[error(transparent)]
@@ -97,12 +103,11 @@ pub fn add_agent(
     store: &Store,
     name: &str,
     password: &str,
+    role: Role,
     now: OffsetDateTime,
 ) -> Result<AgentRecord, AccountError> {
     validate_name(name)?;
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AccountError::WeakPassword);
-    }
+    check_password(password)?;
     if store.agent(name)?.is_some() {
         return Err(AccountError::Exists(name.to_owned()));
     }
@@ -110,10 +115,41 @@ pub fn add_agent(
         name: name.to_owned(),
         password_hash: hash_password(password)?,
         created_at: now,
+        role,
     };
     store.put_agent(&record)?;
     store.flush_blocking()?;
     Ok(record)
+}
+
+/// Sets a new password and signs the agent out everywhere.
+pub fn set_password(store: &Store, name: &str, password: &str) -> Result<(), AccountError> {
+    check_password(password)?;
+    let mut record = store
+        .agent(name)?
+        .ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
+    record.password_hash = hash_password(password)?;
+    store.put_agent(&record)?;
+    store.delete_sessions_of(name)?;
+    store.flush_blocking()?;
+    Ok(())
+}
+
+/// Deletes an agent and ends their sessions. Their past lines keep their name.
+pub fn remove_agent(store: &Store, name: &str) -> Result<(), AccountError> {
+    if !store.remove_agent(name)? {
+        return Err(AccountError::NotFound(name.to_owned()));
+    }
+    store.delete_sessions_of(name)?;
+    store.flush_blocking()?;
+    Ok(())
+}
+
+fn check_password(password: &str) -> Result<(), AccountError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AccountError::WeakPassword);
+    }
+    Ok(())
 }
 
 /// A new random session token (256 bits, hex).
@@ -121,16 +157,17 @@ pub fn new_token() -> String {
     format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
 }
 
-/// The agent a token belongs to, if it is known and not expired.
+/// The agent a token belongs to, if it is known, not expired, and the
+/// account still exists.
 pub fn agent_for_token(
     store: &Store,
     token: &str,
     now: OffsetDateTime,
-) -> Result<Option<String>, StoreError> {
-    Ok(store
-        .session(token)?
-        .filter(|s| s.expires_at > now)
-        .map(|s| s.agent))
+) -> Result<Option<AgentRecord>, StoreError> {
+    match store.session(token)?.filter(|s| s.expires_at > now) {
+        Some(session) => store.agent(&session.agent),
+        None => Ok(None),
+    }
 }
 
 #[cfg(test)]
@@ -152,16 +189,16 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let now = OffsetDateTime::UNIX_EPOCH;
         assert!(matches!(
-            add_agent(&store, "sam smith", "longenough", now),
+            add_agent(&store, "sam smith", "longenough", Role::Agent, now),
             Err(AccountError::BadName)
         ));
         assert!(matches!(
-            add_agent(&store, "sam", "short", now),
+            add_agent(&store, "sam", "short", Role::Agent, now),
             Err(AccountError::WeakPassword)
         ));
-        add_agent(&store, "sam", "longenough", now).unwrap();
+        add_agent(&store, "sam", "longenough", Role::Agent, now).unwrap();
         assert!(matches!(
-            add_agent(&store, "sam", "longenough", now),
+            add_agent(&store, "sam", "longenough", Role::Agent, now),
             Err(AccountError::Exists(_))
         ));
     }
@@ -171,23 +208,53 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let now = OffsetDateTime::UNIX_EPOCH;
+        add_agent(&store, "sam", "longenough", Role::Agent, now).unwrap();
+        let session = Session {
+            agent: "sam".into(),
+            expires_at: now + SESSION_LIFETIME,
+        };
+        store.put_session("t", &session).unwrap();
+        let who = |at| agent_for_token(&store, "t", at).unwrap().map(|a| a.name);
+        assert_eq!(who(now).as_deref(), Some("sam"));
+        assert_eq!(who(now + SESSION_LIFETIME), None);
+        assert_eq!(agent_for_token(&store, "nope", now).unwrap(), None);
+    }
+
+    #[test]
+    fn a_new_password_or_removal_signs_the_agent_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let later = now + SESSION_LIFETIME;
+        add_agent(&store, "sam", "longenough", Role::Admin, now).unwrap();
         store
             .put_session(
-                "t",
+                "t1",
                 &Session {
                     agent: "sam".into(),
-                    expires_at: now + SESSION_LIFETIME,
+                    expires_at: later,
                 },
             )
             .unwrap();
-        assert_eq!(
-            agent_for_token(&store, "t", now).unwrap().as_deref(),
-            Some("sam")
-        );
-        assert_eq!(
-            agent_for_token(&store, "t", now + SESSION_LIFETIME).unwrap(),
-            None
-        );
-        assert_eq!(agent_for_token(&store, "nope", now).unwrap(), None);
+        set_password(&store, "sam", "another-one").unwrap();
+        assert_eq!(agent_for_token(&store, "t1", now).unwrap(), None);
+        let sam = store.agent("sam").unwrap().unwrap();
+        assert!(verify_password("another-one", &sam.password_hash));
+        assert_eq!(sam.role, Role::Admin);
+        store
+            .put_session(
+                "t2",
+                &Session {
+                    agent: "sam".into(),
+                    expires_at: later,
+                },
+            )
+            .unwrap();
+        remove_agent(&store, "sam").unwrap();
+        assert_eq!(agent_for_token(&store, "t2", now).unwrap(), None);
+        assert!(matches!(
+            remove_agent(&store, "sam"),
+            Err(AccountError::NotFound(_))
+        ));
     }
 }

@@ -99,9 +99,39 @@ pub enum AgentCommand {
     Add {
         /// Sign-in name: letters, digits, '.', '-', '_'.
         name: String,
+        /// `agent` answers chats; `admin` also manages the desk.
+        #[arg(long, value_enum, default_value_t = RoleArg::Agent)]
+        role: RoleArg,
     },
-    /// List agents.
+    /// List agents with their roles.
     List,
+    /// Delete an agent and end their sessions.
+    Remove {
+        /// The agent's sign-in name.
+        name: String,
+    },
+    /// Set a new password (prompted, or read from stdin) and end the agent's
+    /// sessions.
+    Passwd {
+        /// The agent's sign-in name.
+        name: String,
+    },
+}
+
+/// `--role` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoleArg {
+    Agent,
+    Admin,
+}
+
+impl From<RoleArg> for crate::protocol::Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Agent => crate::protocol::Role::Agent,
+            RoleArg::Admin => crate::protocol::Role::Admin,
+        }
+    }
 }
 
 /// `tandem intents …`

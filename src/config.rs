@@ -13,6 +13,8 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::cli::SettingsArgs;
+use crate::hours::BusinessHoursSpec;
+use crate::queue::DeskPolicy;
 
 /// The default listening address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -28,6 +30,11 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Where the owner's intent files live.
     pub intents_dir: PathBuf,
+    /// When people are at the desk (`[business_hours]` in `tandem.toml`);
+    /// `None` means always.
+    pub business_hours: Option<BusinessHoursSpec>,
+    /// Assignment mode, caps and answer deadline (`[desk]` in `tandem.toml`).
+    pub desk: DeskPolicy,
 }
 
 impl Settings {
@@ -41,6 +48,8 @@ impl Settings {
             addr,
             data_dir: data_dir.into(),
             intents_dir: intents_dir.into(),
+            business_hours: None,
+            desk: DeskPolicy::default(),
         }
     }
 }
@@ -64,6 +73,8 @@ struct FileSettings {
     addr: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
     intents_dir: Option<PathBuf>,
+    business_hours: Option<BusinessHoursSpec>,
+    desk: Option<DeskPolicy>,
 }
 
 /// Resolves flags and environment (already merged by clap), the config file,
@@ -92,6 +103,8 @@ pub fn resolve(args: &SettingsArgs) -> Result<Settings, ConfigError> {
             .clone()
             .or(file.intents_dir)
             .unwrap_or_else(|| "intents".into()),
+        business_hours: file.business_hours,
+        desk: file.desk.unwrap_or_default(),
     })
 }
 

@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::empathy::conversation::Mood;
-use crate::protocol::{MessageView, Reason, Sender, Status};
+use crate::protocol::{Csat, MessageView, Reason, Sender, Status};
 
 /// Everything Tandem remembers about a conversation, apart from its lines.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +51,12 @@ pub struct ConversationRecord {
     /// have none and start calm).
     #[serde(default)]
     pub mood: Mood,
+    /// The visitor's rating after the last close.
+    #[serde(default)]
+    pub csat: Option<Csat>,
+    /// Back in the queue after an agent did not answer: served first.
+    #[serde(default)]
+    pub requeued: bool,
 }
 
 /// A transition that does not apply to the conversation's current state.
@@ -65,6 +71,9 @@ pub enum StateError {
     /// Acting on a conversation the agent does not hold.
     #[error("the conversation is not held by this agent")]
     NotAssigned,
+    /// Rating a conversation that is not closed.
+    #[error("the conversation is not closed")]
+    NotClosed,
 }
 
 impl ConversationRecord {
@@ -82,6 +91,8 @@ impl ConversationRecord {
             preview: None,
             next_seq: 1,
             mood: Mood::default(),
+            csat: None,
+            requeued: false,
         }
     }
 
@@ -109,7 +120,22 @@ impl ConversationRecord {
         self.assigned_to = None;
         self.reasons = reasons;
         self.misses_in_row = 0;
+        self.requeued = false;
         true
+    }
+
+    /// The agent holding it did not answer in time: back to the front of
+    /// the queue, keeping the earlier reasons and adding why.
+    pub fn requeue_unanswered(&mut self, reason: Reason) -> Result<String, StateError> {
+        let agent = match (self.status, self.assigned_to.clone()) {
+            (Status::Assigned, Some(agent)) => agent,
+            _ => return Err(StateError::NotAssigned),
+        };
+        self.status = Status::Queued;
+        self.assigned_to = None;
+        self.requeued = true;
+        self.reasons.push(reason);
+        Ok(agent)
     }
 
     /// An agent takes the conversation from the queue.
@@ -118,6 +144,7 @@ impl ConversationRecord {
             Status::Queued => {
                 self.status = Status::Assigned;
                 self.assigned_to = Some(agent.to_owned());
+                self.requeued = false;
                 Ok(())
             }
             Status::Assigned => Err(StateError::AlreadyClaimed(
@@ -146,6 +173,52 @@ impl ConversationRecord {
         }
         self.status = Status::Closed;
         Ok(())
+    }
+
+    /// The visitor stops waiting and goes back to the bot.
+    pub fn cancel_wait(&mut self) -> Result<(), StateError> {
+        if self.status != Status::Queued {
+            return Err(StateError::NotQueued);
+        }
+        self.status = Status::Bot;
+        Ok(())
+    }
+
+    /// The holder hands the conversation to another agent.
+    pub fn transfer(&mut self, from: &str, to: &str) -> Result<(), StateError> {
+        self.check_held_by(from)?;
+        self.assigned_to = Some(to.to_owned());
+        Ok(())
+    }
+
+    /// The holder hands the conversation back to the bot.
+    pub fn release(&mut self, agent: &str) -> Result<(), StateError> {
+        self.check_held_by(agent)?;
+        self.status = Status::Bot;
+        self.assigned_to = None;
+        self.misses_in_row = 0;
+        Ok(())
+    }
+
+    /// The visitor rates a closed conversation (a later rating replaces an
+    /// earlier one). Credited to the agent who held it last.
+    pub fn rate(
+        &mut self,
+        score: u8,
+        comment: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<Csat, StateError> {
+        if self.status != Status::Closed {
+            return Err(StateError::NotClosed);
+        }
+        let csat = Csat {
+            score,
+            comment,
+            at: now,
+            agent: self.assigned_to.clone(),
+        };
+        self.csat = Some(csat.clone());
+        Ok(csat)
     }
 
     /// Takes the next line sequence number.
@@ -261,6 +334,43 @@ mod tests {
         assert_eq!(c.close("kim"), Err(StateError::NotAssigned));
         assert_eq!(c.close("sam"), Ok(()));
         assert_eq!(c.status, Status::Closed);
+    }
+
+    #[test]
+    fn a_transfer_moves_the_conversation_and_only_the_holder_may() {
+        let mut c = conversation();
+        c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
+        c.claim("sam").unwrap();
+        assert_eq!(c.transfer("kim", "lee"), Err(StateError::NotAssigned));
+        c.transfer("sam", "kim").unwrap();
+        assert_eq!(c.check_held_by("kim"), Ok(()));
+        c.release("kim").unwrap();
+        assert_eq!((c.status, c.assigned_to.as_deref()), (Status::Bot, None));
+    }
+
+    #[test]
+    fn only_a_closed_conversation_can_be_rated_and_the_closer_is_credited() {
+        let mut c = conversation();
+        assert_eq!(
+            c.rate(5, None, OffsetDateTime::UNIX_EPOCH),
+            Err(StateError::NotClosed)
+        );
+        c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
+        c.claim("sam").unwrap();
+        c.close("sam").unwrap();
+        let csat = c
+            .rate(4, Some("quick".into()), OffsetDateTime::UNIX_EPOCH)
+            .unwrap();
+        assert_eq!((csat.score, csat.agent.as_deref()), (4, Some("sam")));
+    }
+
+    #[test]
+    fn stopping_the_wait_returns_to_the_bot() {
+        let mut c = conversation();
+        assert_eq!(c.cancel_wait(), Err(StateError::NotQueued));
+        c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
+        c.cancel_wait().unwrap();
+        assert!(c.bot_is_answering());
     }
 
     #[test]

@@ -37,13 +37,21 @@ use crate::bot;
 use crate::conversation::{ConversationRecord, StateError, StoredMessage};
 use crate::empathy;
 use crate::empathy::conversation::BotOutcome;
+use crate::hours::BusinessHours;
 use crate::intents::IntentSet;
 use crate::protocol::{
-    AgentEvent, AgentView, ConversationView, ErrorBody, ErrorCode, QueueEntryView, Sender, Status,
-    VisitorEvent,
+    AgentEvent, AgentPresence, AgentStatus, AgentView, ConversationView, ErrorBody, ErrorCode,
+    QueueEntryView, Role, Sender, Status, VisitorEvent,
 };
+use crate::queue::DeskPolicy;
 use crate::queue::{self, QueueEntry};
 use crate::store::{Store, StoreError};
+
+mod assign;
+mod desk;
+mod offline;
+
+pub use assign::HubOptions;
 
 /// Capacity of each socket's outbox. A client this far behind is
 /// disconnected and catches up from history when it reconnects.
@@ -62,6 +70,12 @@ pub enum HubError {
     NotQueued,
     #[error("no bot message with that id")]
     NoSuchBotMessage,
+    #[error("not closed")]
+    NotClosed,
+    #[error("agent {0} is not signed in")]
+    AgentUnavailable(String),
+    #[error("at the limit of {0} chats at once")]
+    AtCapacity(usize),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -72,6 +86,7 @@ impl From<StateError> for HubError {
             StateError::AlreadyClaimed(by) => HubError::AlreadyClaimed(by),
             StateError::NotQueued => HubError::NotQueued,
             StateError::NotAssigned => HubError::NotAssigned,
+            StateError::NotClosed => HubError::NotClosed,
         }
     }
 }
@@ -91,6 +106,15 @@ impl HubError {
             HubError::NoSuchBotMessage => ErrorBody::with_message(
                 ErrorCode::InvalidField,
                 "\"message_id\" is not the id of a bot message in this conversation.",
+            ),
+            HubError::NotClosed => ErrorBody::new(ErrorCode::NotClosed),
+            HubError::AtCapacity(max) => ErrorBody::with_message(
+                ErrorCode::AtCapacity,
+                format!("You already hold {max} chats, the most allowed at once; close one first."),
+            ),
+            HubError::AgentUnavailable(name) => ErrorBody::with_message(
+                ErrorCode::AgentUnavailable,
+                format!("{name} is not signed in; pick someone who is online."),
             ),
             HubError::Store(e) => {
                 tracing::error!(error = %e, "store failure while handling a frame");
@@ -115,12 +139,18 @@ struct Inner {
     live: Mutex<Live>,
     /// Source of connection ids.
     next_conn: AtomicU64,
+    /// When people are at the desk; `None` = always.
+    hours: Option<BusinessHours>,
+    /// Assignment mode, caps, answer deadline.
+    desk: DeskPolicy,
 }
 
 #[derive(Default)]
 struct Live {
     conversations: HashMap<Uuid, LiveConversation>,
     agents: HashMap<u64, AgentConnection>,
+    /// Status of each signed-in agent (by name; all their consoles share it).
+    statuses: HashMap<String, AgentStatus>,
 }
 
 /// An active conversation and the visitor sockets watching it.
@@ -128,6 +158,8 @@ struct LiveConversation {
     record: ConversationRecord,
     /// Several tabs may show the same conversation.
     visitors: HashMap<u64, mpsc::Sender<VisitorEvent>>,
+    /// When the holder must have written their first reply by.
+    answer_deadline: Option<tokio::time::Instant>,
 }
 
 struct AgentConnection {
@@ -169,7 +201,7 @@ pub enum Stored {
 
 impl Hub {
     /// Builds the hub and reloads every queued or assigned conversation.
-    pub fn new(store: Store, intents: IntentSet) -> Result<Hub, StoreError> {
+    pub fn new(store: Store, intents: IntentSet, options: HubOptions) -> Result<Hub, StoreError> {
         let mut live = Live::default();
         for record in store.active_conversations()? {
             live.conversations.insert(
@@ -177,6 +209,7 @@ impl Hub {
                 LiveConversation {
                     record,
                     visitors: HashMap::new(),
+                    answer_deadline: None,
                 },
             );
         }
@@ -186,6 +219,8 @@ impl Hub {
                 intents: ArcSwap::from_pointee(intents),
                 live: Mutex::new(live),
                 next_conn: AtomicU64::new(1),
+                hours: options.hours,
+                desk: options.desk,
             }),
         })
     }
@@ -249,13 +284,22 @@ impl Hub {
             }
         };
         let id = record.id;
-        let history = store.history(id)?.iter().map(StoredMessage::view).collect();
+        // Private notes are for agents only.
+        let history = store
+            .history(id)?
+            .iter()
+            .filter(|m| m.from != Sender::Note)
+            .map(StoredMessage::view)
+            .collect();
         let mut greeting = vec![VisitorEvent::Welcome {
             conversation_id: id.to_string(),
             resume_token: record.resume_token.clone(),
             resumed,
             status: record.status,
             history,
+            survey: record.status == Status::Closed
+                && record.assigned_to.is_some()
+                && record.csat.is_none(),
         }];
         if record.status == Status::Assigned {
             if let Some(agent) = &record.assigned_to {
@@ -271,6 +315,7 @@ impl Hub {
             .or_insert_with(|| LiveConversation {
                 record,
                 visitors: HashMap::new(),
+                answer_deadline: None,
             })
             .visitors
             .insert(connection, outbox);
@@ -312,6 +357,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
+            let availability = self.availability(&live);
             let c = live
                 .conversations
                 .get_mut(&conversation)
@@ -351,22 +397,36 @@ impl Hub {
                         turn.intent.clone(),
                         now,
                     )?;
+                    let wants_person = turn.escalate.is_some();
+                    let mut reply = turn.reply;
                     let escalated = match turn.escalate {
+                        // Outside business hours nobody would come: say so
+                        // instead of queueing.
+                        Some(_) if availability.is_closed() => {
+                            reply.text = availability.closed_reply().unwrap_or_default();
+                            reply.quick_replies = Vec::new();
+                            false
+                        }
                         Some(reasons) => c.record.escalate(reasons, now),
                         None => false,
                     };
-                    let reply = append(
+                    let line = append(
                         store,
                         c,
                         Sender::Bot,
                         Some(intents.policy.bot.name.clone()),
-                        &turn.reply.text,
-                        turn.reply.quick_replies,
+                        &reply.text,
+                        reply.quick_replies,
                         None,
                         None,
                         now,
                     )?;
-                    deliveries.for_visitors(c, VisitorEvent::Message(reply.view()));
+                    deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+                    if wants_person {
+                        if let Some(notice) = availability.notice(self.hours_text()) {
+                            deliveries.for_visitors(c, notice);
+                        }
+                    }
                     if escalated {
                         live.queue_changed(&mut deliveries);
                     }
@@ -420,6 +480,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
+            let availability = self.availability(&live);
             let mut deliveries = Deliveries::default();
             let c = live
                 .conversations
@@ -429,7 +490,26 @@ impl Hub {
             c.record.reopen_if_closed();
             let reasons =
                 empathy::policy::with_supporting(empathy::asked_for_human(), &c.record.mood);
-            if c.record.escalate(reasons.clone(), now) {
+            if let Some(text) = availability.closed_reply() {
+                let line = append(
+                    store,
+                    c,
+                    Sender::Bot,
+                    Some(intents.policy.bot.name.clone()),
+                    &text,
+                    Vec::new(),
+                    None,
+                    None,
+                    now,
+                )?;
+                deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+                if let Some(notice) = availability.notice(self.hours_text()) {
+                    deliveries.for_visitors(c, notice);
+                }
+            } else if c.record.escalate(reasons.clone(), now) {
+                if let Some(notice) = availability.notice(self.hours_text()) {
+                    deliveries.for_visitors(c, notice);
+                }
                 let reply = bot::handoff_reply(&intents, &reasons);
                 let line = append(
                     store,
@@ -544,6 +624,7 @@ impl Hub {
     pub fn connect_agent(
         &self,
         name: &str,
+        role: Role,
         outbox: mpsc::Sender<AgentEvent>,
     ) -> Result<AgentSession, HubError> {
         let connection = self.connection_id();
@@ -555,11 +636,13 @@ impl Hub {
                 outbox,
             },
         );
+        live.statuses.entry(name.to_owned()).or_default();
         let mut greeting = vec![
             AgentEvent::Hello {
                 agent: AgentView {
                     name: name.to_owned(),
                 },
+                role,
             },
             AgentEvent::Queue {
                 entries: live.queue_view(),
@@ -576,11 +659,19 @@ impl Hub {
         for record in held {
             greeting.push(AgentEvent::Conversation(self.view(&record)?));
         }
-        // Others' wait estimates shrink with one more agent online.
+        greeting.push(self.offline_view()?);
+        greeting.push(AgentEvent::Canned {
+            replies: self.intents().canned.clone(),
+        });
+        // Others' wait estimates shrink with one more agent online, and
+        // everyone's transfer list grows.
         let mut deliveries = Deliveries::default();
         live.visitor_positions(&mut deliveries);
+        live.agents_changed(&self.inner.desk, &mut deliveries);
         drop(live);
         deliveries.deliver(self);
+        // A new agent may take waiting conversations (auto mode).
+        self.rebalance_soon();
         Ok(AgentSession {
             connection,
             greeting,
@@ -589,7 +680,18 @@ impl Hub {
 
     /// Detaches an agent socket.
     pub fn disconnect_agent(&self, connection: u64) {
-        self.live().agents.remove(&connection);
+        let mut deliveries = Deliveries::default();
+        {
+            let mut live = self.live();
+            let Some(gone) = live.agents.remove(&connection) else {
+                return;
+            };
+            if !live.agents.values().any(|a| a.name == gone.name) {
+                live.statuses.remove(&gone.name);
+            }
+            live.agents_changed(&self.inner.desk, &mut deliveries);
+        }
+        deliveries.deliver(self);
     }
 
     /// A conversation's full view, for `open`.
@@ -612,45 +714,8 @@ impl Hub {
     pub async fn claim(&self, agent: &str, conversation: Uuid) -> Result<(), HubError> {
         let deliveries = {
             let mut live = self.live();
-            let store = &self.inner.store;
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
-            c.record.claim(agent)?;
-            let now = OffsetDateTime::now_utc();
-            let line = append(
-                store,
-                c,
-                Sender::System,
-                None,
-                &format!("{agent} joined the chat"),
-                Vec::new(),
-                None,
-                None,
-                now,
-            )?;
             let mut deliveries = Deliveries::default();
-            deliveries.for_visitors(
-                c,
-                VisitorEvent::AgentJoined {
-                    agent: AgentView {
-                        name: agent.to_owned(),
-                    },
-                },
-            );
-            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
-            let record = c.record.clone();
-            let view = self.view(&record)?;
-            live.for_agent(
-                &mut deliveries,
-                agent,
-                AgentEvent::Claimed {
-                    conversation_id: conversation.to_string(),
-                },
-            );
-            live.for_agent(&mut deliveries, agent, AgentEvent::Conversation(view));
-            live.queue_changed(&mut deliveries);
+            self.assign_locked(&mut live, conversation, agent, &mut deliveries)?;
             deliveries
         };
         self.commit(deliveries).await
@@ -672,6 +737,8 @@ impl Hub {
                 .get_mut(&conversation)
                 .ok_or(HubError::NotFound)?;
             c.record.check_held_by(agent)?;
+            // The first reply meets the answer deadline.
+            c.answer_deadline = None;
             if store.seq_for_client_id(conversation, client_id)?.is_some() {
                 None
             } else {
@@ -719,7 +786,13 @@ impl Hub {
             )?;
             let mut deliveries = Deliveries::default();
             deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
-            deliveries.for_visitors(c, VisitorEvent::Closed);
+            // Ask for a rating only when a person handled the conversation.
+            deliveries.for_visitors(
+                c,
+                VisitorEvent::Closed {
+                    survey: holder.is_some(),
+                },
+            );
             let nobody_watching = c.visitors.is_empty();
             let closed = AgentEvent::Closed {
                 conversation_id: conversation.to_string(),
@@ -756,11 +829,18 @@ impl Hub {
                 .iter()
                 .map(StoredMessage::view)
                 .collect(),
+            csat: record.csat.clone(),
         })
     }
 
-    /// Step 2 and 3: flush, then deliver.
+    /// Step 2 and 3: flush, then deliver. Any change may have freed an
+    /// agent or queued a visitor, so auto-assignment gets a look afterwards.
     async fn commit(&self, deliveries: Deliveries) -> Result<(), HubError> {
+        self.flush_and_deliver(deliveries).await?;
+        self.rebalance().await
+    }
+
+    async fn flush_and_deliver(&self, deliveries: Deliveries) -> Result<(), HubError> {
         self.inner.store.flush().await?;
         deliveries.deliver(self);
         Ok(())
@@ -819,6 +899,7 @@ impl Live {
             .map(|c| QueueEntry {
                 conversation_id: c.record.id,
                 queued_at: c.record.queued_at.unwrap_or(c.record.created_at),
+                requeued: c.record.requeued,
             })
             .collect();
         queue::order(&mut entries);
@@ -826,10 +907,49 @@ impl Live {
     }
 
     fn agents_online(&self) -> usize {
+        self.online_names().len()
+    }
+
+    /// Names of the agents with at least one console open, sorted.
+    fn online_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.agents.values().map(|a| a.name.as_str()).collect();
         names.sort_unstable();
         names.dedup();
-        names.len()
+        names
+    }
+
+    /// Every console learns who is online (for transfers).
+    fn agents_changed(&self, desk: &DeskPolicy, deliveries: &mut Deliveries) {
+        let online: Vec<AgentPresence> = self
+            .online_names()
+            .into_iter()
+            .map(|name| AgentPresence {
+                name: name.to_owned(),
+                status: self.statuses.get(name).copied().unwrap_or_default(),
+                chats: self.held_by(name),
+                max_chats: desk.max_chats_of(name),
+            })
+            .collect();
+        for (conn, a) in &self.agents {
+            deliveries.agents.push((
+                *conn,
+                a.outbox.clone(),
+                AgentEvent::Agents {
+                    online: online.clone(),
+                },
+            ));
+        }
+    }
+
+    /// How many conversations `agent` holds.
+    fn held_by(&self, agent: &str) -> usize {
+        self.conversations
+            .values()
+            .filter(|c| {
+                c.record.status == Status::Assigned
+                    && c.record.assigned_to.as_deref() == Some(agent)
+            })
+            .count()
     }
 
     fn queue_position(&self, conversation: Uuid) -> Option<(usize, u64)> {

@@ -19,7 +19,8 @@
 //!   the escalation policy: when the bot acknowledges, offers a person or
 //!   hands over, and why (`docs/empathy.md`).
 //! - [`bot`]: one bot turn: match, answer or fall back, decide on escalation.
-//! - [`queue`]: who is next in the live-agent queue, and the wait estimate.
+//! - [`queue`]: who is next in the live-agent queue, the wait estimate, and
+//!   which agent auto-assignment picks.
 //!
 //! State and I/O:
 //! - [`store`]: the sled database: conversations, messages, agents, sessions.
@@ -29,6 +30,8 @@
 //!   under one short lock, makes it durable, then delivers the results.
 //! - [`server`]: HTTP and websocket surface (axum), static web pages,
 //!   start-up and graceful shutdown.
+//! - [`hours`]: business hours in the owner's time zone (pure).
+//! - [`shutdown`]: the stop signal every long-running task waits on.
 //! - [`config`]: settings from flags, `TANDEM_*` variables and `tandem.toml`.
 //! - [`cli`]: the `tandem` command line.
 //!
@@ -41,9 +44,11 @@ pub mod cli;
 pub mod config;
 pub mod conversation;
 pub mod empathy;
+pub mod hours;
 pub mod hub;
 pub mod intents;
 pub mod protocol;
 pub mod queue;
 pub mod server;
+pub mod shutdown;
 pub mod store;

@@ -8,6 +8,7 @@ use anyhow::{bail, Context};
 use clap::Parser;
 use tandem::cli::{AgentCommand, Cli, Command, EmpathyCommand, IntentsCommand};
 use tandem::config::{self, Settings};
+use tandem::protocol::Role;
 use tandem::store::Store;
 use tandem::{agents, empathy, intents, server};
 use tracing_subscriber::EnvFilter;
@@ -33,28 +34,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = config::resolve(&cli.settings)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
-        Command::Agent {
-            command: AgentCommand::Add { name },
-        } => {
-            let store = open_store(&settings)?;
-            let password = read_password(&name)?;
-            agents::add_agent(&store, &name, &password, time::OffsetDateTime::now_utc())?;
-            println!("agent {name:?} added; they can sign in at /console");
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Agent {
-            command: AgentCommand::List,
-        } => {
-            let store = open_store(&settings)?;
-            let all = store.agents()?;
-            if all.is_empty() {
-                println!("no agents yet; add one with `tandem agent add NAME`");
-            }
-            for agent in all {
-                println!("{}\tadded {}", agent.name, agent.created_at.date());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Agent { command } => agent_command(&settings, command),
         Command::Intents {
             command: IntentsCommand::Check { dir },
         } => {
@@ -127,6 +107,46 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn agent_command(settings: &Settings, command: AgentCommand) -> anyhow::Result<ExitCode> {
+    let store = open_store(settings)?;
+    match command {
+        AgentCommand::Add { name, role } => {
+            let password = read_password(&name)?;
+            agents::add_agent(
+                &store,
+                &name,
+                &password,
+                role.into(),
+                time::OffsetDateTime::now_utc(),
+            )?;
+            println!("agent {name:?} added; they can sign in at /console");
+        }
+        AgentCommand::List => {
+            let all = store.agents()?;
+            if all.is_empty() {
+                println!("no agents yet; add one with `tandem agent add NAME`");
+            }
+            for agent in all {
+                let role = match agent.role {
+                    Role::Agent => "agent",
+                    Role::Admin => "admin",
+                };
+                println!("{}\t{role}\tadded {}", agent.name, agent.created_at.date());
+            }
+        }
+        AgentCommand::Remove { name } => {
+            agents::remove_agent(&store, &name)?;
+            println!("agent {name:?} removed");
+        }
+        AgentCommand::Passwd { name } => {
+            let password = read_password(&name)?;
+            agents::set_password(&store, &name, &password)?;
+            println!("password of {name:?} changed; their sessions have ended");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
@@ -136,7 +156,7 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             "Tandem is running.\n  Widget (demo shop): {base}/\n  Agent console:      {base}/console\n"
         );
         if server.hub().store().agents()?.is_empty() {
-            banner.push_str("  No agents yet: stop Tandem and run `tandem agent add NAME` to create one.\n");
+            banner.push_str("  No agents yet: open the console to create the first one.\n");
         }
         banner.push_str("Press Ctrl-C to stop.\n");
         // Whoever started us may have closed stdout; that must not stop the server.

@@ -35,6 +35,8 @@ pub enum Sender {
     Agent,
     /// Tandem itself: "Sam joined the chat", "conversation closed".
     System,
+    /// A private note between agents; never shown to the visitor.
+    Note,
 }
 
 /// Where a conversation stands.
@@ -125,6 +127,45 @@ pub enum ReasonCode {
     CurtReply,
     /// A long wait in the queue.
     QueueWait,
+    /// An agent took the conversation but did not answer in time; it went
+    /// back to the front of the queue.
+    Unanswered,
+}
+
+/// What an agent account may do. `admin`s are the owner's people: today the
+/// role is recorded and shown; owner-only pages will check it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Answers chats.
+    #[default]
+    Agent,
+    /// Answers chats and manages the desk.
+    Admin,
+}
+
+/// Whether an agent takes new chats.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentStatus {
+    /// Takes chats (and, in auto mode, is assigned them).
+    #[default]
+    Available,
+    /// Signed in but not taking new chats; keeps the ones held.
+    Away,
+}
+
+/// A signed-in agent, as colleagues see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPresence {
+    /// Sign-in name.
+    pub name: String,
+    /// Available or away.
+    pub status: AgentStatus,
+    /// Conversations held right now.
+    pub chats: usize,
+    /// Most conversations this agent may hold at once.
+    pub max_chats: usize,
 }
 
 /// An agent as other parties see them.
@@ -165,8 +206,10 @@ pub struct ConversationView {
     pub frustration: f32,
     /// The highest the score has been in this conversation.
     pub frustration_peak: f32,
-    /// Every line so far, bot part included.
+    /// Every line so far, bot part and private notes included.
     pub history: Vec<MessageView>,
+    /// The visitor's rating, once given.
+    pub csat: Option<Csat>,
 }
 
 /// The body of every error frame and error HTTP response.
@@ -229,8 +272,12 @@ pub enum ErrorCode {
     AlreadyClaimed,
     NotAssigned,
     NotQueued,
+    NotClosed,
+    AgentUnavailable,
+    AtCapacity,
     BadCredentials,
     Unauthorized,
+    SetupDone,
     Internal,
 }
 
@@ -252,8 +299,12 @@ impl ErrorCode {
             ErrorCode::AlreadyClaimed => "Another agent already took this conversation.",
             ErrorCode::NotAssigned => "You do not hold this conversation.",
             ErrorCode::NotQueued => "This conversation is not waiting in the queue.",
+            ErrorCode::NotClosed => "Only a closed conversation can be rated.",
+            ErrorCode::AgentUnavailable => "That agent is not signed in.",
+            ErrorCode::AtCapacity => "That would be more chats at once than the limit allows.",
             ErrorCode::BadCredentials => "Unknown agent name or wrong password.",
             ErrorCode::Unauthorized => "Sign in again: the token is missing, unknown or expired.",
+            ErrorCode::SetupDone => "Agents exist already; ask an owner to add your account.",
             ErrorCode::Internal => {
                 "Tandem failed on its side. Nothing was stored unless it was acknowledged."
             }
@@ -275,11 +326,98 @@ pub enum VisitorFrame {
     RequestHuman,
     /// Thumbs up or down on a bot line (`message_id` is its server id).
     Feedback { message_id: String, helpful: bool },
+    /// Stop waiting in the queue and go back to the bot.
+    CancelWait,
+    /// The visitor started or stopped typing (shown to the agent).
+    Typing { active: bool },
+    /// Leave an email and a message for the team (when nobody can answer now).
+    LeaveMessage { email: String, text: String },
+    /// Satisfaction after a closed conversation: 1 (bad) to 5 (great).
+    Rate {
+        score: u8,
+        #[serde(default)]
+        comment: Option<String>,
+    },
 }
 
 impl VisitorFrame {
     /// Every `type` this socket accepts, for `unknown_type` detection.
-    pub const TYPES: &'static [&'static str] = &["message", "request_human", "feedback"];
+    pub const TYPES: &'static [&'static str] = &[
+        "message",
+        "request_human",
+        "cancel_wait",
+        "typing",
+        "rate",
+        "leave_message",
+        "feedback",
+    ];
+}
+
+/// Why nobody can answer right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfflineReason {
+    /// Outside business hours: the visitor is not queued.
+    ClosedHours,
+    /// Within hours, but no agent is signed in: the visitor is queued and
+    /// may leave a message instead of waiting.
+    NoAgents,
+}
+
+/// A message a visitor left for the team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineMessageView {
+    /// Id for `resolve_offline`.
+    pub id: String,
+    /// The conversation it came from (its transcript has the context).
+    pub conversation_id: String,
+    /// Where to reply.
+    pub email: String,
+    /// What the visitor wrote.
+    pub text: String,
+    /// When it was left.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// Longest email address accepted.
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// Checks that an email address is plausible: something@domain.tld, no
+/// spaces. (Deliverability can only be known by writing to it.)
+pub fn validate_email(email: &str) -> Result<(), ErrorBody> {
+    let email = email.trim();
+    let domain_ok = |d: &str| d.contains('.') && !d.starts_with('.') && !d.ends_with('.');
+    let plausible = email.chars().count() <= MAX_EMAIL_CHARS
+        && !email.chars().any(char::is_whitespace)
+        && email
+            .split_once('@')
+            .is_some_and(|(user, domain)| !user.is_empty() && domain_ok(domain));
+    if plausible {
+        Ok(())
+    } else {
+        Err(ErrorBody::with_message(
+            ErrorCode::InvalidField,
+            "That does not look like an email address; please check it.",
+        ))
+    }
+}
+
+/// Longest CSAT comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 1000;
+
+/// A visitor's rating of a closed conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Csat {
+    /// 1 (bad) to 5 (great).
+    pub score: u8,
+    /// Optional words.
+    pub comment: Option<String>,
+    /// When it was given.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The agent who closed the conversation, if one did.
+    pub agent: Option<String>,
 }
 
 /// Frames Tandem sends to a visitor.
@@ -294,6 +432,8 @@ pub enum VisitorEvent {
         resumed: bool,
         status: Status,
         history: Vec<MessageView>,
+        /// A person closed the conversation and it is not rated yet: ask.
+        survey: bool,
     },
     /// The visitor's message with this id is durably stored.
     Ack { id: String },
@@ -307,8 +447,24 @@ pub enum VisitorEvent {
     },
     /// A person took over.
     AgentJoined { agent: AgentView },
-    /// The agent closed the conversation.
-    Closed,
+    /// The visitor's `cancel_wait` worked: they are back with the bot.
+    LeftQueue,
+    /// The person handed the conversation back to the bot.
+    AgentLeft { agent: AgentView },
+    /// The agent is typing (or stopped).
+    Typing { active: bool },
+    /// The agent closed the conversation; `survey` asks for a rating.
+    Closed { survey: bool },
+    /// The rating was stored.
+    Rated { score: u8 },
+    /// Nobody can answer right now; offer to leave an email and a message.
+    Offline {
+        reason: OfflineReason,
+        /// The business hours in words, when they are set.
+        hours: Option<String>,
+    },
+    /// The email and message were stored for the team.
+    MessageLeft,
     /// Something the visitor sent could not be used.
     Error(ErrorBody),
 }
@@ -333,11 +489,46 @@ pub enum AgentFrame {
     },
     /// End the conversation.
     Close { conversation_id: String },
+    /// A private note on the conversation, for agents only.
+    Note {
+        conversation_id: String,
+        id: String,
+        text: String,
+    },
+    /// Hand the conversation to another agent, with an optional note.
+    Transfer {
+        conversation_id: String,
+        to: String,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// Hand the conversation back to the bot.
+    Release { conversation_id: String },
+    /// Started or stopped typing a reply (shown to the visitor).
+    Typing {
+        conversation_id: String,
+        active: bool,
+    },
+    /// Mark a left message as answered (it leaves everyone's list).
+    ResolveOffline { id: String },
+    /// Set my status: `available` or `away`.
+    Status { status: AgentStatus },
 }
 
 impl AgentFrame {
     /// Every `type` this socket accepts, for `unknown_type` detection.
-    pub const TYPES: &'static [&'static str] = &["open", "claim", "message", "close"];
+    pub const TYPES: &'static [&'static str] = &[
+        "open",
+        "claim",
+        "message",
+        "close",
+        "note",
+        "transfer",
+        "release",
+        "typing",
+        "resolve_offline",
+        "status",
+    ];
 }
 
 /// Frames Tandem sends to an agent's console.
@@ -345,7 +536,7 @@ impl AgentFrame {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AgentEvent {
     /// First frame: who you are signed in as.
-    Hello { agent: AgentView },
+    Hello { agent: AgentView, role: Role },
     /// The whole queue, oldest first.
     Queue { entries: Vec<QueueEntryView> },
     /// A whole conversation (after `open`, a won claim, or on connect).
@@ -360,6 +551,30 @@ pub enum AgentEvent {
     Claimed { conversation_id: String },
     /// The conversation was closed.
     Closed { conversation_id: String },
+    /// You no longer hold the conversation: transferred to `to`, or back to
+    /// the bot when `to` is `null`.
+    HandedOff {
+        conversation_id: String,
+        to: Option<String>,
+    },
+    /// The visitor is typing (or stopped) in a conversation you hold.
+    Typing {
+        conversation_id: String,
+        active: bool,
+    },
+    /// The visitor rated a conversation you closed.
+    Rated { conversation_id: String, csat: Csat },
+    /// Who is signed in right now; sent on connect and on every change.
+    Agents { online: Vec<AgentPresence> },
+    /// A conversation you held went back to the queue because it was not
+    /// answered in time.
+    Requeued { conversation_id: String },
+    /// The owner's canned replies (sent after `hello` and on reload).
+    Canned {
+        replies: Vec<crate::intents::CannedReply>,
+    },
+    /// Messages visitors left while nobody could answer, not yet handled.
+    OfflineMessages { entries: Vec<OfflineMessageView> },
     /// Your message with this id is durably stored.
     Ack { id: String },
     /// Something you sent could not be used.
@@ -481,6 +696,31 @@ pub fn validate_text(id: &str, text: &str) -> Result<(), ErrorBody> {
     Ok(())
 }
 
+/// Checks a rating: a score of 1 to 5 and an optional comment.
+pub fn validate_rating(score: u8, comment: Option<&str>) -> Result<(), ErrorBody> {
+    if !(1..=5).contains(&score) {
+        return Err(ErrorBody::with_message(
+            ErrorCode::InvalidField,
+            "\"score\" must be a whole number from 1 to 5.",
+        ));
+    }
+    match comment {
+        Some(c) => validate_length("comment", c, MAX_COMMENT_CHARS),
+        None => Ok(()),
+    }
+}
+
+/// Checks that a free-text field is at most `max` characters.
+pub fn validate_length(field: &str, text: &str, max: usize) -> Result<(), ErrorBody> {
+    if text.chars().count() > max {
+        return Err(ErrorBody::with_message(
+            ErrorCode::TooLarge,
+            format!("\"{field}\" may be at most {max} characters."),
+        ));
+    }
+    Ok(())
+}
+
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
@@ -576,8 +816,8 @@ mod tests {
             serde_json::json!("already_claimed")
         );
         assert_eq!(
-            serde_json::to_value(VisitorEvent::Closed).unwrap(),
-            serde_json::json!({"type":"closed"})
+            serde_json::to_value(VisitorEvent::Closed { survey: true }).unwrap(),
+            serde_json::json!({"type":"closed","survey":true})
         );
     }
 }

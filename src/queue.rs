@@ -6,8 +6,57 @@
 //! simple for now — position times an average handling time, shared among
 //! the agents online — and lives here so a better one replaces it in one place.
 
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+/// How conversations reach agents (`[desk]` in `tandem.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeskPolicy {
+    /// `pull`: agents claim from the queue. `auto`: Tandem assigns each
+    /// conversation to the available agent with the fewest chats.
+    pub assignment: Assignment,
+    /// Most conversations an agent holds at once, unless set per agent.
+    pub max_chats: usize,
+    /// Per-agent caps, by sign-in name.
+    pub max_chats_per_agent: BTreeMap<String, usize>,
+    /// Seconds an agent has to write the first reply after taking a
+    /// conversation before it goes back to the front of the queue; 0 = never.
+    pub answer_within_s: u64,
+}
+
+impl Default for DeskPolicy {
+    fn default() -> Self {
+        DeskPolicy {
+            assignment: Assignment::Pull,
+            max_chats: 3,
+            max_chats_per_agent: BTreeMap::new(),
+            answer_within_s: 120,
+        }
+    }
+}
+
+impl DeskPolicy {
+    /// The cap for `agent`.
+    pub fn max_chats_of(&self, agent: &str) -> usize {
+        self.max_chats_per_agent
+            .get(agent)
+            .copied()
+            .unwrap_or(self.max_chats)
+    }
+}
+
+/// See [`DeskPolicy::assignment`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assignment {
+    #[default]
+    Pull,
+    Auto,
+}
 
 /// Average time an agent spends on one conversation, until Tandem measures it.
 pub const DEFAULT_HANDLING_SECS: u64 = 120;
@@ -19,15 +68,42 @@ pub struct QueueEntry {
     pub conversation_id: Uuid,
     /// When it entered the queue.
     pub queued_at: OffsetDateTime,
+    /// An agent let it wait unanswered: it goes to the front.
+    pub requeued: bool,
 }
 
-/// Sorts entries into serving order.
+/// Sorts entries into serving order: conversations an agent left unanswered
+/// first, then whoever waited longest.
 pub fn order(entries: &mut [QueueEntry]) {
     entries.sort_by(|a, b| {
-        a.queued_at
-            .cmp(&b.queued_at)
+        b.requeued
+            .cmp(&a.requeued)
+            .then(a.queued_at.cmp(&b.queued_at))
             .then(a.conversation_id.cmp(&b.conversation_id))
     });
+}
+
+/// An agent as auto-assignment sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentLoad<'a> {
+    /// Sign-in name.
+    pub name: &'a str,
+    /// Whether they take new chats now.
+    pub available: bool,
+    /// Conversations held now.
+    pub chats: usize,
+    /// Most they may hold.
+    pub max_chats: usize,
+}
+
+/// The agent to give the next conversation to: available, under their cap,
+/// with the fewest chats (ties by name, so the choice is stable).
+pub fn pick_agent<'a>(agents: &[AgentLoad<'a>]) -> Option<&'a str> {
+    agents
+        .iter()
+        .filter(|a| a.available && a.chats < a.max_chats)
+        .min_by(|a, b| a.chats.cmp(&b.chats).then(a.name.cmp(b.name)))
+        .map(|a| a.name)
 }
 
 /// Estimated seconds until someone at `position` (1 = next) is taken,
@@ -49,14 +125,54 @@ mod tests {
             QueueEntry {
                 conversation_id: Uuid::from_u128(1),
                 queued_at: t + Duration::seconds(5),
+                requeued: false,
             },
             QueueEntry {
                 conversation_id: Uuid::from_u128(2),
                 queued_at: t,
+                requeued: false,
             },
         ];
         order(&mut q);
         assert_eq!(q[0].conversation_id, Uuid::from_u128(2));
+    }
+
+    #[test]
+    fn a_conversation_left_unanswered_goes_to_the_front() {
+        let t = OffsetDateTime::UNIX_EPOCH;
+        let mut q = vec![
+            QueueEntry {
+                conversation_id: Uuid::from_u128(1),
+                queued_at: t,
+                requeued: false,
+            },
+            QueueEntry {
+                conversation_id: Uuid::from_u128(2),
+                queued_at: t + Duration::minutes(9),
+                requeued: true,
+            },
+        ];
+        order(&mut q);
+        assert_eq!(q[0].conversation_id, Uuid::from_u128(2));
+    }
+
+    #[test]
+    fn auto_assignment_picks_the_least_busy_available_agent_under_the_cap() {
+        let load = |name, available, chats, max_chats| AgentLoad {
+            name,
+            available,
+            chats,
+            max_chats,
+        };
+        let agents = [
+            load("ann", true, 2, 3),
+            load("bob", true, 1, 3),
+            load("cy", false, 0, 3),
+            load("dee", true, 1, 1),
+        ];
+        assert_eq!(pick_agent(&agents), Some("bob"));
+        let full = [load("ann", true, 3, 3), load("cy", false, 0, 3)];
+        assert_eq!(pick_agent(&full), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! | `resume_tokens` | token | conversation id |
 //! | `agents` | agent name | [`AgentRecord`] as JSON |
 //! | `sessions` | token | [`Session`] as JSON |
+//! | `offline_messages` | time (ns, big-endian) + id | [`OfflineMessage`] as JSON |
 //!
 //! Big-endian sequence numbers make a prefix scan return a conversation's
 //! lines in order. A line, its client-id entry and the conversation record
@@ -61,6 +62,25 @@ pub struct Store {
     resume_tokens: sled::Tree,
     agents: sled::Tree,
     sessions: sled::Tree,
+    offline_messages: sled::Tree,
+}
+
+/// A message a visitor left while nobody could answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize)]
+pub struct OfflineMessage {
+    /// Public id.
+    pub id: Uuid,
+    /// The conversation it came from.
+    pub conversation: Uuid,
+    /// Where to reply.
+    pub email: String,
+    /// What the visitor wrote.
+    pub text: String,
+    /// When it was left.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: time::OffsetDateTime,
+    /// Whether an agent has dealt with it.
+    pub handled: bool,
 }
 
 impl Store {
@@ -82,6 +102,7 @@ impl Store {
             resume_tokens: db.open_tree("resume_tokens")?,
             agents: db.open_tree("agents")?,
             sessions: db.open_tree("sessions")?,
+            offline_messages: db.open_tree("offline_messages")?,
             db,
         })
     }
@@ -236,6 +257,54 @@ impl Store {
             .collect()
     }
 
+    /// Deletes an agent; `false` if there was none.
+    pub fn remove_agent(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.agents.remove(name.as_bytes())?.is_some())
+    }
+
+    /// Ends every session of `agent`.
+    pub fn delete_sessions_of(&self, agent: &str) -> Result<(), StoreError> {
+        for item in self.sessions.iter() {
+            let (token, value) = item?;
+            let session: Session = serde_json::from_slice(&value)?;
+            if session.agent == agent {
+                self.sessions.remove(token)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores a left message (or updates it).
+    pub fn put_offline_message(&self, message: &OfflineMessage) -> Result<(), StoreError> {
+        self.offline_messages
+            .insert(offline_key(message), serde_json::to_vec(message)?)?;
+        Ok(())
+    }
+
+    /// Left messages nobody has handled yet, oldest first.
+    pub fn open_offline_messages(&self) -> Result<Vec<OfflineMessage>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.offline_messages.iter() {
+            let message: OfflineMessage = serde_json::from_slice(&item?.1)?;
+            if !message.handled {
+                out.push(message);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Marks a left message handled; `false` if there is no open one with that id.
+    pub fn resolve_offline_message(&self, id: Uuid) -> Result<bool, StoreError> {
+        for mut message in self.open_offline_messages()? {
+            if message.id == id {
+                message.handled = true;
+                self.put_offline_message(&message)?;
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Stores a signed-in session.
     pub fn put_session(&self, token: &str, session: &Session) -> Result<(), StoreError> {
         self.sessions
@@ -262,6 +331,13 @@ fn decode_opt<T: DeserializeOwned>(value: Option<sled::IVec>) -> Result<Option<T
     })
 }
 
+fn offline_key(message: &OfflineMessage) -> Vec<u8> {
+    let nanos = u64::try_from(message.at.unix_timestamp_nanos()).unwrap_or(0);
+    let mut key = nanos.to_be_bytes().to_vec();
+    key.extend_from_slice(message.id.as_bytes());
+    key
+}
+
 fn message_key(conversation: Uuid, seq: u64) -> Vec<u8> {
     let mut key = conversation.as_bytes().to_vec();
     key.extend_from_slice(&seq.to_be_bytes());
@@ -273,9 +349,6 @@ fn client_key(conversation: Uuid, client_id: &str) -> Vec<u8> {
     key.extend_from_slice(client_id.as_bytes());
     key
 }
-
-#[allow(dead_code)]
-fn _assert_serialisable<T: Serialize>() {}
 
 #[cfg(test)]
 mod tests {

@@ -22,6 +22,10 @@
   const BACKOFF_MIN_MS = 500;
   const BACKOFF_MAX_MS = 10000;
   const NEW_HIGHLIGHT_MS = 8000; // how long a new queue entry stays highlighted
+  const TYPING_IDLE_MS = 3000; // stop "typing" after this long without a key
+  const TYPING_MIN_GAP_MS = 2000; // never more than one typing frame per this
+  const TYPING_REFRESH_MS = 4000; // still typing: say so again, before the other side's 6 s timeout
+  const TYPING_SHOW_MS = 6000; // hide "Visitor is typing…" without a refresh
 
   // ---------------------------------------------------------------------------
   // State.
@@ -55,6 +59,17 @@
     closing: null, // id of a close in flight
     outbox: [], // own replies not yet acked: {id, conversation_id, text, at}
     titleFlash: null, // interval id while the title blinks for a new chat
+    flashStopTimer: null,
+    online: [], // names of signed-in agents, from the latest `agents` frame
+    composeMode: 'reply', // reply | note
+    transferOpen: false, // the transfer panel is showing (for currentId)
+    transferring: null, // id of a transfer in flight
+    releasing: null, // id of a release in flight
+    visitorTyping: new Map(), // conversation id -> timer while the visitor types
+    /** our own typing signal: {convId, sent, sentAt, idleTimer, retryTimer} */
+    typing: { convId: null, sent: false, sentAt: 0, idleTimer: null, retryTimer: null },
+    offline: [], // the latest `offline_messages` frame's entries, oldest first
+    resolving: new Set(), // ids of left messages whose `resolve_offline` is in flight
   };
 
   const ui = {};
@@ -65,9 +80,14 @@
     'conversation', 'conversation-empty', 'conversation-view', 'conversation-title',
     'conversation-state', 'claim', 'close-conversation', 'reasons', 'transcript',
     'reply-input', 'reply-send', 'reply-counter', 'toasts',
+    'transfer', 'release', 'transfer-panel', 'transfer-to', 'transfer-note', 'transfer-confirm',
+    'transfer-cancel', 'transfer-empty', 'csat', 'visitor-typing', 'compose-modes', 'mode-reply',
+    'mode-note', 'reply-hint', 'offline-section', 'offline-count', 'offline-messages',
   ]) {
     ui[id.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = document.getElementById(id);
   }
+
+  ui.composer = document.querySelector('.composer');
 
   // ---------------------------------------------------------------------------
   // Small helpers.
@@ -107,6 +127,7 @@
   const randomId = () => Math.random().toString(36).slice(2, 10) + Date.now().toString(36).slice(-4);
   let replyCounter = 0;
   const nextReplyId = () => 'a-' + randomId() + '-' + ++replyCounter;
+  const nextNoteId = () => 'n-' + randomId() + '-' + ++replyCounter;
 
   /** Unicode characters, as the server counts them (not UTF-16 code units). */
   const charCount = (text) => Array.from(text).length;
@@ -148,7 +169,7 @@
   function conversation(id) {
     let conv = state.convs.get(id);
     if (!conv) {
-      conv = { id, status: 'queued', assignedTo: null, reasons: [], lines: [], unread: 0, loaded: false };
+      conv = { id, status: 'queued', assignedTo: null, reasons: [], lines: [], unread: 0, loaded: false, csat: null };
       state.convs.set(id, conv);
     }
     return conv;
@@ -182,6 +203,7 @@
     renderTopbar();
     renderQueue();
     renderMyChats();
+    renderOffline();
     renderConversation();
     renderTitle();
   }
@@ -270,8 +292,72 @@
     });
   }
 
+  /** "just now" or "5 min ago": how long since a message was left. */
+  function formatAgo(iso) {
+    const waited = formatWaited(iso);
+    return waited && waited !== 'just now' ? waited + ' ago' : waited;
+  }
+
+  /** Messages visitors left while nobody could answer; always the full list. */
+  function renderOffline() {
+    const entries = state.offline;
+    ui.offlineCount.textContent = String(entries.length);
+    const active = document.activeElement;
+    const focused =
+      active && ui.offlineMessages.contains(active) && active.dataset.action
+        ? { id: active.closest('.offline-entry').dataset.id, action: active.dataset.action }
+        : null;
+    ui.offlineMessages.textContent = '';
+    if (entries.length === 0) {
+      ui.offlineMessages.append(el('li', 'list-empty', 'No messages'));
+    }
+    for (const entry of entries) {
+      const li = el('li', 'offline-entry');
+      li.dataset.id = entry.id;
+      li.dataset.conversationId = entry.conversation_id;
+
+      const top = el('div', 'offline-entry-top');
+      const email = String(entry.email || '');
+      const link = el('a', 'offline-email', email);
+      // Set as a property, percent-encoded: the address can never add markup
+      // or extra mailto: fields (?cc=, &body=).
+      link.href = 'mailto:' + encodeURIComponent(email);
+      link.title = 'Write to ' + email;
+      const age = el('span', 'offline-age', formatAgo(entry.at));
+      age.dataset.at = entry.at;
+      age.title = 'Left ' + formatClock(entry.at);
+      top.append(link, age);
+
+      const text = el('p', 'offline-text', String(entry.text || ''));
+
+      const actions = el('div', 'offline-actions');
+      const open = el('button', 'btn btn-secondary offline-open', 'Open conversation');
+      open.type = 'button';
+      open.dataset.action = 'open';
+      open.addEventListener('click', () => openConversation(entry.conversation_id));
+      const done = el('button', 'btn btn-primary offline-resolve', state.resolving.has(entry.id) ? 'Marking…' : 'Done');
+      done.type = 'button';
+      done.dataset.action = 'resolve';
+      done.title = 'Mark as handled: it leaves everyone\'s list';
+      done.disabled = state.resolving.has(entry.id);
+      done.addEventListener('click', () => resolveOffline(entry.id));
+      actions.append(open, done);
+
+      li.append(top, text, actions);
+      ui.offlineMessages.append(li);
+    }
+    if (focused) {
+      const item = ui.offlineMessages.querySelector('.offline-entry[data-id="' + CSS.escape(focused.id) + '"]');
+      const again = item && item.querySelector('[data-action="' + focused.action + '"]');
+      if (again && !again.disabled) again.focus();
+    }
+  }
+
   /** Refresh the "3 min" labels without redrawing the list. */
   function tickWaits() {
+    for (const node of ui.offlineMessages.querySelectorAll('.offline-age')) {
+      node.textContent = formatAgo(node.dataset.at);
+    }
     for (const node of ui.queue.querySelectorAll('.queue-wait')) {
       node.textContent = formatWaited(node.dataset.queuedAt);
     }
@@ -386,24 +472,61 @@
     ui.closeConversation.disabled = state.closing === conv.id || state.conn !== 'ready';
 
     const mine = isMine(conv);
-    ui.replyInput.disabled = !mine;
-    ui.replyInput.placeholder = mine
-      ? 'Reply to the visitor…'
-      : conv.status === 'queued'
-        ? 'Claim this conversation to reply'
-        : conv.status === 'closed'
-          ? 'This conversation is closed'
-          : 'Only the agent holding this conversation can reply';
+    ui.transfer.hidden = !mine;
+    ui.transfer.disabled = state.transferring === conv.id || state.conn !== 'ready';
+    ui.transfer.textContent = state.transferring === conv.id ? 'Transferring…' : 'Transfer';
+    ui.release.hidden = !mine;
+    ui.release.disabled = state.releasing === conv.id || state.conn !== 'ready';
+    ui.release.textContent = state.releasing === conv.id ? 'Handing back…' : 'Hand back to bot';
+    if (!mine) state.transferOpen = false;
+    renderTransferPanel();
+
+    // Reply or private note.
+    const canNote = mayNote(conv);
+    ui.composeModes.hidden = !canNote;
+    if (!canNote || (state.composeMode === 'note' && !canNote)) state.composeMode = 'reply';
+    const noting = state.composeMode === 'note';
+    ui.modeReply.setAttribute('aria-pressed', String(!noting));
+    ui.modeNote.setAttribute('aria-pressed', String(noting));
+    ui.modeReply.disabled = !mine;
+    ui.composer.dataset.mode = noting ? 'note' : 'reply';
+    ui.replySend.textContent = noting ? 'Add note' : 'Send';
+    document.querySelector('label[for="reply-input"]').textContent = noting ? 'Private note' : 'Reply';
+
+    const kind = composeKind(conv);
+    ui.replyInput.disabled = !kind;
+    ui.replyInput.placeholder = kind === 'note'
+      ? 'Private note — only agents see it…'
+      : kind === 'reply'
+        ? 'Reply to the visitor…'
+        : conv.status === 'queued'
+          ? 'Claim this conversation to reply, or add a private note'
+          : conv.status === 'closed'
+            ? 'This conversation is closed'
+            : 'Only the agent holding this conversation can reply';
     renderComposer();
+    renderCsat(conv);
+    renderVisitorTyping();
 
     if (state.shownId !== conv.id) renderTranscript(conv);
+  }
+
+  /** Notes: any agent on a queued conversation, the holder on an assigned one. */
+  function mayNote(conv) {
+    return !!conv && (conv.status === 'queued' || isMine(conv));
+  }
+
+  /** What the composer writes right now: a reply, a note, or nothing. */
+  function composeKind(conv) {
+    if (state.composeMode === 'note') return mayNote(conv) ? 'note' : null;
+    return isMine(conv) ? 'reply' : null;
   }
 
   function renderComposer() {
     const conv = state.currentId ? state.convs.get(state.currentId) : null;
     const text = ui.replyInput.value;
     const n = charCount(text);
-    ui.replySend.disabled = !isMine(conv) || !text.trim() || n > MAX_CHARS;
+    ui.replySend.disabled = !composeKind(conv) || !text.trim() || n > MAX_CHARS;
     ui.replyCounter.hidden = n < COUNTER_FROM;
     ui.replyCounter.textContent = n.toLocaleString() + ' / ' + MAX_CHARS.toLocaleString();
     ui.replyCounter.dataset.over = String(n > MAX_CHARS);
@@ -411,6 +534,7 @@
 
   function authorOf(line) {
     if (line.from === 'visitor') return 'Visitor';
+    if (line.from === 'note') return 'Private note · ' + (line.author || 'agent');
     if (line.from === 'system') return '';
     if (line.from === 'agent') return line.author === state.me ? line.author + ' (you)' : line.author || 'Agent';
     return line.author || 'Bot';
@@ -425,6 +549,7 @@
     const meta = el('div', 'msg-meta');
     if (line.from !== 'system') meta.append(el('span', 'msg-author', authorOf(line)));
     if (line.from === 'bot') meta.append(el('span', 'badge', 'Bot'));
+    if (line.from === 'note') li.title = 'Private note: only agents see it';
     if (line.at) {
       const time = el('time', 'msg-time', formatClock(line.at));
       time.dateTime = line.at;
@@ -443,6 +568,49 @@
     line.el = li;
     renderLineState(line);
     return li;
+  }
+
+  function renderTransferPanel() {
+    const conv = state.currentId ? state.convs.get(state.currentId) : null;
+    const open = state.transferOpen && isMine(conv);
+    ui.transferPanel.hidden = !open;
+    ui.transfer.setAttribute('aria-expanded', String(open));
+    if (!open) return;
+    const others = state.online.filter((n) => n !== state.me);
+    const chosen = ui.transferTo.value;
+    const key = others.join('\n');
+    if (ui.transferTo.dataset.key !== key) {
+      ui.transferTo.dataset.key = key;
+      ui.transferTo.textContent = '';
+      for (const name of others) {
+        const option = el('option', null, name);
+        option.value = name;
+        ui.transferTo.append(option);
+      }
+      if (others.includes(chosen)) ui.transferTo.value = chosen;
+    }
+    ui.transferTo.hidden = others.length === 0;
+    ui.transferEmpty.hidden = others.length > 0;
+    ui.transferConfirm.disabled =
+      others.length === 0 || state.transferring === conv.id || state.conn !== 'ready';
+  }
+
+  function renderCsat(conv) {
+    const csat = conv && conv.csat;
+    ui.csat.hidden = !csat;
+    ui.csat.textContent = '';
+    if (!csat) return;
+    const score = Math.max(0, Math.min(5, Number(csat.score) || 0));
+    const stars = el('span', 'csat-stars', '★'.repeat(score) + '☆'.repeat(5 - score));
+    stars.setAttribute('aria-hidden', 'true');
+    ui.csat.append(stars, el('strong', null, 'Rated ' + score + '/5'));
+    if (csat.comment) ui.csat.append(el('span', 'csat-comment', ' — \u201c' + csat.comment + '\u201d'));
+    if (csat.at) ui.csat.title = 'Rated ' + new Date(csat.at).toLocaleString();
+  }
+
+  function renderVisitorTyping() {
+    const conv = state.currentId ? state.convs.get(state.currentId) : null;
+    ui.visitorTyping.hidden = !(conv && isMine(conv) && state.visitorTyping.has(conv.id));
   }
 
   function renderLineState(line) {
@@ -477,7 +645,7 @@
   function appendToTranscript(conv, line) {
     if (state.shownId !== conv.id) return;
     const t = ui.transcript;
-    const stick = line.from === 'agent' || t.scrollHeight - t.scrollTop - t.clientHeight < 120;
+    const stick = line.from === 'agent' || line.from === 'note' || t.scrollHeight - t.scrollTop - t.clientHeight < 120;
     t.append(lineElement(line));
     if (stick) t.scrollTop = t.scrollHeight;
   }
@@ -511,7 +679,16 @@
     show();
   }
 
+  /** Flash the title for something that came to this agent (a transfer). */
+  function notifyMe(message) {
+    flashTitle(message);
+    clearTimeout(state.flashStopTimer);
+    // In a background tab it blinks until looked at; in view, briefly.
+    if (!document.hidden) state.flashStopTimer = setTimeout(stopFlash, 8000);
+  }
+
   function stopFlash() {
+    clearTimeout(state.flashStopTimer);
     if (!state.titleFlash) return;
     clearInterval(state.titleFlash);
     state.titleFlash = null;
@@ -626,7 +803,8 @@
   }
 
   function sendReply(entry) {
-    return send({ type: 'message', conversation_id: entry.conversation_id, id: entry.id, text: entry.text });
+    const type = entry.kind === 'note' ? 'note' : 'message';
+    return send({ type, conversation_id: entry.conversation_id, id: entry.id, text: entry.text });
   }
 
   // ---------------------------------------------------------------------------
@@ -648,6 +826,16 @@
         return onClosed(f);
       case 'ack':
         return onAck(f);
+      case 'handed_off':
+        return onHandedOff(f);
+      case 'typing':
+        return onTyping(f);
+      case 'rated':
+        return onRated(f);
+      case 'agents':
+        return onAgents(f);
+      case 'offline_messages':
+        return onOfflineMessages(f);
       case 'error':
         return onError(f);
       default:
@@ -663,6 +851,10 @@
     state.refusals = 0;
     state.claiming = null;
     state.closing = null;
+    state.transferring = null;
+    state.releasing = null;
+    state.resolving.clear();
+    state.typing.sent = false; // a new socket: the server forgot our typing
     // Replies that were in flight when the socket dropped. The server never
     // stores an id twice, so resending one it already has only re-acks it.
     for (const entry of state.outbox) sendReply(entry);
@@ -696,6 +888,14 @@
     renderTitle();
   }
 
+  function onOfflineMessages(f) {
+    state.offline = Array.isArray(f.entries) ? f.entries.filter((e) => e && e.id != null) : [];
+    // Whatever was resolved is gone from the list; forget the rest's "in flight".
+    const ids = new Set(state.offline.map((e) => e.id));
+    for (const id of state.resolving) if (!ids.has(id)) state.resolving.delete(id);
+    renderOffline();
+  }
+
   function fromServer(m) {
     return {
       id: m.id,
@@ -713,7 +913,7 @@
   function pendingLine(entry) {
     return {
       id: null,
-      from: 'agent',
+      from: entry.kind === 'note' ? 'note' : 'agent',
       author: state.me,
       text: entry.text,
       at: entry.at,
@@ -730,6 +930,7 @@
     conv.reasons = Array.isArray(f.reasons) ? f.reasons : [];
     conv.frustration = typeof f.frustration === 'number' ? f.frustration : 0;
     conv.frustrationPeak = typeof f.frustration_peak === 'number' ? f.frustration_peak : conv.frustration;
+    conv.csat = f.csat || null;
     const history = Array.isArray(f.history) ? f.history : [];
 
     // The history is the truth. Our replies already in it are stored (their
@@ -746,6 +947,9 @@
     else removeMine(conv.id);
     if (state.closing === conv.id && conv.status !== 'assigned') state.closing = null;
     if (state.claiming === conv.id && conv.status !== 'queued') state.claiming = null;
+    if (state.transferring === conv.id && !isMine(conv)) state.transferring = null;
+    if (state.releasing === conv.id && !isMine(conv)) state.releasing = null;
+    if (!isMine(conv)) clearVisitorTyping(conv.id);
 
     // After a reload, show the first held chat rather than an empty page.
     if (!state.currentId && isMine(conv)) state.currentId = conv.id;
@@ -780,6 +984,7 @@
     }
 
     const line = fromServer(f);
+    if (line.from === 'visitor') clearVisitorTyping(conv.id);
     conv.lines.push(line);
     if (conv.loaded) appendToTranscript(conv, line);
     if (line.from === 'visitor' && conv.id !== state.currentId) conv.unread += 1;
@@ -788,16 +993,90 @@
 
   function onClaimed(f) {
     const conv = conversation(f.conversation_id);
+    const wonClaim = state.claiming === conv.id;
     conv.status = 'assigned';
     conv.assignedTo = state.me;
     state.claiming = null;
     addMine(conv.id);
-    showConversation(conv.id);
+    if (wonClaim || !state.currentId || state.currentId === conv.id) {
+      showConversation(conv.id);
+    } else {
+      // Not our claim: someone transferred it to us. Do not yank the agent
+      // away from the chat they are in; it waits in "My chats", marked.
+      conv.unread = Math.max(conv.unread, 1);
+      render();
+    }
+    if (!wonClaim) {
+      toast('A conversation was transferred to you', 'info');
+      notifyMe('Chat transferred to you');
+    }
+  }
+
+  function onHandedOff(f) {
+    const id = f.conversation_id;
+    if (!id) return;
+    const conv = state.convs.get(id);
+    removeMine(id);
+    clearVisitorTyping(id);
+    if (state.typing.convId === id) stopTyping(false);
+    if (state.transferring === id) state.transferring = null;
+    if (state.releasing === id) state.releasing = null;
+    const to = f.to || null;
+    if (conv) {
+      conv.status = to ? 'assigned' : 'bot';
+      conv.assignedTo = to;
+      if (state.currentId === id) {
+        state.transferOpen = false;
+        state.shownId = null;
+      }
+    }
+    toast(to ? 'Transferred to ' + to : 'Handed back to the bot', 'info');
+    render();
+  }
+
+  function onTyping(f) {
+    const id = f.conversation_id;
+    if (!id) return;
+    if (f.active) {
+      clearTimeout(state.visitorTyping.get(id));
+      state.visitorTyping.set(
+        id,
+        setTimeout(() => {
+          state.visitorTyping.delete(id);
+          renderVisitorTyping();
+        }, TYPING_SHOW_MS),
+      );
+    } else {
+      clearVisitorTyping(id);
+    }
+    renderVisitorTyping();
+  }
+
+  function clearVisitorTyping(id) {
+    clearTimeout(state.visitorTyping.get(id));
+    state.visitorTyping.delete(id);
+    if (id === state.currentId) renderVisitorTyping();
+  }
+
+  function onRated(f) {
+    if (!f.conversation_id || !f.csat) return;
+    const conv = conversation(f.conversation_id);
+    conv.csat = f.csat;
+    if (state.currentId === conv.id) renderCsat(conv);
+    toast('A visitor rated your chat ' + f.csat.score + '/5', 'info');
+  }
+
+  function onAgents(f) {
+    const online = Array.isArray(f.online) ? f.online : [];
+    state.online = online.map((a) => a && a.name).filter((n) => typeof n === 'string');
+    renderTransferPanel();
   }
 
   function onClosed(f) {
     const conv = state.convs.get(f.conversation_id);
     removeMine(f.conversation_id);
+    clearVisitorTyping(f.conversation_id);
+    if (state.typing.convId === f.conversation_id) stopTyping(false);
     if (state.closing === f.conversation_id) state.closing = null;
     if (conv) {
       conv.status = 'closed';
@@ -868,8 +1147,11 @@
       if (f.code === 'not_assigned' && convId) send({ type: 'open', conversation_id: convId });
     }
 
+    if (state.transferring && (!f.conversation_id || f.conversation_id === state.transferring)) state.transferring = null;
+    if (state.releasing && (!f.conversation_id || f.conversation_id === state.releasing)) state.releasing = null;
     if (state.claiming && (!f.conversation_id || f.conversation_id === state.claiming)) state.claiming = null;
     if (state.closing && (!f.conversation_id || f.conversation_id === state.closing)) state.closing = null;
+    if (state.resolving.size && !f.conversation_id) state.resolving.clear();
     toast(f.message || 'Something went wrong (' + f.code + ')');
     render();
   }
@@ -887,8 +1169,11 @@
   /** Switch the main area; held chats are already in memory. */
   function showConversation(id) {
     if (state.currentId !== id) {
+      stopTyping(true);
       state.currentId = id;
       state.shownId = null;
+      state.transferOpen = false;
+      state.composeMode = 'reply';
       ui.replyInput.value = '';
     }
     const conv = conversation(id);
@@ -897,11 +1182,119 @@
     if (isMine(conv)) ui.replyInput.focus();
   }
 
+  function resolveOffline(id) {
+    if (state.resolving.has(id) || !send({ type: 'resolve_offline', id })) return;
+    state.resolving.add(id);
+    renderOffline();
+  }
+
   function claim() {
     const id = state.currentId;
     if (!id || !send({ type: 'claim', conversation_id: id })) return;
     state.claiming = id;
     renderConversation();
+  }
+
+  function toggleTransfer() {
+    const conv = state.currentId && state.convs.get(state.currentId);
+    if (!isMine(conv)) return;
+    state.transferOpen = !state.transferOpen;
+    if (state.transferOpen) ui.transferNote.value = '';
+    renderTransferPanel();
+    if (state.transferOpen) (ui.transferTo.hidden ? ui.transferCancel : ui.transferTo).focus();
+  }
+
+  function confirmTransfer(event) {
+    if (event) event.preventDefault();
+    const conv = state.currentId && state.convs.get(state.currentId);
+    const to = ui.transferTo.value;
+    if (!isMine(conv) || !to || to === state.me) return;
+    const note = ui.transferNote.value.trim();
+    const frame = { type: 'transfer', conversation_id: conv.id, to };
+    if (note) frame.note = note;
+    stopTyping(true);
+    if (!send(frame)) return;
+    state.transferring = conv.id;
+    renderConversation();
+  }
+
+  function release() {
+    const conv = state.currentId && state.convs.get(state.currentId);
+    if (!isMine(conv)) return;
+    stopTyping(true);
+    if (!send({ type: 'release', conversation_id: conv.id })) return;
+    state.releasing = conv.id;
+    renderConversation();
+  }
+
+  function setComposeMode(mode) {
+    if (state.composeMode === mode) return;
+    if (mode === 'note') stopTyping(true);
+    state.composeMode = mode;
+    renderConversation();
+    if (!ui.replyInput.disabled) ui.replyInput.focus();
+  }
+
+  // Typing, ours: `active:true` when a reply starts, `active:false` after a
+  // few idle seconds, on send, or when leaving the chat; at most one frame per
+  // TYPING_MIN_GAP_MS (a change inside the gap waits for it to pass).
+  function sendTyping(active, refresh = false) {
+    const t = state.typing;
+    clearTimeout(t.retryTimer);
+    t.retryTimer = null;
+    if (!t.convId || (t.sent === active && !refresh)) return;
+    const wait = t.sentAt + TYPING_MIN_GAP_MS - Date.now();
+    if (wait > 0) {
+      t.retryTimer = setTimeout(() => {
+        t.retryTimer = null;
+        sendTyping(active && !!t.idleTimer); // a stale "start" is dropped
+      }, wait);
+      return;
+    }
+    const conv = state.convs.get(t.convId);
+    if (!isMine(conv)) {
+      // Not ours any more: the server would answer `not_assigned`, and it
+      // forgets typing state with the hand-over anyway.
+      t.sent = false;
+      return;
+    }
+    if (!send({ type: 'typing', conversation_id: t.convId, active })) return;
+    t.sent = active;
+    t.sentAt = Date.now();
+  }
+
+  function onReplyKeystroke() {
+    const conv = state.currentId && state.convs.get(state.currentId);
+    if (composeKind(conv) !== 'reply' || !ui.replyInput.value.trim()) {
+      stopTyping(true);
+      return;
+    }
+    const t = state.typing;
+    if (t.convId !== conv.id) {
+      stopTyping(true);
+      t.convId = conv.id;
+    }
+    clearTimeout(t.idleTimer);
+    t.idleTimer = setTimeout(() => {
+      t.idleTimer = null;
+      sendTyping(false);
+    }, TYPING_IDLE_MS);
+    if (!t.sent || Date.now() - t.sentAt >= TYPING_REFRESH_MS) sendTyping(true, true);
+  }
+
+  /** Stop our typing signal; `tell` sends `active:false` if the server has `true`. */
+  function stopTyping(tell) {
+    const t = state.typing;
+    clearTimeout(t.idleTimer);
+    t.idleTimer = null;
+    if (tell && t.sent) {
+      sendTyping(false); // may wait out the gap; keeps convId until sent
+      return;
+    }
+    clearTimeout(t.retryTimer);
+    t.retryTimer = null;
+    t.sent = false;
+    t.convId = null;
   }
 
   function closeConversation() {
@@ -914,12 +1307,20 @@
   function sendFromReplyBox() {
     const conv = state.currentId && state.convs.get(state.currentId);
     const text = ui.replyInput.value;
-    if (!isMine(conv) || !text.trim()) return;
+    const kind = composeKind(conv);
+    if (!kind || !text.trim()) return;
     if (charCount(text) > MAX_CHARS) {
-      toast('That reply is too long (' + MAX_CHARS.toLocaleString() + ' characters at most)');
+      toast('That ' + kind + ' is too long (' + MAX_CHARS.toLocaleString() + ' characters at most)');
       return;
     }
-    const entry = { id: nextReplyId(), conversation_id: conv.id, text, at: new Date().toISOString() };
+    if (kind === 'reply') stopTyping(true);
+    const entry = {
+      id: kind === 'note' ? nextNoteId() : nextReplyId(),
+      kind,
+      conversation_id: conv.id,
+      text,
+      at: new Date().toISOString(),
+    };
     state.outbox.push(entry);
     saveOutbox();
     const line = pendingLine(entry);
@@ -940,6 +1341,31 @@
     ui.loginError.hidden = !text;
   }
 
+  /**
+   * First run: while no agent exists, the form creates the first account
+   * (POST /api/agent/setup) instead of signing in.
+   */
+  async function checkSetup() {
+    try {
+      const res = await fetch('/api/agent/setup');
+      const body = await res.json();
+      setSetupMode(Boolean(res.ok && body && body.needed));
+    } catch (_) {
+      setSetupMode(false);
+    }
+  }
+
+  function setSetupMode(on) {
+    state.setupNeeded = on;
+    document.getElementById('login-title').textContent = on
+      ? 'Create the first agent account'
+      : 'Sign in to the agent console';
+    document.getElementById('setup-note').hidden = !on;
+    document.getElementById('login-hint').hidden = on;
+    ui.loginSubmit.textContent = on ? 'Create account' : 'Sign in';
+    ui.loginPassword.autocomplete = on ? 'new-password' : 'current-password';
+  }
+
   async function login(event) {
     event.preventDefault();
     const name = ui.loginName.value.trim();
@@ -952,7 +1378,7 @@
     ui.loginSubmit.disabled = true;
     ui.loginSubmit.textContent = 'Signing in…';
     try {
-      const res = await fetch('/api/agent/login', {
+      const res = await fetch(state.setupNeeded ? '/api/agent/setup' : '/api/agent/login', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ name, password }),
@@ -962,6 +1388,10 @@
         body = await res.json();
       } catch (_) {
         body = null;
+      }
+      if (state.setupNeeded && res.status === 409) {
+        // Someone else finished setup first: this is a normal sign-in now.
+        setSetupMode(false);
       }
       if (!res.ok || !body || !body.token) {
         showLoginError((body && body.message) || 'Sign-in failed (HTTP ' + res.status + ').');
@@ -974,7 +1404,7 @@
       showLoginError('Could not reach Tandem. Check your connection and try again.');
     } finally {
       ui.loginSubmit.disabled = false;
-      ui.loginSubmit.textContent = 'Sign in';
+      setSetupMode(Boolean(state.setupNeeded && !state.token));
     }
   }
 
@@ -1027,7 +1457,19 @@
       claiming: null,
       closing: null,
       outbox: [],
+      online: [],
+      composeMode: 'reply',
+      transferOpen: false,
+      transferring: null,
+      releasing: null,
+      offline: [],
+      resolving: new Set(),
     });
+    for (const timer of state.visitorTyping.values()) clearTimeout(timer);
+    state.visitorTyping = new Map();
+    clearTimeout(state.typing.idleTimer);
+    clearTimeout(state.typing.retryTimer);
+    state.typing = { convId: null, sent: false, sentAt: 0, idleTimer: null, retryTimer: null };
     ui.replyInput.value = '';
     showLoginError(message);
     render();
@@ -1042,7 +1484,20 @@
   ui.claim.addEventListener('click', claim);
   ui.closeConversation.addEventListener('click', closeConversation);
   ui.replySend.addEventListener('click', sendFromReplyBox);
-  ui.replyInput.addEventListener('input', renderComposer);
+  ui.replyInput.addEventListener('input', () => {
+    renderComposer();
+    onReplyKeystroke();
+  });
+  ui.transfer.addEventListener('click', toggleTransfer);
+  ui.transferPanel.addEventListener('submit', confirmTransfer);
+  ui.transferCancel.addEventListener('click', () => {
+    state.transferOpen = false;
+    renderTransferPanel();
+    ui.transfer.focus();
+  });
+  ui.release.addEventListener('click', release);
+  ui.modeReply.addEventListener('click', () => setComposeMode('reply'));
+  ui.modeNote.addEventListener('click', () => setComposeMode('note'));
   ui.replyInput.addEventListener('keydown', (e) => {
     // Enter and Ctrl/Cmd+Enter send; Shift+Enter is a new line. isComposing:
     // Enter also confirms IME input.
@@ -1059,5 +1514,6 @@
   } else {
     render();
     ui.loginName.focus();
+    checkSetup();
   }
 })();

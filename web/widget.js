@@ -32,6 +32,11 @@
   const TITLE = (script && script.dataset.title) || 'Support';
   const ACCENT = script && script.dataset.color;
 
+  const MAX_COMMENT_CHARS = 1000; // the server's limit on a rating's comment
+  const TYPING_IDLE_MS = 3000; // stop "typing" after this long without a key
+  const TYPING_MIN_GAP_MS = 2000; // never more than one typing frame per this
+  const TYPING_REFRESH_MS = 4000; // still typing: say so again, before the other side's 6 s timeout
+  const TYPING_SHOW_MS = 6000; // hide the agent's indicator without a refresh
   const MAX_CHARS = 4000; // the server's limit on `text`, in characters
   const COUNTER_FROM = 3500; // show the counter once the text gets this long
   const KEY_RESUME = 'tandem.resume'; // localStorage: resume_token from `welcome`
@@ -114,6 +119,28 @@
     humanTimer: null,
     unread: 0,
     noticeTimer: null,
+    /** name of the agent who just handed the chat back to the bot, for the status line */
+    leftBy: null,
+    cancelling: false,
+    /** the agent's `typing` indicator */
+    agentTyping: false,
+    agentTypingTimer: null,
+    /** our own typing signal: last `active` sent, when, and the idle timer */
+    typingSent: false,
+    typingSentAt: 0,
+    typingIdleTimer: null,
+    typingRetryTimer: null,
+    /** survey after a closed conversation: hidden | open | sending | thanks */
+    survey: 'hidden',
+    surveyScore: 0,
+    /** leave-a-message form after `offline`: hidden | open | sending | thanks */
+    offline: 'hidden',
+    /** `offline` frame's reason (closed_hours | no_agents) and hours text */
+    offlineReason: null,
+    offlineHours: null,
+    /** the email the message was left under, for the thanks line */
+    offlineEmail: '',
+    offlineError: '',
   };
 
   // Client ids only need to be unique within a conversation; a random part per
@@ -192,6 +219,38 @@
 #tandem-root .tandem-quick-reply{display:inline-block;padding:6px 12px;border-radius:16px;border:1px solid var(--tandem-accent);color:var(--tandem-accent);background:#fff;font-size:13px;line-height:1.3;text-align:left}
 #tandem-root .tandem-quick-reply:hover{background:var(--tandem-accent);color:var(--tandem-accent-ink)}
 
+#tandem-root .tandem-typing{flex:none;display:block;padding:0 18px 6px;color:var(--tandem-muted);font-size:12px;font-style:italic}
+#tandem-root .tandem-survey{flex:none;display:block;margin:0 16px 10px;padding:12px;border:1px solid var(--tandem-line);border-radius:12px;background:#fafbfc}
+#tandem-root .tandem-survey-q{display:block;font-weight:600;margin-bottom:8px}
+#tandem-root .tandem-stars{display:flex;gap:4px;margin-bottom:8px}
+#tandem-root .tandem-rate{display:flex;align-items:center;justify-content:center;width:36px;height:36px;border-radius:8px;border:1px solid #cfd6de;background:#fff;color:#b8c0cc;font-size:20px;line-height:1}
+#tandem-root .tandem-rate:hover,#tandem-root .tandem-rate[data-lit="true"]{color:#e0a100;border-color:#e0a100}
+#tandem-root .tandem-rate[aria-pressed="true"]{background:#fff8e1}
+#tandem-root .tandem-survey-comment{display:block;width:100%;height:56px;padding:6px 10px;border:1px solid #cfd6de;border-radius:8px;background:#fff;font-size:13px;line-height:18px;resize:none;white-space:pre-wrap}
+#tandem-root .tandem-survey-comment:focus{border-color:var(--tandem-accent)}
+#tandem-root .tandem-survey-actions{display:flex;align-items:center;justify-content:space-between;gap:8px;margin-top:8px}
+#tandem-root .tandem-survey-hint{font-size:11.5px;color:var(--tandem-muted)}
+#tandem-root .tandem-survey-submit{padding:6px 14px;border-radius:8px;background:var(--tandem-accent);color:var(--tandem-accent-ink);font-weight:600;font-size:13px}
+#tandem-root .tandem-survey-submit:disabled{background:#c8d0d9}
+#tandem-root .tandem-survey-thanks{display:block;text-align:center;color:var(--tandem-agent-ink);font-weight:600}
+#tandem-root .tandem-offline{flex:none;display:block;margin:0 16px 10px;padding:12px;border:1px solid #f0dcb4;border-radius:12px;background:#fffaf0;max-height:60%;overflow-y:auto}
+#tandem-root .tandem-offline-notice{display:block;margin-bottom:8px;color:#5c3a00;font-size:13px}
+#tandem-root .tandem-offline-form{display:block}
+#tandem-root .tandem-offline-label{display:block;margin:0 0 3px 2px;font-size:12px;font-weight:600;color:var(--tandem-muted)}
+#tandem-root .tandem-offline-email,#tandem-root .tandem-offline-text{display:block;width:100%;padding:6px 10px;border:1px solid #cfd6de;border-radius:8px;background:#fff;color:var(--tandem-ink);font-size:13px;line-height:18px}
+#tandem-root .tandem-offline-email{height:34px}
+#tandem-root .tandem-offline-text{height:64px;margin-top:8px;resize:none;white-space:pre-wrap}
+#tandem-root .tandem-offline-email:focus,#tandem-root .tandem-offline-text:focus{border-color:var(--tandem-accent)}
+#tandem-root .tandem-offline-email[aria-invalid="true"]{border-color:#b42318}
+#tandem-root .tandem-offline-error{display:block;margin:4px 2px 0;color:#b42318;font-size:12px}
+#tandem-root .tandem-offline-actions{display:flex;align-items:center;justify-content:flex-end;gap:8px;margin-top:8px}
+#tandem-root .tandem-offline-dismiss{padding:6px 8px;border-radius:8px;color:var(--tandem-muted);font-size:13px}
+#tandem-root .tandem-offline-dismiss:hover{background:#f3eee4;color:var(--tandem-ink)}
+#tandem-root .tandem-offline-submit{padding:6px 14px;border-radius:8px;background:var(--tandem-accent);color:var(--tandem-accent-ink);font-weight:600;font-size:13px}
+#tandem-root .tandem-offline-submit:disabled{background:#c8d0d9}
+#tandem-root .tandem-offline-thanks{display:block;color:var(--tandem-agent-ink);font-weight:600;overflow-wrap:anywhere}
+#tandem-root .tandem-cancel-wait{padding:4px 8px;margin-left:-8px;border-radius:8px;color:#7a4b00;font-weight:600;font-size:12.5px}
+#tandem-root .tandem-cancel-wait:hover{background:#fff8eb}
 #tandem-root .tandem-notice{flex:none;display:block;margin:0 16px 8px;padding:6px 10px;border-radius:8px;background:#fdf0ef;color:#912018;font-size:12.5px}
 
 #tandem-root .tandem-composer{flex:none;display:flex;align-items:flex-end;gap:8px;padding:10px 12px;border-top:1px solid var(--tandem-line)}
@@ -244,6 +303,41 @@
   </div>
   <div id="tandem-status" class="tandem-status" role="status" hidden></div>
   <div id="tandem-messages" class="tandem-messages" role="log" aria-live="polite" aria-label="Conversation"></div>
+  <div id="tandem-typing" class="tandem-typing" aria-live="polite" hidden></div>
+  <div id="tandem-offline" class="tandem-offline" role="group" aria-labelledby="tandem-offline-notice" hidden>
+    <div id="tandem-offline-notice" class="tandem-offline-notice" aria-live="polite"></div>
+    <form class="tandem-offline-form" novalidate>
+      <label class="tandem-offline-label" for="tandem-offline-email">Your email</label>
+      <input id="tandem-offline-email" class="tandem-offline-email" type="email" name="email" required autocomplete="email" spellcheck="false" placeholder="you@example.com" aria-describedby="tandem-offline-error">
+      <div id="tandem-offline-error" class="tandem-offline-error" role="alert" hidden></div>
+      <label class="tandem-sr" for="tandem-offline-text">Your message</label>
+      <textarea id="tandem-offline-text" class="tandem-offline-text" name="text" maxlength="4000" placeholder="How can we help?"></textarea>
+      <div class="tandem-offline-actions">
+        <button id="tandem-offline-dismiss" class="tandem-offline-dismiss" type="button">Not now</button>
+        <button id="tandem-offline-submit" class="tandem-offline-submit" type="submit">Leave message</button>
+      </div>
+    </form>
+    <div id="tandem-offline-thanks" class="tandem-offline-thanks" role="status" hidden></div>
+  </div>
+  <div id="tandem-survey" class="tandem-survey" role="group" aria-labelledby="tandem-survey-q" hidden>
+    <div class="tandem-survey-form">
+      <span id="tandem-survey-q" class="tandem-survey-q">How did we do?</span>
+      <div class="tandem-stars" role="group" aria-label="Your rating">
+        <button type="button" class="tandem-rate" data-score="1" aria-label="1 of 5" aria-pressed="false">★</button>
+        <button type="button" class="tandem-rate" data-score="2" aria-label="2 of 5" aria-pressed="false">★</button>
+        <button type="button" class="tandem-rate" data-score="3" aria-label="3 of 5" aria-pressed="false">★</button>
+        <button type="button" class="tandem-rate" data-score="4" aria-label="4 of 5" aria-pressed="false">★</button>
+        <button type="button" class="tandem-rate" data-score="5" aria-label="5 of 5" aria-pressed="false">★</button>
+      </div>
+      <label class="tandem-sr" for="tandem-survey-comment">Comment (optional)</label>
+      <textarea id="tandem-survey-comment" class="tandem-survey-comment" maxlength="1000" placeholder="Anything to add? (optional)"></textarea>
+      <div class="tandem-survey-actions">
+        <span class="tandem-survey-hint" aria-live="polite"></span>
+        <button id="tandem-survey-submit" class="tandem-survey-submit" type="button" disabled>Send rating</button>
+      </div>
+    </div>
+    <div id="tandem-survey-thanks" class="tandem-survey-thanks" role="status" hidden>Thanks for your feedback!</div>
+  </div>
   <div id="tandem-quick-replies" class="tandem-quick-replies" role="group" aria-label="Suggested replies" hidden></div>
   <div id="tandem-notice" class="tandem-notice" role="alert" hidden></div>
   <div class="tandem-composer">
@@ -253,6 +347,7 @@
   </div>
   <div class="tandem-footer">
     <button id="tandem-human" class="tandem-human" type="button">Talk to a person</button>
+    <button id="tandem-cancel-wait" class="tandem-cancel-wait" type="button" hidden>Stop waiting</button>
     <span id="tandem-counter" class="tandem-counter" hidden></span>
     <span class="tandem-brand">Powered by Tandem</span>
   </div>
@@ -282,6 +377,24 @@
     send: $('tandem-send'),
     human: $('tandem-human'),
     counter: $('tandem-counter'),
+    cancelWait: $('tandem-cancel-wait'),
+    typing: $('tandem-typing'),
+    survey: $('tandem-survey'),
+    surveyForm: root.querySelector('.tandem-survey-form'),
+    surveyStars: Array.from(root.querySelectorAll('.tandem-rate')),
+    surveyComment: $('tandem-survey-comment'),
+    surveySubmit: $('tandem-survey-submit'),
+    surveyHint: root.querySelector('.tandem-survey-hint'),
+    surveyThanks: $('tandem-survey-thanks'),
+    offline: $('tandem-offline'),
+    offlineNotice: $('tandem-offline-notice'),
+    offlineForm: root.querySelector('.tandem-offline-form'),
+    offlineEmail: $('tandem-offline-email'),
+    offlineError: $('tandem-offline-error'),
+    offlineText: $('tandem-offline-text'),
+    offlineSubmit: $('tandem-offline-submit'),
+    offlineDismiss: $('tandem-offline-dismiss'),
+    offlineThanks: $('tandem-offline-thanks'),
   };
   ui.title.textContent = TITLE;
   ui.avatar.textContent = TITLE.trim().charAt(0).toUpperCase() || 'S';
@@ -313,6 +426,9 @@
     renderHuman();
     renderQuickReplies();
     renderComposer();
+    renderTyping();
+    renderSurvey();
+    renderOffline();
   }
 
   function renderBubble() {
@@ -361,6 +477,9 @@
     if (state.mode === 'closed') {
       return { text: 'This conversation has ended. Write again any time.', tone: '' };
     }
+    if (state.mode === 'bot' && state.leftBy) {
+      return { text: state.leftBy + ' handed the chat back to the bot', tone: '' };
+    }
     return { text: '', tone: '' };
   }
 
@@ -375,6 +494,65 @@
     ui.human.hidden = state.mode === 'queued' || state.mode === 'assigned';
     ui.human.disabled = state.humanRequested || state.conn !== 'ready';
     ui.human.textContent = state.humanRequested ? 'Finding a person…' : 'Talk to a person';
+    ui.cancelWait.hidden = state.mode !== 'queued';
+    ui.cancelWait.disabled = state.cancelling || state.conn !== 'ready';
+  }
+
+  function renderTyping() {
+    const show = state.agentTyping && state.mode === 'assigned';
+    ui.typing.hidden = !show;
+    const text = show ? (state.agentName || 'The agent') + ' is typing…' : '';
+    if (ui.typing.textContent !== text) ui.typing.textContent = text;
+  }
+
+  function renderSurvey() {
+    ui.survey.hidden = state.survey === 'hidden';
+    const thanks = state.survey === 'thanks';
+    ui.surveyForm.hidden = thanks;
+    ui.surveyThanks.hidden = !thanks;
+    for (const b of ui.surveyStars) {
+      const n = Number(b.dataset.score);
+      b.setAttribute('aria-pressed', String(n === state.surveyScore));
+      b.dataset.lit = String(n <= state.surveyScore);
+    }
+    const sending = state.survey === 'sending';
+    ui.surveySubmit.disabled = !state.surveyScore || sending || state.conn !== 'ready';
+    ui.surveySubmit.textContent = sending ? 'Sending…' : 'Send rating';
+    ui.surveyHint.textContent = state.surveyScore ? state.surveyScore + ' of 5' : '';
+  }
+
+  /** What the `offline` notice says: honest about why nobody answers. */
+  function offlineNoticeText() {
+    if (state.offlineReason === 'closed_hours') {
+      const hours = typeof state.offlineHours === 'string' ? state.offlineHours.trim() : '';
+      return 'Our team is away right now.' + (hours ? " We're here " + hours + '.' : '');
+    }
+    return "Nobody from our team is signed in right now. You can keep waiting, or leave your email and we'll write back.";
+  }
+
+  function renderOffline() {
+    ui.offline.hidden = state.offline === 'hidden';
+    if (ui.offline.hidden) return;
+    const thanks = state.offline === 'thanks';
+    const notice = thanks ? '' : offlineNoticeText();
+    if (ui.offlineNotice.textContent !== notice) ui.offlineNotice.textContent = notice;
+    ui.offlineNotice.hidden = thanks;
+    ui.offlineForm.hidden = thanks;
+    ui.offlineThanks.hidden = !thanks;
+    const thanksText = thanks ? "Thanks — we'll reply to " + state.offlineEmail + '.' : '';
+    if (ui.offlineThanks.textContent !== thanksText) ui.offlineThanks.textContent = thanksText;
+    ui.offlineDismiss.textContent = thanks ? 'Close' : 'Not now';
+    // The thanks line gets its own close button: move the dismiss button there.
+    if (thanks && ui.offlineDismiss.parentNode !== ui.offline) ui.offline.append(ui.offlineDismiss);
+    if (!thanks && ui.offlineDismiss.parentNode === ui.offline) ui.offlineSubmit.before(ui.offlineDismiss);
+    const sending = state.offline === 'sending';
+    ui.offlineSubmit.disabled = sending || state.conn !== 'ready';
+    ui.offlineSubmit.textContent = sending ? 'Sending…' : 'Leave message';
+    ui.offlineEmail.readOnly = sending;
+    ui.offlineText.readOnly = sending;
+    ui.offlineError.hidden = !state.offlineError;
+    if (ui.offlineError.textContent !== state.offlineError) ui.offlineError.textContent = state.offlineError;
+    ui.offlineEmail.setAttribute('aria-invalid', String(!!state.offlineError));
   }
 
   /** Quick replies belong to the newest line, and only if the bot wrote it. */
@@ -663,26 +841,95 @@
         return onMessage(f);
       case 'queued':
         state.mode = 'queued';
+        state.leftBy = null;
+        hideSurvey();
         state.queue = { position: f.position, estimated_wait_s: f.estimated_wait_s };
         clearHumanRequest();
         return renderAll();
+      case 'offline':
+        return onOffline(f);
+      case 'message_left':
+        if (state.offline === 'sending' || state.offline === 'open') {
+          state.offline = 'thanks';
+          state.offlineError = '';
+          ui.offlineText.value = '';
+        }
+        return renderAll();
       case 'agent_joined':
+        hideOffline(); // a person is here: no need to leave a message
         state.mode = 'assigned';
         state.agentName = (f.agent && f.agent.name) || null;
         state.queue = null;
+        state.leftBy = null;
+        state.cancelling = false;
+        setAgentTyping(false);
+        hideSurvey();
+        clearHumanRequest();
+        return renderAll();
+      case 'agent_left':
+        state.mode = 'bot';
+        state.leftBy = (f.agent && f.agent.name) || state.agentName || 'The agent';
+        state.agentName = null;
+        state.queue = null;
+        setAgentTyping(false);
+        stopOwnTyping(false);
+        clearHumanRequest();
+        return renderAll();
+      case 'typing':
+        setAgentTyping(!!f.active);
+        return renderTyping();
+      case 'left_queue':
+        // The server confirms `cancel_wait`: back with the bot.
+        state.mode = 'bot';
+        state.queue = null;
+        state.cancelling = false;
         clearHumanRequest();
         return renderAll();
       case 'closed':
+        hideOffline();
         state.mode = 'closed';
         state.agentName = null;
         state.queue = null;
+        state.leftBy = null;
+        state.cancelling = false;
+        setAgentTyping(false);
+        stopOwnTyping(false);
         clearHumanRequest();
+        if (f.survey === true) {
+          state.survey = 'open';
+          state.surveyScore = 0;
+          ui.surveyComment.value = '';
+        }
+        renderAll();
+        if (!ui.survey.hidden) scrollToBottom();
+        return;
+      case 'rated':
+        if (state.survey !== 'hidden') state.survey = 'thanks';
         return renderAll();
       case 'error':
         return onError(f);
       default:
         console.warn('[tandem] unknown frame type', f.type);
     }
+  }
+
+  function onOffline(f) {
+    state.offlineReason = f.reason === 'closed_hours' ? 'closed_hours' : 'no_agents';
+    state.offlineHours = typeof f.hours === 'string' ? f.hours : null;
+    // Already left a message on this page: keep the thanks rather than ask again.
+    if (state.offline !== 'thanks' && state.offline !== 'sending') {
+      state.offline = 'open';
+      state.offlineError = '';
+    }
+    clearHumanRequest();
+    renderAll();
+    if (state.open && nearBottom()) scrollToBottom();
+  }
+
+  function hideOffline() {
+    if (state.offline === 'hidden') return;
+    state.offline = 'hidden';
+    state.offlineError = '';
   }
 
   function fromServer(m) {
@@ -723,6 +970,17 @@
 
     state.mode = f.status || 'bot';
     state.agentName = null;
+    state.leftBy = null;
+    state.cancelling = false;
+    state.typingSent = false;
+    setAgentTyping(false);
+    if (state.mode !== 'closed') hideSurvey();
+    else if (f.survey === true && state.survey === 'hidden') {
+      // Closed by a person and not rated yet: the survey survives a reload.
+      state.survey = 'open';
+      state.surveyScore = 0;
+      ui.surveyComment.value = '';
+    }
     if (state.mode === 'assigned') {
       // welcome does not name the agent; the latest agent line does.
       for (let i = history.length - 1; i >= 0; i--) {
@@ -733,6 +991,9 @@
       }
     }
     if (state.mode !== 'queued') state.queue = null;
+    if (state.mode === 'assigned') hideOffline();
+    // A form that was sending when the socket dropped: let them send again.
+    if (state.offline === 'sending') state.offline = 'open';
 
     state.lines = history.map(fromServer).concat(state.outbox.map(pendingLine));
     renderTranscript();
@@ -759,10 +1020,13 @@
 
   function onMessage(f) {
     const line = fromServer(f);
+    if (line.from === 'agent' || line.from === 'system') setAgentTyping(false);
     if (line.from === 'agent') {
       // A person is writing: whatever we thought, this is a human now.
+      hideOffline();
       state.mode = 'assigned';
       state.queue = null;
+      state.leftBy = null;
       if (line.author) state.agentName = line.author;
     } else if (line.from === 'bot' && state.mode === 'closed') {
       state.mode = 'bot'; // writing after `closed` re-opens the chat with the bot
@@ -774,6 +1038,33 @@
   }
 
   function onError(f) {
+    if (state.offline === 'sending' && !f.id && f.code !== 'not_queued' && f.code !== 'not_closed') {
+      // The server refused the left message (errors about it carry no id).
+      state.offline = 'open';
+      state.offlineError =
+        f.code === 'invalid_field'
+          ? String(f.message || OFFLINE_ERRORS.invalid_field)
+          : OFFLINE_ERRORS[f.code] || 'That message could not be sent. Please try again';
+      renderAll();
+      if (f.code === 'invalid_field') ui.offlineEmail.focus();
+      return;
+    }
+    if (f.code === 'not_queued') {
+      state.cancelling = false;
+      renderAll();
+      return;
+    }
+    if (f.code === 'not_closed' && state.survey === 'sending') {
+      hideSurvey();
+      renderAll();
+      return;
+    }
+    if (state.survey === 'sending' && !f.id && (f.code === 'invalid_field' || f.code === 'too_large' || f.code === 'rate_limited')) {
+      state.survey = 'open';
+      showNotice(f.code === 'rate_limited' ? 'Please try again in a moment' : 'That rating could not be sent');
+      renderAll();
+      return;
+    }
     const entry = f.id ? state.outbox.find((o) => o.id === f.id) : null;
     const line = f.id ? state.lines.find((l) => l.client_id === f.id) : null;
 
@@ -821,6 +1112,15 @@
     console.warn('[tandem] server error', f.code, f.message);
   }
 
+  const OFFLINE_ERRORS = {
+    invalid_field: 'Please check your email address',
+    missing_field: 'Please fill in your email and a message',
+    empty_message: 'Please write a message',
+    too_large: 'That message is too long',
+    rate_limited: 'Please try again in a moment',
+    internal: 'Something went wrong on our side. Please try again',
+  };
+
   function dropEntry(entry) {
     state.outbox = state.outbox.filter((o) => o !== entry);
     saveOutbox();
@@ -839,6 +1139,9 @@
     const entry = { id: nextClientId(), text, at: new Date().toISOString() };
     state.outbox.push(entry);
     saveOutbox();
+    stopOwnTyping(true);
+    hideSurvey(); // writing again instead of rating: the survey has had its chance
+    state.leftBy = null;
     if (state.mode === 'closed') state.mode = 'bot';
     appendLine(pendingLine(entry));
     // Not connected yet (or reconnecting): it stays in the outbox and goes out
@@ -873,6 +1176,123 @@
     renderAll();
   }
 
+  function cancelWait() {
+    if (state.mode !== 'queued' || !sendFrame({ type: 'cancel_wait' })) return;
+    state.cancelling = true;
+    renderAll();
+  }
+
+  // Typing, ours: `active:true` when typing starts in a chat a person holds,
+  // `active:false` after a few idle seconds or on send; at most one frame per
+  // TYPING_MIN_GAP_MS, so a pending change waits for the gap to pass.
+  function sendTyping(active, refresh = false) {
+    clearTimeout(state.typingRetryTimer);
+    state.typingRetryTimer = null;
+    if (state.typingSent === active && !refresh) return;
+    const wait = state.typingSentAt + TYPING_MIN_GAP_MS - Date.now();
+    if (wait > 0) {
+      state.typingRetryTimer = setTimeout(() => {
+        state.typingRetryTimer = null;
+        // Still wanted? A stale "start" after the visitor stopped is dropped.
+        const want = active && state.mode === 'assigned' && !!state.typingIdleTimer;
+        sendTyping(want);
+      }, wait);
+      return;
+    }
+    if (active && state.mode !== 'assigned') return;
+    if (!sendFrame({ type: 'typing', active })) return;
+    state.typingSent = active;
+    state.typingSentAt = Date.now();
+  }
+
+  function onVisitorKeystroke() {
+    if (state.mode !== 'assigned' || !ui.input.value.trim()) {
+      stopOwnTyping(true);
+      return;
+    }
+    clearTimeout(state.typingIdleTimer);
+    state.typingIdleTimer = setTimeout(() => {
+      state.typingIdleTimer = null;
+      sendTyping(false);
+    }, TYPING_IDLE_MS);
+    if (!state.typingSent || Date.now() - state.typingSentAt >= TYPING_REFRESH_MS) sendTyping(true, true);
+  }
+
+  /** Typing is over (sent, idle, or the chat left the agent). */
+  function stopOwnTyping(tell) {
+    clearTimeout(state.typingIdleTimer);
+    state.typingIdleTimer = null;
+    if (tell && state.typingSent) sendTyping(false);
+    else if (!tell) {
+      clearTimeout(state.typingRetryTimer);
+      state.typingRetryTimer = null;
+      state.typingSent = false; // the server forgets it with the agent
+    }
+  }
+
+  // Typing, the agent's: shown until `active:false`, a message, or silence.
+  function setAgentTyping(active) {
+    clearTimeout(state.agentTypingTimer);
+    state.agentTypingTimer = null;
+    state.agentTyping = active;
+    if (active) {
+      state.agentTypingTimer = setTimeout(() => {
+        state.agentTyping = false;
+        state.agentTypingTimer = null;
+        renderTyping();
+      }, TYPING_SHOW_MS);
+    }
+  }
+
+  function hideSurvey() {
+    state.survey = 'hidden';
+    state.surveyScore = 0;
+  }
+
+  function submitSurvey() {
+    if (!state.surveyScore || state.survey !== 'open') return;
+    const comment = ui.surveyComment.value.trim();
+    if (charCount(comment) > MAX_COMMENT_CHARS) {
+      showNotice('Please keep the comment under ' + MAX_COMMENT_CHARS.toLocaleString() + ' characters');
+      return;
+    }
+    const frame = { type: 'rate', score: state.surveyScore };
+    if (comment) frame.comment = comment;
+    if (!sendFrame(frame)) {
+      showNotice('Not connected. Please try again in a moment');
+      return;
+    }
+    state.survey = 'sending';
+    renderSurvey();
+  }
+
+  function submitOffline(e) {
+    if (e) e.preventDefault();
+    if (state.offline !== 'open') return;
+    const email = ui.offlineEmail.value.trim();
+    const text = ui.offlineText.value.trim();
+    let problem = '';
+    if (!email) problem = 'Please enter your email';
+    else if (!ui.offlineEmail.checkValidity()) problem = 'Please enter a valid email address';
+    else if (!text) problem = 'Please write a message';
+    else if (charCount(text) > MAX_CHARS) problem = 'That message is too long';
+    if (problem) {
+      state.offlineError = problem;
+      renderOffline();
+      (problem.indexOf('message') >= 0 ? ui.offlineText : ui.offlineEmail).focus();
+      return;
+    }
+    if (!sendFrame({ type: 'leave_message', email, text })) {
+      state.offlineError = 'Not connected. Please try again in a moment';
+      renderOffline();
+      return;
+    }
+    state.offline = 'sending';
+    state.offlineEmail = email;
+    state.offlineError = '';
+    renderOffline();
+  }
+
   function clearHumanRequest() {
     state.humanRequested = false;
     clearTimeout(state.humanTimer);
@@ -904,6 +1324,26 @@
   });
   ui.send.addEventListener('click', sendFromInput);
   ui.human.addEventListener('click', requestHuman);
+  ui.cancelWait.addEventListener('click', cancelWait);
+  for (const b of ui.surveyStars) {
+    b.addEventListener('click', () => {
+      state.surveyScore = Number(b.dataset.score);
+      renderSurvey();
+    });
+  }
+  ui.surveySubmit.addEventListener('click', submitSurvey);
+  ui.offlineForm.addEventListener('submit', submitOffline);
+  ui.offlineDismiss.addEventListener('click', () => {
+    hideOffline();
+    renderAll();
+    ui.input.focus();
+  });
+  ui.offlineEmail.addEventListener('input', () => {
+    if (state.offlineError) {
+      state.offlineError = '';
+      renderOffline();
+    }
+  });
   ui.input.addEventListener('keydown', (e) => {
     // isComposing: Enter also confirms IME input (Japanese, Chinese...).
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -914,6 +1354,7 @@
   ui.input.addEventListener('input', () => {
     autosize();
     renderComposer();
+    onVisitorKeystroke();
   });
 
   // ---------------------------------------------------------------------------

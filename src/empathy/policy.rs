@@ -142,7 +142,9 @@ impl SignalWeights {
             ReasonCode::MessageBurst => self.message_burst,
             ReasonCode::CurtReply => self.curt_reply,
             ReasonCode::QueueWait => self.queue_wait,
-            ReasonCode::IntentRequiresHuman | ReasonCode::Frustration => 1.0,
+            ReasonCode::IntentRequiresHuman | ReasonCode::Frustration | ReasonCode::Unanswered => {
+                1.0
+            }
         }
     }
 }
@@ -298,6 +300,7 @@ pub fn explain_to_visitor(reasons: &[Reason]) -> String {
         Some(ReasonCode::IntentRequiresHuman) => {
             "this is something a person from our team should handle".into()
         }
+        Some(ReasonCode::Unanswered) => "a person will be with you shortly".into(),
         Some(ReasonCode::Frustration) if repeated => {
             "you've had to ask more than once and I haven't been able to help".into()
         }

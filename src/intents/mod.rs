@@ -25,6 +25,25 @@ use crate::empathy::EscalationPolicy;
 
 /// The file that holds the bot's settings rather than intents.
 pub const POLICY_FILE: &str = "policy.toml";
+/// The file that holds the agents' canned replies.
+pub const CANNED_FILE: &str = "canned.toml";
+
+/// A ready-made answer agents insert by typing `/` and its shortcut.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CannedReply {
+    /// What the agent types after `/`, e.g. `refund-time`.
+    pub shortcut: String,
+    /// The text inserted into the reply box.
+    pub text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CannedFile {
+    #[serde(default)]
+    reply: Vec<Spanned<CannedReply>>,
+}
 
 /// One intent, validated and with its patterns compiled.
 #[derive(Debug, Clone, Default)]
@@ -129,6 +148,8 @@ pub struct IntentSet {
     pub policy: PolicyFile,
     /// Compiled once here; never per message.
     pub matcher: Matcher,
+    /// Agents' canned replies from `canned.toml` (none if absent).
+    pub canned: Vec<CannedReply>,
 }
 
 impl IntentSet {
@@ -193,6 +214,7 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
 
     let mut policy = PolicyFile::default();
     let mut intents = Vec::new();
+    let mut canned: Vec<CannedReply> = Vec::new();
     let mut seen: HashMap<String, SourceLocation> = HashMap::new();
     let mut seen_examples: HashMap<String, (String, SourceLocation)> = HashMap::new();
     for path in &files {
@@ -206,6 +228,45 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
                 continue;
             }
         };
+        if path.file_name().is_some_and(|n| n == CANNED_FILE) {
+            match toml::from_str::<CannedFile>(&source) {
+                Ok(file) => {
+                    for reply in file.reply {
+                        let at = location(path, &source, reply.span().start);
+                        let reply = reply.into_inner();
+                        let shortcut_ok = !reply.shortcut.is_empty()
+                            && reply
+                                .shortcut
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                        let problem = if !shortcut_ok {
+                            Some(format!(
+                                "shortcut {:?} must be letters, digits, '-' or '_'",
+                                reply.shortcut
+                            ))
+                        } else if reply.text.trim().is_empty() {
+                            Some(format!("canned reply /{} has no text", reply.shortcut))
+                        } else if canned
+                            .iter()
+                            .any(|c: &CannedReply| c.shortcut == reply.shortcut)
+                        {
+                            Some(format!("shortcut /{} is defined twice", reply.shortcut))
+                        } else {
+                            None
+                        };
+                        match problem {
+                            Some(message) => diagnostics.push(Diagnostic {
+                                location: at,
+                                message,
+                            }),
+                            None => canned.push(reply),
+                        }
+                    }
+                }
+                Err(e) => diagnostics.push(toml_error(path, &source, &e)),
+            }
+            continue;
+        }
         if path.file_name().is_some_and(|n| n == POLICY_FILE) {
             match toml::from_str::<PolicyFile>(&source) {
                 Ok(p) => {
@@ -322,6 +383,7 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
         intents,
         policy,
         matcher,
+        canned,
     })
 }
 
@@ -421,6 +483,26 @@ responses = ["Hello!"]
         let errors = load_dir(dir.path()).unwrap_err();
         assert_eq!(errors[0].location.line, 5, "{}", errors[0]);
         assert!(errors[0].message.contains("sarcasim"), "{}", errors[0]);
+    }
+
+    #[test]
+    fn canned_replies_load_and_bad_ones_point_at_their_line() {
+        let dir = dir_with(&[
+            ("a.toml", GOOD),
+            (
+                "canned.toml",
+                "[[reply]]\nshortcut = \"hours\"\ntext = \"We're here 9 to 5.\"\n",
+            ),
+        ]);
+        let set = load_dir(dir.path()).unwrap();
+        assert_eq!(set.canned[0].shortcut, "hours");
+        let dir = dir_with(&[
+            ("a.toml", GOOD),
+            ("canned.toml", "[[reply]]\nshortcut = \"a\"\ntext = \"x\"\n\n[[reply]]\nshortcut = \"a\"\ntext = \"y\"\n"),
+        ]);
+        let errors = load_dir(dir.path()).unwrap_err();
+        assert_eq!(errors[0].location.line, 5, "{}", errors[0]);
+        assert!(errors[0].message.contains("defined twice"));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::socket::{self, Incoming};
 use super::AppState;
 use crate::agents;
 use crate::hub::{Hub, HubError, OUTBOX_CAPACITY};
-use crate::protocol::{self, AgentEvent, AgentFrame, ErrorBody, ErrorCode};
+use crate::protocol::{self, AgentEvent, AgentFrame, ErrorBody, ErrorCode, Role};
 
 /// Query string of the agent socket.
 #[derive(Debug, Deserialize)]
@@ -37,17 +37,17 @@ pub async fn upgrade(
     };
     let agent =
         match agents::agent_for_token(state.hub.store(), &token, time::OffsetDateTime::now_utc()) {
-            Ok(Some(agent)) => agent,
+            Ok(Some(record)) => record,
             Ok(None) => return ApiError::Unauthorized.into_response(),
             Err(e) => return ApiError::from(e).into_response(),
         };
-    socket::configure(ws).on_upgrade(move |socket| run(socket, state, agent))
+    socket::configure(ws).on_upgrade(move |socket| run(socket, state, agent.name, agent.role))
 }
 
-async fn run(socket: WebSocket, state: AppState, agent: String) {
+async fn run(socket: WebSocket, state: AppState, agent: String, role: Role) {
     let (mut out, mut incoming) = socket.split();
     let (outbox, mut events) = mpsc::channel(OUTBOX_CAPACITY);
-    let session = match state.hub.connect_agent(&agent, outbox) {
+    let session = match state.hub.connect_agent(&agent, role, outbox) {
         Ok(session) => session,
         Err(e) => {
             let _ = socket::send(&mut out, &AgentEvent::Error(e.to_body())).await;
@@ -104,7 +104,7 @@ async fn run(socket: WebSocket, state: AppState, agent: String) {
                         break;
                     }
                 }
-                _ = socket::stopping(&mut shutdown) => {
+                _ = crate::shutdown::stopping(&mut shutdown) => {
                     socket::close(&mut out, socket::CLOSE_GOING_AWAY, "server restarting").await;
                     break;
                 }
@@ -168,6 +168,74 @@ async fn handle(hub: &Hub, agent: &str, frame: AgentFrame) -> Vec<AgentEvent> {
                 Err(body) => vec![AgentEvent::Error(body.about_conversation(&raw))],
             }
         }
+        AgentFrame::Note {
+            conversation_id: raw,
+            id,
+            text,
+        } => {
+            let checked = protocol::validate_client_id(&id)
+                .and_then(|()| protocol::validate_text(&id, &text))
+                .and_then(|()| conversation_id(&raw));
+            match checked {
+                Ok(conversation) => match hub.note(agent, conversation, &id, &text).await {
+                    Ok(_) => vec![AgentEvent::Ack { id }],
+                    Err(e) => vec![AgentEvent::Error(
+                        e.to_body().about_conversation(&raw).about_message(id),
+                    )],
+                },
+                Err(body) => vec![AgentEvent::Error(body.about_conversation(&raw))],
+            }
+        }
+        AgentFrame::Transfer {
+            conversation_id: raw,
+            to,
+            note,
+        } => {
+            if let Some(note) = &note {
+                if let Err(body) = protocol::validate_length("note", note, protocol::MAX_TEXT_CHARS)
+                {
+                    return vec![AgentEvent::Error(body.about_conversation(&raw))];
+                }
+            }
+            match conversation_id(&raw) {
+                Ok(id) => match hub.transfer(agent, id, to.trim(), note.as_deref()).await {
+                    Ok(()) => Vec::new(),
+                    Err(e) => vec![about(e, &raw)],
+                },
+                Err(body) => vec![AgentEvent::Error(body)],
+            }
+        }
+        AgentFrame::Release {
+            conversation_id: raw,
+        } => match conversation_id(&raw) {
+            Ok(id) => match hub.release(agent, id).await {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![about(e, &raw)],
+            },
+            Err(body) => vec![AgentEvent::Error(body)],
+        },
+        AgentFrame::Typing {
+            conversation_id: raw,
+            active,
+        } => {
+            // Typing is a hint: one that arrives just after a transfer or
+            // close has nowhere to go and is dropped without an error.
+            if let Ok(id) = conversation_id(&raw) {
+                let _ = hub.agent_typing(agent, id, active);
+            }
+            Vec::new()
+        }
+        AgentFrame::Status { status } => match hub.set_status(agent, status).await {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![AgentEvent::Error(e.to_body())],
+        },
+        AgentFrame::ResolveOffline { id: raw } => match Uuid::parse_str(&raw) {
+            Ok(id) => match hub.resolve_offline(id).await {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![AgentEvent::Error(e.to_body())],
+            },
+            Err(_) => vec![AgentEvent::Error(ErrorBody::new(ErrorCode::NotFound))],
+        },
         AgentFrame::Close {
             conversation_id: raw,
         } => match conversation_id(&raw) {

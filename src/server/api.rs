@@ -11,8 +11,8 @@ use thiserror::Error;
 use time::OffsetDateTime;
 
 use super::AppState;
-use crate::agents::{self, Session, SESSION_LIFETIME};
-use crate::protocol::{AgentView, ErrorBody, ErrorCode, LoginRequest, LoginResponse};
+use crate::agents::{self, AccountError, Session, SESSION_LIFETIME};
+use crate::protocol::{AgentView, ErrorBody, ErrorCode, LoginRequest, LoginResponse, Role};
 use crate::store::StoreError;
 
 /// Errors of the HTTP endpoints. Internal details go to the log, never to
@@ -29,6 +29,10 @@ pub enum ApiError {
     Store(#[from] StoreError),
     #[error("background task failed: {0}")]
     Task(String),
+    #[error("first-run setup is over: agents exist")]
+    SetupDone,
+    #[error("{0}")]
+    InvalidAccount(String),
 }
 
 impl IntoResponse for ApiError {
@@ -45,6 +49,14 @@ impl IntoResponse for ApiError {
             ApiError::BadBody(detail) => (
                 StatusCode::BAD_REQUEST,
                 ErrorBody::with_message(ErrorCode::BadJson, detail.clone()),
+            ),
+            ApiError::SetupDone => (StatusCode::CONFLICT, ErrorBody::new(ErrorCode::SetupDone)),
+            ApiError::InvalidAccount(why) => (
+                StatusCode::BAD_REQUEST,
+                ErrorBody::with_message(
+                    ErrorCode::InvalidField,
+                    format!("{}.", capitalise_first(why)),
+                ),
             ),
             ApiError::Store(_) | ApiError::Task(_) => {
                 tracing::error!(error = %self, "request failed");
@@ -88,20 +100,86 @@ pub async fn login(
         tracing::info!(name = %request.name, "failed sign-in");
         return Err(ApiError::BadCredentials);
     };
-    let token = agents::new_token();
-    store.put_session(
-        &token,
-        &Session {
-            agent: agent.name.clone(),
-            expires_at: OffsetDateTime::now_utc() + SESSION_LIFETIME,
-        },
-    )?;
-    store.flush().await?;
+    let token = start_session(&state, &agent.name).await?;
     tracing::info!(agent = %agent.name, "signed in");
     Ok(Json(LoginResponse {
         token,
         agent: AgentView { name: agent.name },
     }))
+}
+
+/// `GET /api/agent/setup`: whether the console should offer to create the
+/// first agent (true only while no agent exists).
+pub async fn setup_status(
+    State(state): State<AppState>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let needed = state.hub.store().agents()?.is_empty();
+    Ok(Json(serde_json::json!({ "needed": needed })))
+}
+
+/// `POST /api/agent/setup`: creates the first agent and signs them in.
+///
+/// A fresh install has no agents and the owner should not have to stop the
+/// server to make one, so — as self-hosted tools commonly do — the console
+/// offers a one-time form. It works only while no agent exists; the lock
+/// makes two simultaneous first-run requests create one account, not two.
+pub async fn setup(
+    State(state): State<AppState>,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let Json(request) = body.map_err(|e| ApiError::BadBody(e.body_text()))?;
+    let _only_one = state.setup_lock.lock().await;
+    let store = state.hub.store().clone();
+    if !store.agents()?.is_empty() {
+        return Err(ApiError::SetupDone);
+    }
+    let name = request.name.trim().to_owned();
+    let password = request.password;
+    let created = tokio::task::spawn_blocking(move || {
+        agents::add_agent(
+            &store,
+            &name,
+            &password,
+            Role::Admin,
+            OffsetDateTime::now_utc(),
+        )
+    })
+    .await
+    .map_err(|e| ApiError::Task(e.to_string()))?;
+    let agent = match created {
+        Ok(agent) => agent,
+        Err(AccountError::Store(e)) => return Err(ApiError::Store(e)),
+        Err(other) => return Err(ApiError::InvalidAccount(other.to_string())),
+    };
+    tracing::info!(agent = %agent.name, "first agent created from the console");
+    let token = start_session(&state, &agent.name).await?;
+    Ok(Json(LoginResponse {
+        token,
+        agent: AgentView { name: agent.name },
+    }))
+}
+
+/// Stores a new session for `agent` and returns its token.
+async fn start_session(state: &AppState, agent: &str) -> Result<String, ApiError> {
+    let token = agents::new_token();
+    let store = state.hub.store();
+    store.put_session(
+        &token,
+        &Session {
+            agent: agent.to_owned(),
+            expires_at: OffsetDateTime::now_utc() + SESSION_LIFETIME,
+        },
+    )?;
+    store.flush().await?;
+    Ok(token)
+}
+
+fn capitalise_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// `POST /api/agent/logout` with `Authorization: Bearer TOKEN`.

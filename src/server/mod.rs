@@ -14,6 +14,7 @@ pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
@@ -24,7 +25,8 @@ use tokio::task::JoinHandle;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
-use crate::hub::Hub;
+use crate::hours::BusinessHours;
+use crate::hub::{Hub, HubOptions};
 use crate::intents::{self, Diagnostic};
 use crate::store::{Store, StoreError};
 
@@ -35,6 +37,8 @@ pub struct AppState {
     pub hub: Hub,
     /// Flips to `true` when the server is stopping; sockets close then.
     pub shutdown: watch::Receiver<bool>,
+    /// Serialises first-run setup, so it creates exactly one agent.
+    pub setup_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Why the server could not start.
@@ -44,6 +48,8 @@ pub enum StartError {
     Intents(Vec<Diagnostic>),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("[business_hours] in the config: {0}")]
+    BusinessHours(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -66,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/agent", get(agent::upgrade))
         .route("/api/agent/login", post(api::login))
         .route("/api/agent/logout", post(api::logout))
+        .route("/api/agent/setup", get(api::setup_status).post(api::setup))
         .route("/api/health", get(api::health))
         .merge(web::router())
         .layer(TraceLayer::new_for_http())
@@ -91,7 +98,18 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
     );
     std::fs::create_dir_all(&settings.data_dir).map_err(|e| StoreError::Sled(e.into()))?;
     let store = Store::open(&settings.data_dir)?;
-    let hub = Hub::new(store, intents)?;
+    let hours = match &settings.business_hours {
+        Some(spec) => Some(BusinessHours::parse(spec).map_err(StartError::BusinessHours)?),
+        None => None,
+    };
+    let hub = Hub::new(
+        store,
+        intents,
+        HubOptions {
+            hours,
+            desk: settings.desk.clone(),
+        },
+    )?;
     let (stop, shutdown) = watch::channel(false);
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
@@ -112,7 +130,9 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
     let app = router(AppState {
         hub: hub.clone(),
         shutdown: shutdown.clone(),
+        setup_lock: Arc::default(),
     });
+    tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
     let mut until = shutdown;
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

@@ -99,12 +99,6 @@ pub fn rate_limited(id: Option<&str>) -> ErrorBody {
     }
 }
 
-/// Resolves once the server is stopping (or the signal's sender is gone).
-pub async fn stopping(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
-    // The guard `wait_for` returns must not live across the caller's awaits.
-    let _ = shutdown.wait_for(|stopping| *stopping).await.map(|_| ());
-}
-
 /// Close code for "message too big".
 pub const CLOSE_TOO_BIG: u16 = 1009;
 

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::socket::{self, Incoming};
 use super::AppState;
-use crate::hub::{Hub, OUTBOX_CAPACITY};
+use crate::hub::{Hub, HubError, OUTBOX_CAPACITY};
 use crate::protocol::{self, VisitorEvent, VisitorFrame};
 
 /// Query string of the visitor socket.
@@ -93,7 +93,7 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
                         }
                     }
                 }
-                _ = socket::stopping(&mut shutdown) => {
+                _ = crate::shutdown::stopping(&mut shutdown) => {
                     socket::close(&mut out, socket::CLOSE_GOING_AWAY, "server restarting").await;
                     break;
                 }
@@ -109,13 +109,18 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
 fn frame_id(frame: &VisitorFrame) -> Option<&str> {
     match frame {
         VisitorFrame::Message { id, .. } => Some(id),
-        VisitorFrame::RequestHuman | VisitorFrame::Feedback { .. } => None,
+        _ => None,
     }
 }
 
+fn error(e: HubError) -> VisitorEvent {
+    VisitorEvent::Error(e.to_body())
+}
+
 /// Applies one frame and returns the direct answer (`ack` or `error`), if
-/// the frame has one: `request_human` and `feedback` are answered through
-/// the outbox (the bot's line and `queued`), or not at all.
+/// the frame has one. Other effects travel through the outbox: the bot's
+/// handoff line and `queued` after `request_human`, `rated` after `rate`,
+/// the bot's apology after a thumbs-down `feedback`.
 async fn handle(hub: &Hub, conversation: Uuid, frame: VisitorFrame) -> Option<VisitorEvent> {
     match frame {
         VisitorFrame::Message { id, text } => {
@@ -129,16 +134,43 @@ async fn handle(hub: &Hub, conversation: Uuid, frame: VisitorFrame) -> Option<Vi
                 Err(e) => VisitorEvent::Error(e.to_body().about_message(id)),
             })
         }
-        VisitorFrame::RequestHuman => match hub.request_human(conversation).await {
-            Ok(()) => None,
-            Err(e) => Some(VisitorEvent::Error(e.to_body())),
-        },
+        VisitorFrame::RequestHuman => hub.request_human(conversation).await.err().map(error),
+        VisitorFrame::CancelWait => hub.cancel_wait(conversation).await.err().map(error),
         VisitorFrame::Feedback {
             message_id,
             helpful,
-        } => match hub.feedback(conversation, &message_id, helpful).await {
-            Ok(()) => None,
-            Err(e) => Some(VisitorEvent::Error(e.to_body())),
-        },
+        } => hub
+            .feedback(conversation, &message_id, helpful)
+            .await
+            .err()
+            .map(error),
+        VisitorFrame::Typing { active } => {
+            hub.visitor_typing(conversation, active);
+            None
+        }
+        VisitorFrame::LeaveMessage { email, text } => {
+            let checked =
+                protocol::validate_email(&email).and_then(|()| protocol::validate_text("", &text));
+            if let Err(mut body) = checked {
+                body.id = None;
+                return Some(VisitorEvent::Error(body));
+            }
+            hub.leave_message(conversation, email.trim(), text.trim())
+                .await
+                .err()
+                .map(error)
+        }
+        VisitorFrame::Rate { score, comment } => {
+            if let Err(body) = protocol::validate_rating(score, comment.as_deref()) {
+                return Some(VisitorEvent::Error(body));
+            }
+            let comment = comment
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty());
+            hub.rate(conversation, score, comment)
+                .await
+                .err()
+                .map(error)
+        }
     }
 }

@@ -149,3 +149,61 @@ async fn bad_agent_frames_get_errors_and_the_console_keeps_working() {
         .await;
     agent.expect("claimed").await;
 }
+
+#[tokio::test]
+async fn first_run_setup_creates_one_agent_and_then_closes() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let status: serde_json::Value = client
+        .get(app.url("/api/agent/setup"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status, json!({"needed": true}));
+
+    let weak = client
+        .post(app.url("/api/agent/setup"))
+        .json(&json!({"name": "owner", "password": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weak.status(), 400);
+    let body: serde_json::Value = weak.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_field");
+    assert!(
+        body["message"].as_str().unwrap().contains("8 characters"),
+        "{body}"
+    );
+
+    let created = client
+        .post(app.url("/api/agent/setup"))
+        .json(&json!({"name": "owner", "password": "password123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200);
+    let body: serde_json::Value = created.json().await.unwrap();
+    assert!(body["token"].as_str().is_some_and(|t| t.len() == 64));
+
+    let again = client
+        .post(app.url("/api/agent/setup"))
+        .json(&json!({"name": "intruder", "password": "password123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    let body: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(body["code"], "setup_done");
+    let status: serde_json::Value = client
+        .get(app.url("/api/agent/setup"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status, json!({"needed": false}));
+}

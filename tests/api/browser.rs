@@ -149,7 +149,9 @@ async fn click(client: &Client, css: &str) {
     }
 }
 
-/// Waits for an element and types into it.
+/// Waits for an element to be shown and enabled, and types into it. (A
+/// field can exist but still be disabled: the console's reply box until the
+/// server confirms a claim.)
 async fn type_into(client: &Client, css: &str, text: &str) {
     let element = client
         .wait()
@@ -157,6 +159,13 @@ async fn type_into(client: &Client, css: &str, text: &str) {
         .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css} not found: {e}"));
+    let deadline = Instant::now() + WAIT;
+    while !(element.is_displayed().await.unwrap_or(false)
+        && element.is_enabled().await.unwrap_or(false))
+    {
+        assert!(Instant::now() < deadline, "{css} never became editable");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     element.send_keys(text).await.expect("typing works");
 }
 
@@ -278,6 +287,375 @@ async fn a_page_reload_keeps_the_conversation() {
 }
 
 #[tokio::test]
+async fn on_a_fresh_install_the_console_creates_the_first_agent() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let agent = driver.browser("first-run").await;
+    agent
+        .goto(&app.url("/console"))
+        .await
+        .expect("console opens");
+    wait_for_text(&agent, "#login-title", "Create the first agent account").await;
+    type_into(&agent, "#login-name", "owner").await;
+    type_into(&agent, "#login-password", "password123").await;
+    click(&agent, "#login-submit").await;
+    wait_for_text(&agent, "#connection-status", "Connected").await;
+    wait_for_text(&agent, "#agent-name", "owner").await;
+    agent.close().await.ok();
+}
+
+/// Waits until no element matches `css` (or none is displayed).
+async fn wait_gone(client: &Client, css: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let mut visible = false;
+        if let Ok(elements) = client.find_all(Locator::Css(css)).await {
+            for e in elements {
+                if e.is_displayed().await.unwrap_or(false) {
+                    visible = true;
+                    break;
+                }
+            }
+        }
+        if !visible {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{css} never went away");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Opens the console in a new browser and signs in as `name`.
+async fn console_for(driver: &Driver, app: &crate::helpers::TestApp, name: &str) -> Client {
+    let agent = driver.browser(&format!("console-{name}")).await;
+    agent
+        .goto(&app.url("/console"))
+        .await
+        .expect("console opens");
+    type_into(&agent, "#login-name", name).await;
+    type_into(&agent, "#login-password", "password123").await;
+    click(&agent, "#login-submit").await;
+    wait_for_text(&agent, "#connection-status", "Connected").await;
+    agent
+}
+
+/// A websocket visitor who said something and asked for a person.
+async fn queued_visitor(
+    app: &crate::helpers::TestApp,
+    text: &str,
+) -> (crate::helpers::Client, String) {
+    let (mut visitor, welcome) = app.visitor().await;
+    let conversation = welcome["conversation_id"].as_str().expect("id").to_owned();
+    visitor.say("c-1", text).await;
+    visitor.send(json!({"type": "request_human"})).await;
+    visitor.expect("queued").await;
+    (visitor, conversation)
+}
+
+#[tokio::test]
+async fn two_consoles_see_a_claim_disappear_from_the_other_queue() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.add_agent("sam", "password123");
+    app.add_agent("kim", "password123");
+    let sam = console_for(&driver, &app, "sam").await;
+    let kim = console_for(&driver, &app, "kim").await;
+
+    let (_visitor, _conversation) = queued_visitor(&app, "where is my order?").await;
+    wait_for_text(&sam, "#queue .queue-entry", "where is my order?").await;
+    wait_for_text(&kim, "#queue .queue-entry", "where is my order?").await;
+
+    click(&sam, "#queue .queue-entry").await;
+    click(&sam, "#claim").await;
+    wait_for_text(&sam, "#my-chats .chat-tab", "where is my order?").await;
+    wait_for_text(&sam, "#conversation-state", "You're chatting").await;
+
+    wait_gone(&kim, "#queue .queue-entry").await;
+    wait_for_text(&kim, "#queue", "Nobody is waiting").await;
+    wait_gone(&kim, "#my-chats .chat-tab").await;
+
+    sam.close().await.ok();
+    kim.close().await.ok();
+}
+
+#[tokio::test]
+async fn an_agent_transfers_a_chat_and_the_other_console_gets_it() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.add_agent("sam", "password123");
+    app.add_agent("kim", "password123");
+    let sam = console_for(&driver, &app, "sam").await;
+    let kim = console_for(&driver, &app, "kim").await;
+
+    let (mut visitor, _conversation) = queued_visitor(&app, "my parcel is lost").await;
+    click(&sam, "#queue .queue-entry").await;
+    click(&sam, "#claim").await;
+    wait_for_text(&sam, "#my-chats .chat-tab", "my parcel is lost").await;
+    assert_eq!(visitor.expect("agent_joined").await["agent"]["name"], "sam");
+
+    // A private note first: agents see it, the visitor never does.
+    click(&sam, "#mode-note").await;
+    wait_for_text(&sam, "#reply-send", "Add note").await;
+    type_into(&sam, "#reply-input", "Checked the tracking: stuck in Leeds").await;
+    click(&sam, "#reply-send").await;
+    let note = wait_for_text(&sam, "#transcript .msg[data-from=note]", "stuck in Leeds").await;
+    assert!(note.contains("Private note · sam"), "{note}");
+
+    // Transfer to kim, with a note.
+    click(&sam, "#transfer").await;
+    wait_for_text(&sam, "#transfer-to", "kim").await;
+    type_into(&sam, "#transfer-note", "VIP, parcel lost twice").await;
+    click(&sam, "#transfer-confirm").await;
+    wait_for_text(&sam, "#toasts", "Transferred to kim").await;
+    wait_gone(&sam, "#my-chats .chat-tab").await;
+
+    // kim gets it like a claim, with the whole history and both notes.
+    wait_for_text(&kim, "#my-chats .chat-tab", "my parcel is lost").await;
+    click(&kim, "#my-chats .chat-tab").await;
+    wait_for_text(
+        &kim,
+        "#transcript .msg[data-from=note]",
+        "VIP, parcel lost twice",
+    )
+    .await;
+    wait_for_text(&kim, "#transcript .msg[data-from=note]", "stuck in Leeds").await;
+    wait_for_text(&kim, "#conversation-state", "You're chatting").await;
+    type_into(&kim, "#reply-input", "Hi, Kim here. I'll sort this out.").await;
+    click(&kim, "#reply-send").await;
+
+    // The visitor saw kim join and gets kim's reply, but no note.
+    assert_eq!(visitor.expect("agent_joined").await["agent"]["name"], "kim");
+    let reply = visitor
+        .expect_where(|f| f["type"] == "message" && f["from"] != "system")
+        .await;
+    assert_eq!(reply["from"], "agent", "{reply}");
+    assert_eq!(reply["author"], "kim");
+    screenshot(&kim, "console-transfer.png").await;
+
+    sam.close().await.ok();
+    kim.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_visitor_rates_a_closed_chat() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let mut sam = app.agent("sam").await;
+
+    let visitor = driver.browser("rating").await;
+    visitor.goto(&app.url("/")).await.expect("shop page opens");
+    click(&visitor, "#tandem-bubble").await;
+    type_into(&visitor, "#tandem-input", "hello").await;
+    click(&visitor, "#tandem-send").await;
+    wait_for_text(
+        &visitor,
+        ".tandem-msg[data-from=bot]",
+        "Hello! How can I help?",
+    )
+    .await;
+    click(&visitor, "#tandem-human").await;
+    wait_for_text(&visitor, "#tandem-status", "in line").await;
+    wait_for_text(&visitor, "#tandem-cancel-wait", "Stop waiting").await;
+
+    let queue = sam
+        .expect_where(|f| {
+            f["type"] == "queue" && f["entries"].as_array().is_some_and(|e| !e.is_empty())
+        })
+        .await;
+    let conversation = queue["entries"][0]["conversation_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    sam.send(json!({"type": "claim", "conversation_id": conversation}))
+        .await;
+    sam.expect("claimed").await;
+    sam.expect("conversation").await;
+    wait_for_text(&visitor, "#tandem-status", "sam joined").await;
+    wait_gone(&visitor, "#tandem-cancel-wait").await;
+
+    // The agent types: the visitor sees it.
+    sam.send(json!({"type": "typing", "conversation_id": conversation, "active": true}))
+        .await;
+    wait_for_text(&visitor, "#tandem-typing", "sam is typing").await;
+
+    sam.send(json!({"type": "close", "conversation_id": conversation}))
+        .await;
+    sam.expect("closed").await;
+
+    wait_for_text(&visitor, "#tandem-survey", "How did we do?").await;
+    click(&visitor, ".tandem-rate[data-score=\"4\"]").await;
+    type_into(&visitor, "#tandem-survey-comment", "Quick and kind, thanks").await;
+    screenshot(&visitor, "widget-survey.png").await;
+    click(&visitor, "#tandem-survey-submit").await;
+    wait_for_text(
+        &visitor,
+        "#tandem-survey-thanks",
+        "Thanks for your feedback!",
+    )
+    .await;
+
+    let rated = sam.expect("rated").await;
+    assert_eq!(rated["csat"]["score"], 4, "{rated}");
+    sam.send(json!({"type": "open", "conversation_id": conversation}))
+        .await;
+    let view = sam.expect("conversation").await;
+    assert_eq!(view["csat"]["score"], 4, "{view}");
+    assert_eq!(view["csat"]["comment"], "Quick and kind, thanks");
+    assert_eq!(view["csat"]["agent"], "sam");
+
+    visitor.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_visitor_stops_waiting_and_an_agent_hands_the_chat_back_to_the_bot() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.add_agent("sam", "password123");
+    let sam = console_for(&driver, &app, "sam").await;
+
+    let visitor = driver.browser("handback").await;
+    visitor.goto(&app.url("/")).await.expect("shop page opens");
+    click(&visitor, "#tandem-bubble").await;
+    type_into(&visitor, "#tandem-input", "hello").await;
+    click(&visitor, "#tandem-send").await;
+    wait_for_text(
+        &visitor,
+        ".tandem-msg[data-from=bot]",
+        "Hello! How can I help?",
+    )
+    .await;
+
+    // Queued, then changes their mind.
+    click(&visitor, "#tandem-human").await;
+    wait_for_text(&sam, "#queue .queue-entry", "Visitor").await;
+    click(&visitor, "#tandem-cancel-wait").await;
+    wait_for_text(&visitor, ".tandem-msg[data-from=bot]", "No problem").await;
+    wait_gone(&visitor, "#tandem-cancel-wait").await;
+    wait_for_text(&visitor, "#tandem-human", "Talk to a person").await;
+    wait_gone(&sam, "#queue .queue-entry").await;
+
+    // Asks again; sam takes it and sees the visitor typing.
+    click(&visitor, "#tandem-human").await;
+    click(&sam, "#queue .queue-entry").await;
+    click(&sam, "#claim").await;
+    wait_for_text(&visitor, "#tandem-status", "sam joined").await;
+    type_into(&visitor, "#tandem-input", "one more thing").await;
+    wait_for_text(&sam, "#visitor-typing", "Visitor is typing").await;
+
+    // sam hands it back to the bot.
+    click(&sam, "#release").await;
+    wait_for_text(&sam, "#toasts", "Handed back to the bot").await;
+    wait_gone(&sam, "#my-chats .chat-tab").await;
+    wait_for_text(
+        &visitor,
+        "#tandem-status",
+        "sam handed the chat back to the bot",
+    )
+    .await;
+    wait_for_text(&visitor, "#tandem-who", "Automated assistant").await;
+
+    visitor.close().await.ok();
+    sam.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_visitor_fills_the_offline_form() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.add_agent("sam", "password123");
+
+    // Nobody is signed in: asking for a person says so honestly.
+    let visitor = driver.browser("offline").await;
+    visitor.goto(&app.url("/")).await.expect("shop page opens");
+    click(&visitor, "#tandem-bubble").await;
+    click(&visitor, "#tandem-human").await;
+    wait_for_text(
+        &visitor,
+        "#tandem-offline",
+        "Nobody from our team is signed in right now",
+    )
+    .await;
+    wait_for_text(&visitor, "#tandem-status", "in line").await;
+    // The browser takes `ana@localhost` as an email; the server does not,
+    // and its reason shows under the field.
+    type_into(&visitor, "#tandem-offline-email", "ana@localhost").await;
+    type_into(
+        &visitor,
+        "#tandem-offline-text",
+        "My parcel NW-104582 is lost <b>help</b>",
+    )
+    .await;
+    click(&visitor, "#tandem-offline-submit").await;
+    wait_for_text(
+        &visitor,
+        "#tandem-offline-error",
+        "does not look like an email address",
+    )
+    .await;
+    visitor
+        .find(Locator::Css("#tandem-offline-email"))
+        .await
+        .expect("email field")
+        .clear()
+        .await
+        .expect("cleared");
+    type_into(&visitor, "#tandem-offline-email", "ana@example.com").await;
+    wait_gone(&visitor, "#tandem-offline-error").await;
+    screenshot(&visitor, "widget-offline.png").await;
+    click(&visitor, "#tandem-offline-submit").await;
+    wait_for_text(
+        &visitor,
+        "#tandem-offline-thanks",
+        "Thanks — we'll reply to ana@example.com.",
+    )
+    .await;
+    wait_gone(&visitor, "#tandem-offline-email").await;
+
+    // sam signs in and finds the message.
+    let sam = console_for(&driver, &app, "sam").await;
+    let entry = wait_for_text(
+        &sam,
+        "#offline-messages .offline-entry",
+        "My parcel NW-104582 is lost <b>help</b>",
+    )
+    .await;
+    assert!(entry.contains("ana@example.com"), "{entry}");
+    wait_for_text(&sam, "#offline-count", "1").await;
+    let link = sam
+        .find(Locator::Css(
+            "#offline-messages .offline-entry a[href^='mailto:']",
+        ))
+        .await
+        .expect("mailto link");
+    assert_eq!(
+        link.attr("href").await.expect("href").as_deref(),
+        Some("mailto:ana%40example.com")
+    );
+    screenshot(&sam, "console-offline.png").await;
+    click(&sam, "#offline-messages .offline-open").await;
+    wait_for_text(&sam, "#transcript", "Message left for the team").await;
+    click(&sam, "#offline-messages .offline-resolve").await;
+    wait_gone(&sam, "#offline-messages .offline-entry").await;
+    wait_for_text(&sam, "#offline-messages", "No messages").await;
+    wait_for_text(&sam, "#offline-count", "0").await;
+
+    visitor.close().await.ok();
+    sam.close().await.ok();
+}
+
+#[tokio::test]
 async fn thumbs_down_gets_an_apology_and_the_agent_sees_why_and_how_upset() {
     let Some(driver) = Driver::start().await else {
         return;
@@ -325,4 +703,6 @@ async fn thumbs_down_gets_an_apology_and_the_agent_sees_why_and_how_upset() {
     .await;
     wait_for_text(&agent, "#reasons", "thumbs down on a bot answer").await;
     screenshot(&agent, "console-reasons.png").await;
+    visitor.close().await.ok();
+    agent.close().await.ok();
 }

@@ -37,7 +37,17 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server on `data` with the intents in `intents_dir`.
 pub async fn spawn_app_with(data: TempDir, intents_dir: PathBuf) -> TestApp {
-    let settings = Settings::new("127.0.0.1:0".parse().unwrap(), data.path(), &intents_dir);
+    spawn_app_configured(data, intents_dir, |_| {}).await
+}
+
+/// Starts a server with settings adjusted by `configure`.
+pub async fn spawn_app_configured(
+    data: TempDir,
+    intents_dir: PathBuf,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let mut settings = Settings::new("127.0.0.1:0".parse().unwrap(), data.path(), &intents_dir);
+    configure(&mut settings);
     let server = server::start(&settings).await.expect("server starts");
     TestApp {
         addr: server.addr,
@@ -93,6 +103,7 @@ impl TestApp {
             self.server.hub().store(),
             name,
             password,
+            tandem::protocol::Role::Agent,
             time::OffsetDateTime::now_utc(),
         )
         .expect("agent added");

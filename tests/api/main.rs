@@ -4,11 +4,14 @@
 // Tests may unwrap: a panic is how a test reports failure.
 #![allow(clippy::unwrap_used)]
 
+mod assignment;
 mod bad_input;
 mod browser;
 mod cli;
+mod desk;
 mod handoff;
 mod helpers;
+mod offline;
 mod persistence;
 mod scenarios;
 mod visitor;

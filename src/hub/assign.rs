@@ -1,0 +1,244 @@
+//! Who gets a conversation: claims, auto-assignment under per-agent caps,
+//! agent status, and sending back to the queue a conversation its agent
+//! left unanswered.
+//!
+//! The choices are pure ([`queue::pick_agent`], [`queue::order`],
+//! [`ConversationRecord::requeue_unanswered`]); this file applies them with
+//! the hub's usual steps. Auto-assignment runs after every committed change
+//! ([`Hub::rebalance`]), since any change may queue a visitor or free an
+//! agent. Answer deadlines use tokio's clock, so tests drive them with a
+//! paused clock; they live in memory only — after a restart, conversations
+//! already held get no new deadline.
+//!
+//! [`ConversationRecord::requeue_unanswered`]: crate::conversation::ConversationRecord::requeue_unanswered
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::watch;
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use super::{append, Deliveries, Hub, HubError, Live};
+use crate::hours::BusinessHours;
+use crate::protocol::{
+    AgentEvent, AgentStatus, AgentView, Reason, ReasonCode, Sender, VisitorEvent,
+};
+use crate::queue::{self, AgentLoad, Assignment, DeskPolicy};
+
+/// How often the desk clock looks for unanswered conversations.
+pub const DESK_CLOCK_PERIOD: Duration = Duration::from_secs(1);
+
+/// Settings the hub runs with besides the store and the intents.
+#[derive(Debug, Clone, Default)]
+pub struct HubOptions {
+    /// When people are at the desk; `None` = always.
+    pub hours: Option<BusinessHours>,
+    /// Assignment mode, caps and answer deadline.
+    pub desk: DeskPolicy,
+}
+
+impl Hub {
+    /// Gives `conversation` to `agent`, within their cap: a claim, or an
+    /// auto-assignment. Called with the hub lock held.
+    pub(super) fn assign_locked(
+        &self,
+        live: &mut Live,
+        conversation: Uuid,
+        agent: &str,
+        deliveries: &mut Deliveries,
+    ) -> Result<(), HubError> {
+        let desk = &self.inner.desk;
+        if live.held_by(agent) >= desk.max_chats_of(agent) {
+            return Err(HubError::AtCapacity(desk.max_chats_of(agent)));
+        }
+        let store = &self.inner.store;
+        let deadline = self.answer_deadline();
+        let c = live
+            .conversations
+            .get_mut(&conversation)
+            .ok_or(HubError::NotFound)?;
+        c.record.claim(agent)?;
+        c.answer_deadline = deadline;
+        let line = append(
+            store,
+            c,
+            Sender::System,
+            None,
+            &format!("{agent} joined the chat"),
+            Vec::new(),
+            None,
+            None,
+            OffsetDateTime::now_utc(),
+        )?;
+        deliveries.for_visitors(
+            c,
+            VisitorEvent::AgentJoined {
+                agent: AgentView {
+                    name: agent.to_owned(),
+                },
+            },
+        );
+        deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+        let record = c.record.clone();
+        let view = self.view(&record)?;
+        live.for_agent(
+            deliveries,
+            agent,
+            AgentEvent::Claimed {
+                conversation_id: conversation.to_string(),
+            },
+        );
+        live.for_agent(deliveries, agent, AgentEvent::Conversation(view));
+        live.queue_changed(deliveries);
+        live.agents_changed(desk, deliveries);
+        Ok(())
+    }
+
+    /// When a conversation taken now must have its first reply by.
+    pub(super) fn answer_deadline(&self) -> Option<Instant> {
+        match self.inner.desk.answer_within_s {
+            0 => None,
+            secs => Some(Instant::now() + Duration::from_secs(secs)),
+        }
+    }
+
+    /// In auto mode, hands waiting conversations to available agents with
+    /// room, in queue order, until one or the other runs out.
+    pub async fn rebalance(&self) -> Result<(), HubError> {
+        if self.inner.desk.assignment != Assignment::Auto {
+            return Ok(());
+        }
+        let deliveries = {
+            let mut live = self.live();
+            let mut deliveries = Deliveries::default();
+            while let Some(next) = live.queue().first().map(|e| e.conversation_id) {
+                let names: Vec<String> =
+                    live.online_names().into_iter().map(str::to_owned).collect();
+                let loads: Vec<AgentLoad<'_>> = names
+                    .iter()
+                    .map(|name| AgentLoad {
+                        name,
+                        available: live.statuses.get(name.as_str())
+                            == Some(&AgentStatus::Available),
+                        chats: live.held_by(name),
+                        max_chats: self.inner.desk.max_chats_of(name),
+                    })
+                    .collect();
+                let Some(agent) = queue::pick_agent(&loads).map(str::to_owned) else {
+                    break;
+                };
+                self.assign_locked(&mut live, next, &agent, &mut deliveries)?;
+            }
+            deliveries
+        };
+        self.flush_and_deliver(deliveries).await
+    }
+
+    /// Runs [`Hub::rebalance`] from synchronous code.
+    pub(super) fn rebalance_soon(&self) {
+        if self.inner.desk.assignment == Assignment::Auto {
+            let hub = self.clone();
+            tokio::spawn(async move {
+                if let Err(e) = hub.rebalance().await {
+                    tracing::error!(error = %e, "auto-assignment failed");
+                }
+            });
+        }
+    }
+
+    /// An agent sets their status. Away agents keep their chats but get no
+    /// new ones.
+    pub async fn set_status(&self, agent: &str, status: AgentStatus) -> Result<(), HubError> {
+        let deliveries = {
+            let mut live = self.live();
+            live.statuses.insert(agent.to_owned(), status);
+            let mut deliveries = Deliveries::default();
+            live.agents_changed(&self.inner.desk, &mut deliveries);
+            deliveries
+        };
+        self.commit(deliveries).await
+    }
+
+    /// Sends every conversation whose holder has not answered by `now` back
+    /// to the front of the queue. Returns how many went back.
+    pub async fn requeue_unanswered(&self, now: Instant) -> Result<usize, HubError> {
+        let (count, deliveries) = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let mut deliveries = Deliveries::default();
+            let overdue: Vec<Uuid> = live
+                .conversations
+                .values()
+                .filter(|c| c.answer_deadline.is_some_and(|d| d <= now))
+                .map(|c| c.record.id)
+                .collect();
+            for id in &overdue {
+                let Some(c) = live.conversations.get_mut(id) else {
+                    continue;
+                };
+                c.answer_deadline = None;
+                let waited = self.inner.desk.answer_within_s;
+                let agent = c.record.requeue_unanswered(Reason {
+                    code: ReasonCode::Unanswered,
+                    text: format!("not answered within {waited} s"),
+                    evidence: None,
+                })?;
+                let line = append(
+                    store,
+                    c,
+                    Sender::System,
+                    None,
+                    &format!("{agent} could not answer; you're back at the front of the line"),
+                    Vec::new(),
+                    None,
+                    None,
+                    OffsetDateTime::now_utc(),
+                )?;
+                tracing::info!(conversation = %id, %agent, "unanswered; back to the queue");
+                deliveries.for_visitors(
+                    c,
+                    VisitorEvent::AgentLeft {
+                        agent: AgentView {
+                            name: agent.clone(),
+                        },
+                    },
+                );
+                deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+                live.for_agent(
+                    &mut deliveries,
+                    &agent,
+                    AgentEvent::Requeued {
+                        conversation_id: id.to_string(),
+                    },
+                );
+            }
+            if !overdue.is_empty() {
+                live.queue_changed(&mut deliveries);
+                live.agents_changed(&self.inner.desk, &mut deliveries);
+            }
+            (overdue.len(), deliveries)
+        };
+        self.commit(deliveries).await?;
+        Ok(count)
+    }
+
+    /// Checks answer deadlines every second until the server stops.
+    pub async fn run_desk_clock(self, mut shutdown: watch::Receiver<bool>) {
+        if self.inner.desk.answer_within_s == 0 {
+            return;
+        }
+        let mut tick = tokio::time::interval(DESK_CLOCK_PERIOD);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    if let Err(e) = self.requeue_unanswered(Instant::now()).await {
+                        tracing::error!(error = %e, "checking answer deadlines failed");
+                    }
+                }
+                _ = crate::shutdown::stopping(&mut shutdown) => break,
+            }
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! The agent desk on top of the switchboard: private notes, transfers,
+//! handing back to the bot, typing indicators, stopping the wait, and the
+//! satisfaction rating after a close.
+//!
+//! Each operation follows the hub's three steps (decide and write under the
+//! lock, flush, deliver); typing indicators are the exception — they are
+//! never stored, so they skip the flush and are simply forwarded.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{append, Deliveries, Hub, HubError, Stored};
+use crate::protocol::{AgentEvent, AgentView, Sender, Status, VisitorEvent};
+
+impl Hub {
+    /// The visitor stops waiting for a person and goes back to the bot.
+    pub async fn cancel_wait(&self, conversation: Uuid) -> Result<(), HubError> {
+        let intents = self.intents();
+        let deliveries = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let c = live
+                .conversations
+                .get_mut(&conversation)
+                .ok_or(HubError::NotFound)?;
+            c.record.cancel_wait()?;
+            let line = append(
+                store,
+                c,
+                Sender::Bot,
+                Some(intents.policy.bot.name.clone()),
+                "No problem — I'm here. Ask me anything, or ask for a person again whenever you like.",
+                vec!["Talk to a person".to_owned()],
+                None,
+                None,
+                OffsetDateTime::now_utc(),
+            )?;
+            let mut deliveries = Deliveries::default();
+            deliveries.for_visitors(c, VisitorEvent::LeftQueue);
+            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+            live.queue_changed(&mut deliveries);
+            deliveries
+        };
+        self.commit(deliveries).await
+    }
+
+    /// A private note: stored with the conversation, shown to agents only.
+    /// Any agent may note on a queued conversation; on an assigned one, only
+    /// the holder.
+    pub async fn note(
+        &self,
+        agent: &str,
+        conversation: Uuid,
+        client_id: &str,
+        text: &str,
+    ) -> Result<Stored, HubError> {
+        let deliveries = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let c = live
+                .conversations
+                .get_mut(&conversation)
+                .ok_or(HubError::NotFound)?;
+            match c.record.status {
+                Status::Assigned => c.record.check_held_by(agent)?,
+                Status::Queued => {}
+                Status::Bot | Status::Closed => return Err(HubError::NotAssigned),
+            }
+            if store.seq_for_client_id(conversation, client_id)?.is_some() {
+                None
+            } else {
+                append(
+                    store,
+                    c,
+                    Sender::Note,
+                    Some(agent.to_owned()),
+                    text,
+                    Vec::new(),
+                    Some(client_id),
+                    None,
+                    OffsetDateTime::now_utc(),
+                )?;
+                Some(Deliveries::default())
+            }
+        };
+        self.commit_stored(deliveries).await
+    }
+
+    /// The holder hands the conversation to another signed-in agent, with an
+    /// optional note that only agents see.
+    pub async fn transfer(
+        &self,
+        agent: &str,
+        conversation: Uuid,
+        to: &str,
+        note: Option<&str>,
+    ) -> Result<(), HubError> {
+        let deliveries = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            if !live.online_names().contains(&to) {
+                return Err(HubError::AgentUnavailable(to.to_owned()));
+            }
+            if live.held_by(to) >= self.inner.desk.max_chats_of(to) {
+                return Err(HubError::AtCapacity(self.inner.desk.max_chats_of(to)));
+            }
+            let deadline = self.answer_deadline();
+            let c = live
+                .conversations
+                .get_mut(&conversation)
+                .ok_or(HubError::NotFound)?;
+            c.record.transfer(agent, to)?;
+            c.answer_deadline = deadline;
+            let now = OffsetDateTime::now_utc();
+            if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
+                append(
+                    store,
+                    c,
+                    Sender::Note,
+                    Some(agent.to_owned()),
+                    note,
+                    Vec::new(),
+                    None,
+                    None,
+                    now,
+                )?;
+            }
+            let line = append(
+                store,
+                c,
+                Sender::System,
+                None,
+                &format!("{to} joined the chat"),
+                Vec::new(),
+                None,
+                None,
+                now,
+            )?;
+            let mut deliveries = Deliveries::default();
+            deliveries.for_visitors(
+                c,
+                VisitorEvent::AgentJoined {
+                    agent: AgentView {
+                        name: to.to_owned(),
+                    },
+                },
+            );
+            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+            let record = c.record.clone();
+            let view = self.view(&record)?;
+            let id = conversation.to_string();
+            live.for_agent(
+                &mut deliveries,
+                agent,
+                AgentEvent::HandedOff {
+                    conversation_id: id.clone(),
+                    to: Some(to.to_owned()),
+                },
+            );
+            live.for_agent(
+                &mut deliveries,
+                to,
+                AgentEvent::Claimed {
+                    conversation_id: id,
+                },
+            );
+            live.for_agent(&mut deliveries, to, AgentEvent::Conversation(view));
+            deliveries
+        };
+        self.commit(deliveries).await
+    }
+
+    /// The holder hands the conversation back to the bot.
+    pub async fn release(&self, agent: &str, conversation: Uuid) -> Result<(), HubError> {
+        let deliveries = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let c = live
+                .conversations
+                .get_mut(&conversation)
+                .ok_or(HubError::NotFound)?;
+            c.record.release(agent)?;
+            let line = append(
+                store,
+                c,
+                Sender::System,
+                None,
+                &format!("{agent} handed the chat back to the bot"),
+                Vec::new(),
+                None,
+                None,
+                OffsetDateTime::now_utc(),
+            )?;
+            let mut deliveries = Deliveries::default();
+            deliveries.for_visitors(
+                c,
+                VisitorEvent::AgentLeft {
+                    agent: AgentView {
+                        name: agent.to_owned(),
+                    },
+                },
+            );
+            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+            live.for_agent(
+                &mut deliveries,
+                agent,
+                AgentEvent::HandedOff {
+                    conversation_id: conversation.to_string(),
+                    to: None,
+                },
+            );
+            deliveries
+        };
+        self.commit(deliveries).await
+    }
+
+    /// The visitor rates a closed conversation, 1 to 5, with optional words.
+    pub async fn rate(
+        &self,
+        conversation: Uuid,
+        score: u8,
+        comment: Option<String>,
+    ) -> Result<(), HubError> {
+        let deliveries = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let c = live
+                .conversations
+                .get_mut(&conversation)
+                .ok_or(HubError::NotFound)?;
+            let csat = c.record.rate(score, comment, OffsetDateTime::now_utc())?;
+            store.save_conversation(&c.record)?;
+            let mut deliveries = Deliveries::default();
+            deliveries.for_visitors(c, VisitorEvent::Rated { score });
+            if let Some(agent) = csat.agent.clone() {
+                live.for_agent(
+                    &mut deliveries,
+                    &agent,
+                    AgentEvent::Rated {
+                        conversation_id: conversation.to_string(),
+                        csat,
+                    },
+                );
+            }
+            deliveries
+        };
+        self.commit(deliveries).await
+    }
+
+    /// Forwards the visitor's typing state to the agent holding the chat.
+    pub fn visitor_typing(&self, conversation: Uuid, active: bool) {
+        let mut deliveries = Deliveries::default();
+        {
+            let live = self.live();
+            let Some(c) = live.conversations.get(&conversation) else {
+                return;
+            };
+            if let (Status::Assigned, Some(agent)) = (c.record.status, &c.record.assigned_to) {
+                live.for_agent(
+                    &mut deliveries,
+                    agent,
+                    AgentEvent::Typing {
+                        conversation_id: conversation.to_string(),
+                        active,
+                    },
+                );
+            }
+        }
+        deliveries.deliver(self);
+    }
+
+    /// Forwards the holder's typing state to the visitor.
+    pub fn agent_typing(
+        &self,
+        agent: &str,
+        conversation: Uuid,
+        active: bool,
+    ) -> Result<(), HubError> {
+        let mut deliveries = Deliveries::default();
+        {
+            let live = self.live();
+            let c = live
+                .conversations
+                .get(&conversation)
+                .ok_or(HubError::NotFound)?;
+            c.record.check_held_by(agent)?;
+            deliveries.for_visitors(c, VisitorEvent::Typing { active });
+        }
+        deliveries.deliver(self);
+        Ok(())
+    }
+}

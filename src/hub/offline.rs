@@ -1,0 +1,159 @@
+//! When nobody can answer: business hours, no agent signed in, and the
+//! messages visitors leave for the team instead of waiting in vain.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{append, Deliveries, Hub, HubError, Live};
+use crate::protocol::{AgentEvent, OfflineMessageView, OfflineReason, Sender, VisitorEvent};
+use crate::store::{OfflineMessage, StoreError};
+
+/// Whether a person can take a conversation now.
+pub(super) enum Availability {
+    /// Within hours (or none set) and someone is signed in.
+    Open,
+    /// Within hours, but nobody is signed in: queue, and offer a message.
+    NoAgents,
+    /// Outside business hours (described): do not queue; offer a message.
+    Closed(String),
+}
+
+impl Availability {
+    /// Whether the visitor must not be queued.
+    pub(super) fn is_closed(&self) -> bool {
+        matches!(self, Availability::Closed(_))
+    }
+
+    /// The frame that tells the visitor, if any.
+    pub(super) fn notice(&self, hours: Option<String>) -> Option<VisitorEvent> {
+        match self {
+            Availability::Open => None,
+            Availability::NoAgents => Some(VisitorEvent::Offline {
+                reason: OfflineReason::NoAgents,
+                hours,
+            }),
+            Availability::Closed(_) => Some(VisitorEvent::Offline {
+                reason: OfflineReason::ClosedHours,
+                hours,
+            }),
+        }
+    }
+
+    /// What the bot says instead of handing over when the desk is closed.
+    pub(super) fn closed_reply(&self) -> Option<String> {
+        match self {
+            Availability::Closed(hours) => Some(format!(
+                "Our team isn't at the desk right now — we're here {hours}. \
+                 Leave your email and a message, and we'll write back."
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl Hub {
+    /// Availability at this moment, given who is signed in.
+    pub(super) fn availability(&self, live: &Live) -> Availability {
+        if let Some(hours) = &self.inner.hours {
+            if !hours.is_open(jiff::Timestamp::now()) {
+                return Availability::Closed(hours.describe());
+            }
+        }
+        if live.agents_online() == 0 {
+            Availability::NoAgents
+        } else {
+            Availability::Open
+        }
+    }
+
+    /// The business hours in words, if set.
+    pub(super) fn hours_text(&self) -> Option<String> {
+        self.inner.hours.as_ref().map(|h| h.describe())
+    }
+
+    /// Stores a message the visitor leaves for the team; every console sees
+    /// it in its list of messages to answer.
+    pub async fn leave_message(
+        &self,
+        conversation: Uuid,
+        email: &str,
+        text: &str,
+    ) -> Result<(), HubError> {
+        let deliveries = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let c = live
+                .conversations
+                .get_mut(&conversation)
+                .ok_or(HubError::NotFound)?;
+            let now = OffsetDateTime::now_utc();
+            store.put_offline_message(&OfflineMessage {
+                id: Uuid::new_v4(),
+                conversation,
+                email: email.to_owned(),
+                text: text.to_owned(),
+                at: now,
+                handled: false,
+            })?;
+            let line = append(
+                store,
+                c,
+                Sender::System,
+                None,
+                &format!("Message left for the team: “{text}”. We'll reply to {email}."),
+                Vec::new(),
+                None,
+                None,
+                now,
+            )?;
+            let mut deliveries = Deliveries::default();
+            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+            deliveries.for_visitors(c, VisitorEvent::MessageLeft);
+            self.offline_changed(&live, &mut deliveries)?;
+            deliveries
+        };
+        self.commit(deliveries).await
+    }
+
+    /// An agent marks a left message as handled.
+    pub async fn resolve_offline(&self, id: Uuid) -> Result<(), HubError> {
+        let deliveries = {
+            let live = self.live();
+            if !self.inner.store.resolve_offline_message(id)? {
+                return Err(HubError::NotFound);
+            }
+            let mut deliveries = Deliveries::default();
+            self.offline_changed(&live, &mut deliveries)?;
+            deliveries
+        };
+        self.commit(deliveries).await
+    }
+
+    /// The open left messages, as agents see them.
+    pub(super) fn offline_view(&self) -> Result<AgentEvent, StoreError> {
+        let entries = self
+            .inner
+            .store
+            .open_offline_messages()?
+            .into_iter()
+            .map(|m| OfflineMessageView {
+                id: m.id.to_string(),
+                conversation_id: m.conversation.to_string(),
+                email: m.email,
+                text: m.text,
+                at: m.at,
+            })
+            .collect();
+        Ok(AgentEvent::OfflineMessages { entries })
+    }
+
+    fn offline_changed(&self, live: &Live, deliveries: &mut Deliveries) -> Result<(), StoreError> {
+        let event = self.offline_view()?;
+        for (conn, a) in &live.agents {
+            deliveries
+                .agents
+                .push((*conn, a.outbox.clone(), event.clone()));
+        }
+        Ok(())
+    }
+}
