@@ -16,6 +16,11 @@
   const KEY_TOKEN = 'tandem.agent.token'; // sessionStorage: a reload keeps you signed in
   const KEY_NAME = 'tandem.agent.name'; // sessionStorage: name to show before `hello`
   const KEY_OUTBOX = 'tandem.agent.outbox'; // sessionStorage: replies sent but not yet acked
+  const KEY_DRAFTS = 'tandem.agent.drafts'; // sessionStorage: {conversation id: unsent reply box text}
+  const KEY_CURRENT = 'tandem.agent.current'; // sessionStorage: the conversation shown, for a reload
+  const KEY_WANT_STATUS = 'tandem.agent.status'; // sessionStorage: the status this agent chose
+  const KEY_MUTED = 'tandem.console.muted'; // localStorage: "1" when the new-chat sound is off
+  const PICKER_MAX = 8; // canned replies shown at once
   const BASE_TITLE = 'Tandem console';
   const MAX_CHARS = 4000; // the server's limit on `text`, in characters
   const COUNTER_FROM = 3500;
@@ -70,6 +75,16 @@
     typing: { convId: null, sent: false, sentAt: 0, idleTimer: null, retryTimer: null },
     offline: [], // the latest `offline_messages` frame's entries, oldest first
     resolving: new Set(), // ids of left messages whose `resolve_offline` is in flight
+    role: null, // `agent` or `admin`, from `hello`
+    canned: [], // canned replies from the `canned` frame: {shortcut, text}
+    picker: { open: false, items: [], index: 0, start: 0, end: 0 }, // the `/` picker
+    myStatus: null, // `available` or `away`, the server's view (my `agents` entry)
+    wantStatus: null, // what this agent last asked for, re-sent after a reconnect
+    statusPending: false, // a `status` frame is on its way, not yet confirmed by `agents`
+    myLoad: null, // {chats, max} from my `agents` entry
+    muted: false,
+    restoreId: null, // after a reload: the conversation that was shown
+    autoPicked: false, // the conversation shown was picked for the agent, not by them
   };
 
   const ui = {};
@@ -83,6 +98,8 @@
     'transfer', 'release', 'transfer-panel', 'transfer-to', 'transfer-note', 'transfer-confirm',
     'transfer-cancel', 'transfer-empty', 'csat', 'visitor-typing', 'compose-modes', 'mode-reply',
     'mode-note', 'reply-hint', 'offline-section', 'offline-count', 'offline-messages',
+    'canned-picker', 'status-toggle', 'my-load', 'mute', 'enable-notifications', 'shortcuts-open',
+    'shortcuts-help', 'shortcuts-close',
   ]) {
     ui[id.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = document.getElementById(id);
   }
@@ -122,6 +139,53 @@
     } catch (_) {
       return [];
     }
+  }
+
+  function localGet(key) {
+    try {
+      return localStorage.getItem(key);
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function localSet(key, value) {
+    try {
+      localStorage.setItem(key, value);
+    } catch (_) {
+      /* storage blocked: the choice lasts for this page only */
+    }
+  }
+
+  // Drafts: what is in the reply box, per conversation, so a switch, a
+  // reconnect or a reload does not lose it.
+  function loadDrafts() {
+    try {
+      const drafts = JSON.parse(sessionGet(KEY_DRAFTS) || '{}');
+      return drafts && typeof drafts === 'object' && !Array.isArray(drafts) ? drafts : {};
+    } catch (_) {
+      return {};
+    }
+  }
+
+  function draftFor(id) {
+    const text = id ? loadDrafts()[id] : null;
+    return typeof text === 'string' ? text : '';
+  }
+
+  function saveDraft(id, text) {
+    if (!id) return;
+    const drafts = loadDrafts();
+    if (text) drafts[id] = text;
+    else if (id in drafts) delete drafts[id];
+    else return;
+    sessionSet(KEY_DRAFTS, Object.keys(drafts).length ? JSON.stringify(drafts) : null);
+  }
+
+  /** Put a conversation's draft in the reply box (the box shows one at a time). */
+  function restoreDraft(id) {
+    ui.replyInput.value = draftFor(id);
+    closePicker();
   }
 
   const randomId = () => Math.random().toString(36).slice(2, 10) + Date.now().toString(36).slice(-4);
@@ -222,6 +286,38 @@
     const label = state.conn === 'connecting' && state.attempt > 0 ? 'Reconnecting…' : labels[state.conn];
     if (ui.connectionStatus.textContent !== label) ui.connectionStatus.textContent = label;
     ui.connectionStatus.dataset.state = state.conn === 'ready' ? 'connected' : 'reconnecting';
+    ui.agentName.title = state.role === 'admin' ? 'Signed in as ' + name + ' (admin)' : '';
+    renderPresence();
+    renderNotifyControls();
+  }
+
+  /** My status (the server's view, or what I just asked for) and my load. */
+  function renderPresence() {
+    // While a change is on its way, show where it is going, marked "…".
+    const pending = state.statusPending && state.wantStatus !== state.myStatus;
+    const status = (pending ? state.wantStatus : state.myStatus) || 'available';
+    const away = status === 'away';
+    ui.statusToggle.dataset.status = status;
+    ui.statusToggle.setAttribute('aria-pressed', String(away));
+    const label = (away ? 'Away' : 'Available') + (pending ? '…' : '');
+    if (ui.statusToggle.textContent !== label) ui.statusToggle.textContent = label;
+    ui.statusToggle.title = away
+      ? 'You get no new chats. Click to become Available (a)'
+      : 'You get new chats. Click to go Away (a)';
+    ui.statusToggle.disabled = state.conn !== 'ready';
+    const load = state.myLoad;
+    ui.myLoad.hidden = !load;
+    if (load) {
+      ui.myLoad.textContent = load.max != null ? load.chats + '/' + load.max + ' chats' : load.chats + ' chats';
+      ui.myLoad.dataset.full = String(load.max != null && load.chats >= load.max);
+    }
+  }
+
+  function renderNotifyControls() {
+    ui.mute.setAttribute('aria-pressed', String(state.muted));
+    ui.mute.textContent = state.muted ? 'Sound off' : 'Sound on';
+    ui.mute.title = state.muted ? 'Unmute the sound for new chats (m)' : 'Mute the sound for new chats (m)';
+    ui.enableNotifications.hidden = !('Notification' in window) || Notification.permission !== 'default';
   }
 
   function titleText() {
@@ -659,8 +755,85 @@
     for (const entry of entries) state.freshIds.set(entry.conversation_id, now);
     // In view, the highlight in the queue is enough; in a background tab,
     // blink the title so the agent notices from elsewhere.
-    if (document.hidden) {
-      flashTitle(entries.length === 1 ? 'New chat waiting' : entries.length + ' new chats waiting');
+    const message = entries.length === 1 ? 'New chat waiting' : entries.length + ' new chats waiting';
+    if (document.hidden) flashTitle(message);
+    beep();
+    const first = entries[0];
+    notifyDesktop(message, (first && first.preview) || 'A visitor would like to talk to a person', () => {
+      if (first) openConversation(first.conversation_id);
+    });
+  }
+
+  // Sound: a short beep from an oscillator (no audio files). Browsers only
+  // let a page start audio after a user gesture, so the context is made (or
+  // resumed) on the first click or key, and a beep before that stays silent.
+  let audio = null;
+
+  function unlockAudio() {
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    try {
+      if (!audio) audio = new Ctx();
+      if (audio.state === 'suspended') audio.resume().catch(() => {});
+    } catch (_) {
+      audio = null;
+    }
+  }
+
+  function beep() {
+    if (state.muted || !audio || audio.state !== 'running') return;
+    try {
+      const t = audio.currentTime;
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.type = 'sine';
+      osc.frequency.setValueAtTime(880, t);
+      osc.frequency.setValueAtTime(1175, t + 0.09);
+      gain.gain.setValueAtTime(0.0001, t);
+      gain.gain.exponentialRampToValueAtTime(0.15, t + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.22);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(t);
+      osc.stop(t + 0.25);
+    } catch (_) {
+      /* no sound then; the title and the highlight still tell */
+    }
+  }
+
+  function toggleMute() {
+    state.muted = !state.muted;
+    localSet(KEY_MUTED, state.muted ? '1' : '0');
+    renderNotifyControls();
+    if (!state.muted) {
+      unlockAudio();
+      beep(); // so the agent hears what it sounds like
+    }
+  }
+
+  /** A desktop notification, only while the tab is hidden and if allowed. */
+  function notifyDesktop(title, body, onClick) {
+    if (!document.hidden || !('Notification' in window) || Notification.permission !== 'granted') return;
+    try {
+      const n = new Notification(title, { body: String(body || ''), tag: 'tandem-console', renotify: true });
+      n.onclick = () => {
+        window.focus();
+        n.close();
+        if (onClick && state.token) onClick();
+      };
+    } catch (_) {
+      /* some browsers only allow notifications from a service worker */
+    }
+  }
+
+  /** Asked only from the header button's click: browsers want a user gesture. */
+  function askNotificationPermission() {
+    if (!('Notification' in window)) return;
+    const done = () => renderNotifyControls();
+    try {
+      const answer = Notification.requestPermission(done);
+      if (answer && typeof answer.then === 'function') answer.then(done, done);
+    } catch (_) {
+      done();
     }
   }
 
@@ -679,8 +852,10 @@
     show();
   }
 
-  /** Flash the title for something that came to this agent (a transfer). */
-  function notifyMe(message) {
+  /** Flash the title, beep and notify for a chat that came to this agent. */
+  function notifyMe(message, onClick) {
+    beep();
+    notifyDesktop(message, 'Tandem console', onClick);
     flashTitle(message);
     clearTimeout(state.flashStopTimer);
     // In a background tab it blinks until looked at; in view, briefly.
@@ -836,6 +1011,10 @@
         return onAgents(f);
       case 'offline_messages':
         return onOfflineMessages(f);
+      case 'canned':
+        return onCanned(f);
+      case 'requeued':
+        return onRequeued(f);
       case 'error':
         return onError(f);
       default:
@@ -845,6 +1024,7 @@
 
   function onHello(f) {
     state.me = (f.agent && f.agent.name) || state.me;
+    state.role = typeof f.role === 'string' ? f.role : null;
     sessionSet(KEY_NAME, state.me);
     state.conn = 'ready';
     state.attempt = 0;
@@ -858,6 +1038,10 @@
     // Replies that were in flight when the socket dropped. The server never
     // stores an id twice, so resending one it already has only re-acks it.
     for (const entry of state.outbox) sendReply(entry);
+    // A new session starts `available`; keep the agent's choice of Away.
+    state.myStatus = null;
+    state.statusPending = false;
+    if (state.wantStatus === 'away' && send({ type: 'status', status: 'away' })) state.statusPending = true;
     // The server re-sends `conversation` for held chats; refresh a queued one
     // we were looking at, since it may have moved on while we were away.
     const current = state.currentId && state.convs.get(state.currentId);
@@ -951,8 +1135,19 @@
     if (state.releasing === conv.id && !isMine(conv)) state.releasing = null;
     if (!isMine(conv)) clearVisitorTyping(conv.id);
 
-    // After a reload, show the first held chat rather than an empty page.
-    if (!state.currentId && isMine(conv)) state.currentId = conv.id;
+    // After a reload, show the chat that was shown (or else the first held
+    // one rather than an empty page), with its draft.
+    const restoring = state.restoreId === conv.id && state.currentId !== conv.id &&
+      (!state.currentId || state.autoPicked);
+    if (isMine(conv) && (!state.currentId || restoring)) {
+      state.autoPicked = !restoring && state.restoreId != null;
+      if (restoring) state.restoreId = null;
+      state.currentId = conv.id;
+      state.transferOpen = false;
+      state.composeMode = 'reply';
+      sessionSet(KEY_CURRENT, conv.id);
+      restoreDraft(conv.id);
+    }
     if (state.currentId === conv.id) {
       conv.unread = 0;
       state.shownId = null; // force a transcript redraw
@@ -992,6 +1187,12 @@
   }
 
   function onClaimed(f) {
+    // Not asked for: auto-assigned from the queue, or transferred to us (it
+    // was with another agent, or it never was in our queue).
+    const prev = state.convs.get(f.conversation_id);
+    const fromQueue = prev
+      ? !(prev.status === 'assigned' && prev.assignedTo && prev.assignedTo !== state.me)
+      : state.seenQueueIds.has(f.conversation_id);
     const conv = conversation(f.conversation_id);
     const wonClaim = state.claiming === conv.id;
     conv.status = 'assigned';
@@ -1007,8 +1208,8 @@
       render();
     }
     if (!wonClaim) {
-      toast('A conversation was transferred to you', 'info');
-      notifyMe('Chat transferred to you');
+      toast(fromQueue ? 'A chat from the queue was assigned to you' : 'A conversation was transferred to you', 'info');
+      notifyMe(fromQueue ? 'Chat assigned to you' : 'Chat transferred to you', () => showConversation(conv.id));
     }
   }
 
@@ -1021,6 +1222,7 @@
     if (state.typing.convId === id) stopTyping(false);
     if (state.transferring === id) state.transferring = null;
     if (state.releasing === id) state.releasing = null;
+    saveDraft(id, '');
     const to = f.to || null;
     if (conv) {
       conv.status = to ? 'assigned' : 'bot';
@@ -1069,7 +1271,64 @@
   function onAgents(f) {
     const online = Array.isArray(f.online) ? f.online : [];
     state.online = online.map((a) => a && a.name).filter((n) => typeof n === 'string');
+    const me = online.find((a) => a && a.name === state.me);
+    if (me) {
+      if (me.status === 'available' || me.status === 'away') {
+        state.myStatus = me.status;
+        if (me.status === state.wantStatus) state.statusPending = false;
+        else if (!state.statusPending) {
+          // Changed elsewhere (another tab): that is the agent's choice now.
+          state.wantStatus = me.status;
+          sessionSet(KEY_WANT_STATUS, me.status);
+        }
+      }
+      const chats = Number(me.chats);
+      const max = me.max_chats == null ? null : Number(me.max_chats);
+      state.myLoad = isFinite(chats) ? { chats, max: isFinite(max) ? max : null } : null;
+    }
     renderTransferPanel();
+    renderPresence();
+  }
+
+  function onCanned(f) {
+    const replies = Array.isArray(f.replies) ? f.replies : [];
+    state.canned = replies
+      .filter((r) => r && typeof r.shortcut === 'string' && typeof r.text === 'string' && r.text)
+      .map((r) => ({ shortcut: r.shortcut, text: r.text }));
+    if (state.picker.open) updatePicker();
+  }
+
+  /** We took it but did not answer in time: it is back at the front of the queue. */
+  function onRequeued(f) {
+    const id = f.conversation_id;
+    if (!id) return;
+    removeMine(id);
+    clearVisitorTyping(id);
+    if (state.typing.convId === id) stopTyping(false);
+    const conv = state.convs.get(id);
+    if (conv) {
+      conv.status = 'queued';
+      conv.assignedTo = null;
+      conv.unread = 0;
+      if (state.currentId === id) {
+        state.transferOpen = false;
+        state.shownId = null;
+        closePicker();
+      }
+    }
+    toast("A chat went back to the queue because it wasn't answered in time", 'info');
+    render();
+  }
+
+  function toggleStatus() {
+    const pending = state.statusPending && state.wantStatus !== state.myStatus;
+    const current = (pending ? state.wantStatus : state.myStatus) || 'available';
+    const next = current === 'away' ? 'available' : 'away';
+    if (!send({ type: 'status', status: next })) return;
+    state.wantStatus = next;
+    state.statusPending = true;
+    sessionSet(KEY_WANT_STATUS, next);
+    renderPresence();
   }
 
   function onClosed(f) {
@@ -1078,6 +1337,7 @@
     clearVisitorTyping(f.conversation_id);
     if (state.typing.convId === f.conversation_id) stopTyping(false);
     if (state.closing === f.conversation_id) state.closing = null;
+    saveDraft(f.conversation_id, '');
     if (conv) {
       conv.status = 'closed';
       // Replies still in flight can no longer be delivered.
@@ -1174,7 +1434,9 @@
       state.shownId = null;
       state.transferOpen = false;
       state.composeMode = 'reply';
-      ui.replyInput.value = '';
+      state.autoPicked = false;
+      sessionSet(KEY_CURRENT, id);
+      restoreDraft(id);
     }
     const conv = conversation(id);
     conv.unread = 0;
@@ -1308,10 +1570,10 @@
     const conv = state.currentId && state.convs.get(state.currentId);
     const text = ui.replyInput.value;
     const kind = composeKind(conv);
-    if (!kind || !text.trim()) return;
+    if (!kind || !text.trim()) return false;
     if (charCount(text) > MAX_CHARS) {
       toast('That ' + kind + ' is too long (' + MAX_CHARS.toLocaleString() + ' characters at most)');
-      return;
+      return false;
     }
     if (kind === 'reply') stopTyping(true);
     const entry = {
@@ -1329,8 +1591,256 @@
     // Offline: it stays in the outbox and goes out after the next `hello`.
     sendReply(entry);
     ui.replyInput.value = '';
+    saveDraft(conv.id, '');
+    closePicker();
     renderComposer();
     ui.replyInput.focus();
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Canned replies: `/` at the start of the box or after a space opens a
+  // picker, filtered by what follows the slash.
+
+  /** The `/query` just before the caret, or null. */
+  function slashQuery() {
+    const box = ui.replyInput;
+    if (box.disabled || box.selectionStart !== box.selectionEnd) return null;
+    const caret = box.selectionStart;
+    const m = /(^|\s)\/([^\s/]*)$/.exec(box.value.slice(0, caret));
+    if (!m) return null;
+    return { query: m[2], start: caret - m[2].length - 1, end: caret };
+  }
+
+  /** Shortcut prefix matches first, then the shortcut or text containing it. */
+  function matchCanned(query) {
+    const q = query.toLowerCase();
+    const prefix = [];
+    const inside = [];
+    for (const r of state.canned) {
+      const shortcut = r.shortcut.toLowerCase();
+      if (shortcut.startsWith(q)) prefix.push(r);
+      else if (shortcut.includes(q) || r.text.toLowerCase().includes(q)) inside.push(r);
+    }
+    return prefix.concat(inside).slice(0, PICKER_MAX);
+  }
+
+  function updatePicker() {
+    const conv = state.currentId && state.convs.get(state.currentId);
+    const found = state.canned.length && composeKind(conv) ? slashQuery() : null;
+    const items = found ? matchCanned(found.query) : [];
+    if (!items.length) {
+      closePicker();
+      return;
+    }
+    const p = state.picker;
+    const chosen = p.open && p.items[p.index];
+    p.open = true;
+    p.items = items;
+    p.index = Math.max(0, chosen ? items.indexOf(chosen) : 0);
+    p.start = found.start;
+    p.end = found.end;
+    renderPicker();
+  }
+
+  function closePicker() {
+    const p = state.picker;
+    if (!p.open && ui.cannedPicker.hidden) return;
+    p.open = false;
+    p.items = [];
+    p.index = 0;
+    renderPicker();
+  }
+
+  function renderPicker() {
+    const p = state.picker;
+    ui.cannedPicker.textContent = '';
+    ui.cannedPicker.hidden = !p.open;
+    ui.replyInput.setAttribute('aria-expanded', String(p.open));
+    if (!p.open) {
+      ui.replyInput.removeAttribute('aria-activedescendant');
+      return;
+    }
+    p.items.forEach((r, i) => {
+      const li = el('li', 'canned-item');
+      li.id = 'canned-item-' + i;
+      li.dataset.shortcut = r.shortcut;
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-selected', String(i === p.index));
+      li.append(el('span', 'canned-shortcut', '/' + r.shortcut), el('span', 'canned-text', r.text));
+      // mousedown would take the focus from the reply box (and close the picker).
+      li.addEventListener('mousedown', (e) => e.preventDefault());
+      li.addEventListener('click', () => insertCanned(i));
+      ui.cannedPicker.append(li);
+    });
+    ui.replyInput.setAttribute('aria-activedescendant', 'canned-item-' + p.index);
+    const active = ui.cannedPicker.children[p.index];
+    if (active && active.scrollIntoView) active.scrollIntoView({ block: 'nearest' });
+  }
+
+  /** Replace the `/query` with the reply's text. */
+  function insertCanned(index) {
+    const p = state.picker;
+    const reply = p.items[index];
+    if (!p.open || !reply) return;
+    const box = ui.replyInput;
+    const value = box.value;
+    // The box may have changed since the picker was drawn: find the query again.
+    const found = slashQuery() || { start: p.start, end: p.end };
+    box.value = value.slice(0, found.start) + reply.text + value.slice(found.end);
+    const caret = found.start + reply.text.length;
+    box.setSelectionRange(caret, caret);
+    closePicker();
+    box.focus();
+    onReplyInput();
+  }
+
+  /** Keys for the open picker; true when the key was its. */
+  function pickerKeydown(e) {
+    const p = state.picker;
+    if (!p.open || e.isComposing) return false;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      const n = p.items.length;
+      p.index = (p.index + (e.key === 'ArrowDown' ? 1 : n - 1)) % n;
+      renderPicker();
+    } else if ((e.key === 'Enter' && !e.shiftKey) || (e.key === 'Tab' && !e.shiftKey)) {
+      insertCanned(p.index);
+    } else if (e.key === 'Escape') {
+      closePicker();
+    } else {
+      return false;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+    return true;
+  }
+
+  function onReplyInput() {
+    saveDraft(state.currentId, ui.replyInput.value);
+    renderComposer();
+    onReplyKeystroke();
+    updatePicker();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Keyboard shortcuts. Letters act only outside text fields; Esc leaves one.
+
+  function inTextField(target) {
+    if (!target || !target.tagName) return false;
+    if (target.isContentEditable) return true;
+    const tag = target.tagName;
+    if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+    if (tag !== 'INPUT') return false;
+    return !['button', 'checkbox', 'radio', 'submit', 'reset', 'range', 'color', 'file'].includes(target.type);
+  }
+
+  function helpOpen() {
+    return !ui.shortcutsHelp.hidden;
+  }
+
+  let helpReturnFocus = null;
+
+  function openHelp() {
+    if (helpOpen()) return;
+    helpReturnFocus = document.activeElement;
+    ui.shortcutsHelp.hidden = false;
+    ui.shortcutsOpen.setAttribute('aria-expanded', 'true');
+    ui.shortcutsClose.focus();
+  }
+
+  function closeHelp() {
+    if (!helpOpen()) return;
+    ui.shortcutsHelp.hidden = true;
+    ui.shortcutsOpen.setAttribute('aria-expanded', 'false');
+    if (helpReturnFocus && document.contains(helpReturnFocus) && helpReturnFocus.focus) helpReturnFocus.focus();
+    helpReturnFocus = null;
+  }
+
+  /** Next (+1) or previous (-1) chat in My chats, wrapping around. */
+  function stepMyChats(dir) {
+    const list = state.mine;
+    if (!list.length) return false;
+    const at = list.indexOf(state.currentId);
+    const next = at < 0 ? (dir > 0 ? 0 : list.length - 1) : (at + dir + list.length) % list.length;
+    showConversation(list[next]);
+    return true;
+  }
+
+  function focusComposer(mode) {
+    const conv = state.currentId && state.convs.get(state.currentId);
+    if (!conv) return false;
+    if (mode === 'note' ? !mayNote(conv) : !isMine(conv)) return false;
+    if (state.composeMode !== mode) setComposeMode(mode);
+    if (ui.replyInput.disabled) return false;
+    ui.replyInput.focus();
+    return true;
+  }
+
+  function onShortcutKey(e) {
+    if (!state.token || ui.app.hidden || e.defaultPrevented || e.isComposing) return;
+    if (e.key === 'Escape') {
+      if (helpOpen()) {
+        closeHelp();
+        e.preventDefault();
+      } else if (state.transferOpen && ui.transferPanel.contains(e.target)) {
+        state.transferOpen = false;
+        renderTransferPanel();
+        ui.transfer.focus();
+        e.preventDefault();
+      } else if (inTextField(e.target)) {
+        e.target.blur();
+        e.preventDefault();
+      }
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey || inTextField(e.target)) return;
+    if (helpOpen()) {
+      if (e.key === '?') {
+        closeHelp();
+        e.preventDefault();
+      }
+      return; // a dialog is up: the console behind it does not react
+    }
+    const conv = state.currentId && state.convs.get(state.currentId);
+    let handled = true;
+    switch (e.key) {
+      case '?':
+        openHelp();
+        break;
+      case 'j':
+        handled = stepMyChats(1);
+        break;
+      case 'k':
+        handled = stepMyChats(-1);
+        break;
+      case 'q':
+        if (state.queue.length) openConversation(state.queue[0].conversation_id);
+        else handled = false;
+        break;
+      case 'c':
+        if (conv && conv.status === 'queued' && !ui.claim.hidden && !ui.claim.disabled) claim();
+        else handled = false;
+        break;
+      case 'r':
+        handled = focusComposer('reply');
+        break;
+      case 'n':
+        handled = focusComposer('note');
+        break;
+      case 't':
+        if (isMine(conv) && !ui.transfer.disabled) toggleTransfer();
+        else handled = false;
+        break;
+      case 'a':
+        toggleStatus();
+        break;
+      case 'm':
+        toggleMute();
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) e.preventDefault(); // e.g. `r` must not type an "r" into the box it focused
   }
 
   // ---------------------------------------------------------------------------
@@ -1414,6 +1924,9 @@
     sessionSet(KEY_TOKEN, token);
     sessionSet(KEY_NAME, name);
     state.outbox = loadOutbox();
+    state.restoreId = sessionGet(KEY_CURRENT);
+    const want = sessionGet(KEY_WANT_STATUS);
+    state.wantStatus = want === 'away' || want === 'available' ? want : null;
     render();
     connect();
   }
@@ -1440,6 +1953,11 @@
     sessionSet(KEY_TOKEN, null);
     sessionSet(KEY_NAME, null);
     sessionSet(KEY_OUTBOX, null);
+    sessionSet(KEY_DRAFTS, null);
+    sessionSet(KEY_CURRENT, null);
+    sessionSet(KEY_WANT_STATUS, null);
+    closePicker();
+    closeHelp();
     Object.assign(state, {
       me: null,
       conn: 'idle',
@@ -1464,6 +1982,14 @@
       releasing: null,
       offline: [],
       resolving: new Set(),
+      role: null,
+      canned: [],
+      myStatus: null,
+      wantStatus: null,
+      statusPending: false,
+      myLoad: null,
+      restoreId: null,
+      autoPicked: false,
     });
     for (const timer of state.visitorTyping.values()) clearTimeout(timer);
     state.visitorTyping = new Map();
@@ -1484,10 +2010,31 @@
   ui.claim.addEventListener('click', claim);
   ui.closeConversation.addEventListener('click', closeConversation);
   ui.replySend.addEventListener('click', sendFromReplyBox);
-  ui.replyInput.addEventListener('input', () => {
-    renderComposer();
-    onReplyKeystroke();
+  ui.replyInput.addEventListener('input', onReplyInput);
+  // The caret moved without typing (click, arrows): the `/query` may have changed.
+  ui.replyInput.addEventListener('click', updatePicker);
+  ui.replyInput.addEventListener('keyup', (e) => {
+    if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'Home' || e.key === 'End') updatePicker();
   });
+  ui.replyInput.addEventListener('blur', closePicker);
+  ui.statusToggle.addEventListener('click', toggleStatus);
+  ui.mute.addEventListener('click', toggleMute);
+  ui.enableNotifications.addEventListener('click', askNotificationPermission);
+  ui.shortcutsOpen.addEventListener('click', openHelp);
+  ui.shortcutsClose.addEventListener('click', closeHelp);
+  ui.shortcutsHelp.addEventListener('click', (e) => {
+    if (e.target === ui.shortcutsHelp) closeHelp(); // the backdrop
+  });
+  ui.shortcutsHelp.addEventListener('keydown', (e) => {
+    if (e.key === 'Tab') {
+      e.preventDefault(); // one control in the dialog: keep the focus in it
+      ui.shortcutsClose.focus();
+    }
+  });
+  document.addEventListener('keydown', onShortcutKey);
+  // Audio may only start after a gesture: get it ready on the first one.
+  document.addEventListener('pointerdown', unlockAudio, true);
+  document.addEventListener('keydown', unlockAudio, true);
   ui.transfer.addEventListener('click', toggleTransfer);
   ui.transferPanel.addEventListener('submit', confirmTransfer);
   ui.transferCancel.addEventListener('click', () => {
@@ -1499,14 +2046,18 @@
   ui.modeReply.addEventListener('click', () => setComposeMode('reply'));
   ui.modeNote.addEventListener('click', () => setComposeMode('note'));
   ui.replyInput.addEventListener('keydown', (e) => {
+    if (pickerKeydown(e)) return; // the canned picker has Up/Down/Enter/Tab/Esc
     // Enter and Ctrl/Cmd+Enter send; Shift+Enter is a new line. isComposing:
-    // Enter also confirms IME input.
+    // Enter also confirms IME input. Alt+Enter sends and moves to the next chat.
     if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return;
     e.preventDefault();
-    sendFromReplyBox();
+    const sent = sendFromReplyBox();
+    if (sent && e.altKey && state.mine.length > 1) stepMyChats(1);
   });
 
   setInterval(tickWaits, 15000);
+  state.muted = localGet(KEY_MUTED) === '1';
+  ui.shortcutsOpen.setAttribute('aria-expanded', 'false');
 
   const storedToken = sessionGet(KEY_TOKEN);
   if (storedToken) {

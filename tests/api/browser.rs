@@ -656,6 +656,57 @@ async fn a_visitor_fills_the_offline_form() {
 }
 
 #[tokio::test]
+async fn an_agent_inserts_a_canned_reply_with_slash() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.add_agent("sam", "password123");
+    let sam = console_for(&driver, &app, "sam").await;
+
+    let (mut visitor, _conversation) = queued_visitor(&app, "is anybody there?").await;
+    click(&sam, "#queue .queue-entry").await;
+    click(&sam, "#claim").await;
+    wait_for_text(&sam, "#conversation-state", "You're chatting").await;
+    assert_eq!(visitor.expect("agent_joined").await["agent"]["name"], "sam");
+
+    // `/hel` opens the picker, filtered to the `hello` reply.
+    type_into(&sam, "#reply-input", "/hel").await;
+    wait_for_text(
+        &sam,
+        "#canned-picker .canned-item[data-shortcut=hello]",
+        "Hi, thanks for waiting!",
+    )
+    .await;
+    let input = sam
+        .find(Locator::Css("#reply-input"))
+        .await
+        .expect("reply box");
+    input.send_keys("\u{E007}").await.expect("Enter");
+    wait_gone(&sam, "#canned-picker").await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let value = input.prop("value").await.expect("value").unwrap_or_default();
+        if value == "Hi, thanks for waiting! Let me take a look." {
+            break;
+        }
+        assert!(Instant::now() < deadline, "reply box holds {value:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Enter in the picker inserted the text and did not send it; now send.
+    click(&sam, "#reply-send").await;
+    wait_for_text(&sam, "#transcript .msg[data-from=agent]", "Let me take a look").await;
+    let reply = visitor
+        .expect_where(|f| f["type"] == "message" && f["from"] == "agent")
+        .await;
+    assert_eq!(reply["text"], "Hi, thanks for waiting! Let me take a look.");
+    assert_eq!(reply["author"], "sam");
+
+    sam.close().await.ok();
+}
+
+#[tokio::test]
 async fn thumbs_down_gets_an_apology_and_the_agent_sees_why_and_how_upset() {
     let Some(driver) = Driver::start().await else {
         return;

@@ -1,0 +1,185 @@
+//! Load generator: many visitors chatting with the bot at once, over real
+//! websockets, against a running Tandem.
+//!
+//! ```sh
+//! cargo run --release -- --addr 127.0.0.1:8080 --data-dir /tmp/tandem-load &
+//! cargo run --release --example loadgen -- --addr 127.0.0.1:8080 --visitors 200 --messages 15 --pid $(pgrep -n tandem)
+//! ```
+//!
+//! Each visitor connects, then sends `--messages` questions one after the
+//! other, each time waiting for the `ack` (the message is on disk) and for
+//! the bot's answer. It prints throughput and latency percentiles, and — with
+//! `--pid` — the server's resident memory before and after the visitors
+//! connected (idle sockets), so the per-connection cost is visible.
+//! Everything stays on loopback; the run is bounded by the counts given.
+
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+
+const QUESTIONS: &[&str] = &[
+    "how long does shipping take",
+    "where is my order",
+    "what payment methods do you accept",
+    "how do I return something",
+    "hello",
+];
+
+struct Args {
+    addr: String,
+    visitors: usize,
+    messages: usize,
+    pid: Option<u32>,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        addr: "127.0.0.1:8080".into(),
+        visitors: 100,
+        messages: 15,
+        pid: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_default();
+        match flag.as_str() {
+            "--addr" => args.addr = value,
+            "--visitors" => args.visitors = value.parse().unwrap_or(args.visitors),
+            "--messages" => args.messages = value.parse().unwrap_or(args.messages),
+            "--pid" => args.pid = value.parse().ok(),
+            other => {
+                eprintln!("unknown flag {other}; flags: --addr --visitors --messages --pid");
+                std::process::exit(2);
+            }
+        }
+    }
+    args
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn next_json(ws: &mut Socket) -> Option<Value> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(30), ws.next()).await.ok()?? {
+            Ok(Message::Text(t)) => return serde_json::from_str(t.as_str()).ok(),
+            Ok(Message::Close(_)) | Err(_) => return None,
+            Ok(_) => continue,
+        }
+    }
+}
+
+/// One visitor's conversation: (ack latencies, answer latencies), in µs.
+async fn converse(mut ws: Socket, visitor: usize, messages: usize) -> (Vec<u64>, Vec<u64>) {
+    let (mut acks, mut answers) = (Vec::new(), Vec::new());
+    for i in 0..messages {
+        let text = QUESTIONS[(visitor + i) % QUESTIONS.len()];
+        let id = format!("v{visitor}-m{i}");
+        let start = Instant::now();
+        let frame = json!({"type": "message", "id": id, "text": text}).to_string();
+        if ws.send(Message::text(frame)).await.is_err() {
+            break;
+        }
+        let (mut acked, mut answered) = (false, false);
+        while !(acked && answered) {
+            let Some(f) = next_json(&mut ws).await else {
+                return (acks, answers);
+            };
+            match f["type"].as_str() {
+                Some("ack") if f["id"] == id.as_str() => {
+                    acked = true;
+                    acks.push(start.elapsed().as_micros() as u64);
+                }
+                Some("message") if f["from"] == "bot" => {
+                    answered = true;
+                    answers.push(start.elapsed().as_micros() as u64);
+                }
+                Some("error") => {
+                    eprintln!("visitor {visitor}: {f}");
+                    return (acks, answers);
+                }
+                _ => {}
+            }
+        }
+        // Stay under the per-connection flood limit (5 a second).
+        tokio::time::sleep(Duration::from_millis(210)).await;
+    }
+    (acks, answers)
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let args = parse_args();
+    let url = format!("ws://{}/ws/visitor", args.addr);
+    let before = args.pid.and_then(rss_kib);
+
+    let mut sockets = Vec::with_capacity(args.visitors);
+    for _ in 0..args.visitors {
+        let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.expect("connect");
+        next_json(&mut ws).await.expect("welcome");
+        sockets.push(ws);
+    }
+    if let (Some(pid), Some(before)) = (args.pid, before) {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if let Some(after) = rss_kib(pid) {
+            println!(
+                "memory: {} idle visitor sockets added {} KiB ({:.1} KiB each)",
+                args.visitors,
+                after.saturating_sub(before),
+                after.saturating_sub(before) as f64 / args.visitors as f64
+            );
+        }
+    }
+
+    let start = Instant::now();
+    let tasks: Vec<_> = sockets
+        .into_iter()
+        .enumerate()
+        .map(|(v, ws)| tokio::spawn(converse(ws, v, args.messages)))
+        .collect();
+    let (mut acks, mut answers) = (Vec::new(), Vec::new());
+    for t in tasks {
+        if let Ok((a, b)) = t.await {
+            acks.extend(a);
+            answers.extend(b);
+        }
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    acks.sort_unstable();
+    answers.sort_unstable();
+    println!(
+        "{} visitors x {} messages: {} answered in {:.1} s ({:.0} messages/s incl. 210 ms think time per message)",
+        args.visitors,
+        args.messages,
+        answers.len(),
+        elapsed,
+        answers.len() as f64 / elapsed
+    );
+    println!(
+        "ack (durable) latency ms: p50 {:.1}  p99 {:.1}  max {:.1}",
+        percentile(&acks, 0.5),
+        percentile(&acks, 0.99),
+        percentile(&acks, 1.0)
+    );
+    println!(
+        "bot answer latency ms:    p50 {:.1}  p99 {:.1}  max {:.1}",
+        percentile(&answers, 0.5),
+        percentile(&answers, 0.99),
+        percentile(&answers, 1.0)
+    );
+}
