@@ -686,7 +686,11 @@ async fn an_agent_inserts_a_canned_reply_with_slash() {
     wait_gone(&sam, "#canned-picker").await;
     let deadline = Instant::now() + WAIT;
     loop {
-        let value = input.prop("value").await.expect("value").unwrap_or_default();
+        let value = input
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default();
         if value == "Hi, thanks for waiting! Let me take a look." {
             break;
         }
@@ -696,7 +700,12 @@ async fn an_agent_inserts_a_canned_reply_with_slash() {
 
     // Enter in the picker inserted the text and did not send it; now send.
     click(&sam, "#reply-send").await;
-    wait_for_text(&sam, "#transcript .msg[data-from=agent]", "Let me take a look").await;
+    wait_for_text(
+        &sam,
+        "#transcript .msg[data-from=agent]",
+        "Let me take a look",
+    )
+    .await;
     let reply = visitor
         .expect_where(|f| f["type"] == "message" && f["from"] == "agent")
         .await;
