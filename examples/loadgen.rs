@@ -64,11 +64,15 @@ fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn next_json(ws: &mut Socket) -> Option<Value> {
     loop {
-        match tokio::time::timeout(Duration::from_secs(30), ws.next()).await.ok()?? {
+        match tokio::time::timeout(Duration::from_secs(30), ws.next())
+            .await
+            .ok()??
+        {
             Ok(Message::Text(t)) => return serde_json::from_str(t.as_str()).ok(),
             Ok(Message::Close(_)) | Err(_) => return None,
             Ok(_) => continue,
@@ -130,7 +134,9 @@ async fn main() {
 
     let mut sockets = Vec::with_capacity(args.visitors);
     for _ in 0..args.visitors {
-        let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.expect("connect");
+        let (mut ws, _) = tokio_tungstenite::connect_async(&url)
+            .await
+            .expect("connect");
         next_json(&mut ws).await.expect("welcome");
         sockets.push(ws);
     }

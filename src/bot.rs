@@ -1,9 +1,16 @@
 //! One bot turn: understand the visitor's message, answer or fall back, and
 //! decide whether to hand over.
 //!
-//! Pure: the intent set, the conversation's miss count and the text come in;
-//! a [`BotTurn`] comes out. The hub stores and delivers it.
+//! Pure: the intent set, the conversation's mood and miss count, the text
+//! and the time come in; a [`BotTurn`] comes out (and the mood is updated).
+//! The hub stores and delivers it. Above the policy's soft threshold the bot
+//! acknowledges the visitor and offers a person; at a hard trigger or the
+//! hard threshold it hands over and says why.
 
+use time::OffsetDateTime;
+
+use crate::empathy::conversation::{BotOutcome, Mood};
+use crate::empathy::policy::{self, Decision};
 use crate::empathy::{self, TurnOutcome};
 use crate::intents::{IntentSet, Matcher};
 use crate::protocol::Reason;
@@ -29,52 +36,125 @@ pub struct BotReply {
 }
 
 /// Answers `text`. `turn` picks among an intent's response variants so they
-/// rotate; `misses_in_row` is the count before this message.
-pub fn respond(set: &IntentSet, text: &str, misses_in_row: u32, turn: u64) -> BotTurn {
-    let Some(hit) = set.matcher.classify(text) else {
-        let misses_in_row = misses_in_row + 1;
-        let escalate = set
-            .policy
-            .escalation
-            .decide(&TurnOutcome::Missed { misses_in_row });
-        let reply = match &escalate {
-            Some(reasons) => handoff_reply(set, reasons),
-            None => BotReply {
+/// rotate; `misses_in_row` is the count before this message. `mood` is the
+/// conversation's, updated here with what this message shows; `now` is when
+/// the message arrived.
+pub fn respond(
+    set: &IntentSet,
+    text: &str,
+    mood: &mut Mood,
+    misses_in_row: u32,
+    turn: u64,
+    now: OffsetDateTime,
+) -> BotTurn {
+    let policy = &set.policy.escalation;
+    let hit = set.matcher.classify(text);
+    let intent = hit.as_ref().and_then(|h| set.intents.get(h.intent));
+    let misses_in_row = if intent.is_some() {
+        0
+    } else {
+        misses_in_row + 1
+    };
+    let default_reason = intent
+        .map(|i| format!("asked about {} (always handled by a person)", i.name))
+        .unwrap_or_default();
+    let (outcome, bot_outcome) = match (intent, &hit) {
+        (Some(intent), Some(hit)) => (
+            TurnOutcome::Understood {
+                handoff: intent.handoff,
+                handoff_reason: intent.handoff_reason.as_deref().unwrap_or(&default_reason),
+            },
+            BotOutcome::Answered {
+                confidence: hit.confidence,
+                threshold: set.policy.bot.confidence_threshold,
+            },
+        ),
+        _ => (TurnOutcome::Missed { misses_in_row }, BotOutcome::Missed),
+    };
+    let signals = mood.observe_message(text, bot_outcome, now, policy);
+    let mut decision = policy.decide(&outcome, &signals, mood);
+    if let Decision::HandOver(reasons) = &mut decision {
+        // A trigger from a calm message (a handoff intent) quotes it too.
+        for reason in reasons.iter_mut().filter(|r| r.evidence.is_none()) {
+            reason.evidence = Some(text.chars().take(200).collect());
+        }
+    }
+    let pick = turn as usize;
+    let (reply, escalate) = match (decision, intent) {
+        (Decision::HandOver(reasons), _) => (handoff_reply(set, &reasons), Some(reasons)),
+        (Decision::Acknowledge, Some(intent)) => {
+            // Empathetic variants acknowledge in the owner's own words;
+            // otherwise a short acknowledgement goes before the answer.
+            let text = match rotate(&intent.empathetic_responses, pick) {
+                Some(caring) => fill(caring, &Matcher::captures(intent, text)),
+                None => format!(
+                    "{} {}",
+                    policy::acknowledgement(&signals),
+                    fill(
+                        rotate(&intent.responses, pick).unwrap_or_default(),
+                        &Matcher::captures(intent, text)
+                    )
+                ),
+            };
+            let mut quick_replies = vec![policy::TALK_TO_A_PERSON.to_owned()];
+            quick_replies.extend(
+                intent
+                    .quick_replies
+                    .iter()
+                    .filter(|q| q.as_str() != policy::TALK_TO_A_PERSON)
+                    .cloned(),
+            );
+            (
+                BotReply {
+                    text: format!("{text} {}", policy::OFFER_A_PERSON),
+                    quick_replies,
+                },
+                None,
+            )
+        }
+        (Decision::Acknowledge, None) => (
+            BotReply {
+                text: format!(
+                    "{} I didn't understand that one, though. {}",
+                    policy::acknowledgement(&signals),
+                    policy::OFFER_A_PERSON
+                ),
+                quick_replies: vec![policy::TALK_TO_A_PERSON.to_owned()],
+            },
+            None,
+        ),
+        (Decision::Answer, Some(intent)) => (
+            BotReply {
+                text: fill(
+                    rotate(&intent.responses, pick).unwrap_or_default(),
+                    &Matcher::captures(intent, text),
+                ),
+                quick_replies: intent.quick_replies.clone(),
+            },
+            None,
+        ),
+        (Decision::Answer, None) => (
+            BotReply {
                 text: set.policy.bot.fallback.clone(),
                 quick_replies: set.policy.bot.fallback_quick_replies.clone(),
             },
-        };
-        return BotTurn {
-            reply,
-            intent: None,
-            misses_in_row,
-            escalate,
-        };
-    };
-    let intent = &set.intents[hit.intent];
-    let default_reason = format!("asked about {} (always handled by a person)", intent.name);
-    let escalate = set.policy.escalation.decide(&TurnOutcome::Understood {
-        handoff: intent.handoff,
-        handoff_reason: intent.handoff_reason.as_deref().unwrap_or(&default_reason),
-    });
-    let reply = match &escalate {
-        Some(reasons) => handoff_reply(set, reasons),
-        None => {
-            // Responses are never empty: loading refuses such an intent.
-            let pick = (turn as usize) % intent.responses.len().max(1);
-            let template = intent.responses.get(pick).cloned().unwrap_or_default();
-            BotReply {
-                text: fill(&template, &Matcher::captures(intent, text)),
-                quick_replies: intent.quick_replies.clone(),
-            }
-        }
+            None,
+        ),
     };
     BotTurn {
         reply,
-        intent: Some(intent.name.clone()),
-        misses_in_row: 0,
+        intent: intent.map(|i| i.name.clone()),
+        misses_in_row,
         escalate,
     }
+}
+
+/// The `turn`th of `variants`, cycling; `None` when there are none.
+fn rotate(variants: &[String], turn: usize) -> Option<&str> {
+    if variants.is_empty() {
+        return None;
+    }
+    variants.get(turn % variants.len()).map(String::as_str)
 }
 
 /// What the bot says when it hands over for `reasons`.
@@ -125,6 +205,18 @@ handoff_reason = "asked for a person"
         crate::intents::load_dir(dir.path()).unwrap()
     }
 
+    fn respond(set: &IntentSet, text: &str, misses_in_row: u32, turn: u64) -> BotTurn {
+        let mut mood = Mood::default();
+        super::respond(
+            set,
+            text,
+            &mut mood,
+            misses_in_row,
+            turn,
+            OffsetDateTime::UNIX_EPOCH,
+        )
+    }
+
     #[test]
     fn known_question_gets_the_intent_answer_with_captures() {
         let turn = respond(&set(), "where is order 12345?", 0, 0);
@@ -149,6 +241,30 @@ handoff_reason = "asked for a person"
         let second = respond(&s, "blue kayaks?", first.misses_in_row, 1);
         assert_eq!(second.escalate.unwrap()[0].code, ReasonCode::BotMisses);
         assert!(second.reply.text.contains("haven't been able to answer"));
+    }
+
+    #[test]
+    fn an_upset_visitor_hears_an_acknowledgement_the_answer_and_an_offer() {
+        let turn = respond(&set(), "this is annoying, where is order 12345?", 0, 0);
+        assert_eq!(turn.escalate, None);
+        let text = &turn.reply.text;
+        assert!(text.starts_with("I'm sorry"), "{text}");
+        assert!(text.contains("Order 12345 is on its way."), "{text}");
+        assert_eq!(turn.reply.quick_replies[0], "Talk to a person");
+    }
+
+    #[test]
+    fn a_handoff_intent_quotes_the_calm_message_that_triggered_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.toml"),
+            "[[intent]]\nname = \"invoice\"\nexamples = [\"send me an invoice\"]\nresponses = [\"x\"]\nhandoff = true\n",
+        )
+        .unwrap();
+        let set = crate::intents::load_dir(dir.path()).unwrap();
+        let reasons = respond(&set, "send me an invoice", 0, 0).escalate.unwrap();
+        assert_eq!(reasons[0].code, ReasonCode::IntentRequiresHuman);
+        assert_eq!(reasons[0].evidence.as_deref(), Some("send me an invoice"));
     }
 
     #[test]

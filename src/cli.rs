@@ -54,6 +54,41 @@ pub enum Command {
         #[command(subcommand)]
         command: IntentsCommand,
     },
+    /// Measure the frustration reader.
+    Empathy {
+        #[command(subcommand)]
+        command: EmpathyCommand,
+    },
+}
+
+/// `tandem empathy …`
+#[derive(Debug, Subcommand)]
+pub enum EmpathyCommand {
+    /// Precision, recall, F1 and accuracy of the per-message frustration
+    /// reader on a `text,frustrated` CSV file. The threshold is the policy's
+    /// soft threshold, or the best one on `--tune`; never chosen on the cases.
+    Eval {
+        /// Labelled messages to score (`text,frustrated`, 0 or 1, header line).
+        #[arg(long)]
+        cases: PathBuf,
+        /// Validation file to choose the threshold on.
+        #[arg(long)]
+        tune: Option<PathBuf>,
+        /// Intents directory whose policy.toml gives the threshold
+        /// [default: the intents directory setting].
+        #[arg(long)]
+        intents: Option<PathBuf>,
+        /// Also measure scoring speed on the cases' texts for this many
+        /// seconds (one core; use a release build).
+        #[arg(long, value_name = "SECS")]
+        speed: Option<u64>,
+    },
+    /// Show how one message reads: its frustration score and the signals
+    /// behind it, with the words that triggered each.
+    Explain {
+        /// The message.
+        text: String,
+    },
 }
 
 /// `tandem agent …`

@@ -19,6 +19,7 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::empathy::conversation::Mood;
 use crate::protocol::{Csat, MessageView, Reason, Sender, Status};
 
 /// Everything Tandem remembers about a conversation, apart from its lines.
@@ -46,6 +47,10 @@ pub struct ConversationRecord {
     pub preview: Option<String>,
     /// Sequence number of the next stored line.
     pub next_seq: u64,
+    /// How frustrated the visitor seems, and the evidence (older records
+    /// have none and start calm).
+    #[serde(default)]
+    pub mood: Mood,
     /// The visitor's rating after the last close.
     #[serde(default)]
     pub csat: Option<Csat>,
@@ -85,6 +90,7 @@ impl ConversationRecord {
             misses_in_row: 0,
             preview: None,
             next_seq: 1,
+            mood: Mood::default(),
             csat: None,
             requeued: false,
         }
@@ -275,7 +281,24 @@ mod tests {
         vec![Reason {
             code: ReasonCode::AskedForHuman,
             text: "asked for a person".into(),
+            evidence: None,
         }]
+    }
+
+    #[test]
+    fn a_record_stored_before_the_empathy_engine_still_loads() {
+        let mut c = conversation();
+        c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
+        let mut old = serde_json::to_value(&c).unwrap();
+        let object = old.as_object_mut().unwrap();
+        object.remove("mood");
+        object["reasons"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("evidence");
+        let loaded: ConversationRecord = serde_json::from_value(old).unwrap();
+        assert_eq!(loaded.mood, Mood::default());
+        assert_eq!(loaded.reasons, asked());
     }
 
     #[test]

@@ -36,6 +36,7 @@ use crate::agents;
 use crate::bot;
 use crate::conversation::{ConversationRecord, StateError, StoredMessage};
 use crate::empathy;
+use crate::empathy::conversation::BotOutcome;
 use crate::hours::BusinessHours;
 use crate::intents::IntentSet;
 use crate::protocol::{
@@ -67,6 +68,8 @@ pub enum HubError {
     NotAssigned,
     #[error("not waiting in the queue")]
     NotQueued,
+    #[error("no bot message with that id")]
+    NoSuchBotMessage,
     #[error("not closed")]
     NotClosed,
     #[error("agent {0} is not signed in")]
@@ -100,6 +103,10 @@ impl HubError {
             ),
             HubError::NotAssigned => ErrorBody::new(ErrorCode::NotAssigned),
             HubError::NotQueued => ErrorBody::new(ErrorCode::NotQueued),
+            HubError::NoSuchBotMessage => ErrorBody::with_message(
+                ErrorCode::InvalidField,
+                "\"message_id\" is not the id of a bot message in this conversation.",
+            ),
             HubError::NotClosed => ErrorBody::new(ErrorCode::NotClosed),
             HubError::AtCapacity(max) => ErrorBody::with_message(
                 ErrorCode::AtCapacity,
@@ -370,7 +377,14 @@ impl Hub {
                     // Each exchange (a visitor line and the bot's answer) moves the
                     // response rotation on by one.
                     let exchange = c.record.next_seq / 2;
-                    let turn = bot::respond(&intents, text, c.record.misses_in_row, exchange);
+                    let turn = bot::respond(
+                        &intents,
+                        text,
+                        &mut c.record.mood,
+                        c.record.misses_in_row,
+                        exchange,
+                        now,
+                    );
                     c.record.misses_in_row = turn.misses_in_row;
                     append(
                         store,
@@ -417,6 +431,16 @@ impl Hub {
                         live.queue_changed(&mut deliveries);
                     }
                 } else {
+                    // A person has it (or it waits for one): the mood still
+                    // reads the line, and counts the time spent waiting.
+                    let policy = &intents.policy.escalation;
+                    if let (Status::Queued, Some(queued_at)) = (c.record.status, c.record.queued_at)
+                    {
+                        c.record.mood.observe_queue_wait(queued_at, now, policy);
+                    }
+                    c.record
+                        .mood
+                        .observe_message(text, BotOutcome::NotAnswering, now, policy);
                     let line = append(
                         store,
                         c,
@@ -463,8 +487,9 @@ impl Hub {
                 .get_mut(&conversation)
                 .ok_or(HubError::NotFound)?;
             let now = OffsetDateTime::now_utc();
-            let reasons = vec![empathy::asked_for_human()];
             c.record.reopen_if_closed();
+            let reasons =
+                empathy::policy::with_supporting(empathy::asked_for_human(), &c.record.mood);
             if let Some(text) = availability.closed_reply() {
                 let line = append(
                     store,
@@ -510,6 +535,83 @@ impl Hub {
                         },
                     );
                 }
+            }
+            deliveries
+        };
+        self.commit(deliveries).await
+    }
+
+    /// A thumbs up or down on a bot line. A thumbs down counts as the
+    /// visitor rejecting the answer: the bot apologises and offers a person,
+    /// or hands over when the conversation's frustration reaches the hard
+    /// threshold. A thumbs up cools the score down. Nothing is said back to
+    /// a thumbs up.
+    pub async fn feedback(
+        &self,
+        conversation: Uuid,
+        message_id: &str,
+        helpful: bool,
+    ) -> Result<(), HubError> {
+        let intents = self.intents();
+        let deliveries = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let c = live
+                .conversations
+                .get_mut(&conversation)
+                .ok_or(HubError::NotFound)?;
+            let seq: u64 = message_id.parse().map_err(|_| HubError::NoSuchBotMessage)?;
+            let line = store
+                .history(conversation)?
+                .into_iter()
+                .find(|m| m.seq == seq && m.from == Sender::Bot)
+                .ok_or(HubError::NoSuchBotMessage)?;
+            let policy = &intents.policy.escalation;
+            let now = OffsetDateTime::now_utc();
+            let signals = c.record.mood.observe_feedback(helpful, &line.text, policy);
+            let mut deliveries = Deliveries::default();
+            if helpful || !c.record.bot_is_answering() {
+                store.save_conversation(&c.record)?;
+                return Ok(());
+            }
+            let decision = policy.decide(
+                &empathy::TurnOutcome::Understood {
+                    handoff: false,
+                    handoff_reason: "",
+                },
+                &signals,
+                &c.record.mood,
+            );
+            let (reply, escalated) = match decision {
+                empathy::Decision::HandOver(reasons) => {
+                    let reply = bot::handoff_reply(&intents, &reasons);
+                    (reply, c.record.escalate(reasons, now))
+                }
+                _ => (
+                    bot::BotReply {
+                        text: format!(
+                            "Sorry that didn't help. {}",
+                            empathy::policy::OFFER_A_PERSON
+                        ),
+                        quick_replies: vec![empathy::policy::TALK_TO_A_PERSON.to_owned()],
+                    },
+                    false,
+                ),
+            };
+            let line = append(
+                store,
+                c,
+                Sender::Bot,
+                Some(intents.policy.bot.name.clone()),
+                &reply.text,
+                reply.quick_replies,
+                None,
+                None,
+                now,
+            )?;
+            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+            if escalated {
+                live.queue_changed(&mut deliveries);
             }
             deliveries
         };
@@ -718,6 +820,8 @@ impl Hub {
             status: record.status,
             assigned_to: record.assigned_to.clone(),
             reasons: record.reasons.clone(),
+            frustration: record.mood.score,
+            frustration_peak: record.mood.peak,
             history: self
                 .inner
                 .store
@@ -869,6 +973,7 @@ impl Live {
                 queued_at: c.record.queued_at.unwrap_or(c.record.created_at),
                 reasons: c.record.reasons.clone(),
                 preview: c.record.preview.clone(),
+                frustration: c.record.mood.score,
             })
             .collect()
     }

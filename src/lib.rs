@@ -15,7 +15,9 @@
 //!   (bot → queued → assigned → closed).
 //! - [`intents`]: the owner's intent files — format, loading with `file:line`
 //!   diagnostics — and the matcher that picks an intent for a message.
-//! - [`empathy`]: the escalation policy: when the bot must hand over, and why.
+//! - [`empathy`]: frustration signals per message and per conversation, and
+//!   the escalation policy: when the bot acknowledges, offers a person or
+//!   hands over, and why (`docs/empathy.md`).
 //! - [`bot`]: one bot turn: match, answer or fall back, decide on escalation.
 //! - [`queue`]: who is next in the live-agent queue, the wait estimate, and
 //!   which agent auto-assignment picks.

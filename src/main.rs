@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use tandem::cli::{AgentCommand, Cli, Command, IntentsCommand};
+use tandem::cli::{AgentCommand, Cli, Command, EmpathyCommand, IntentsCommand};
 use tandem::config::{self, Settings};
 use tandem::protocol::Role;
 use tandem::store::Store;
-use tandem::{agents, intents, server};
+use tandem::{agents, empathy, intents, server};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -56,6 +56,53 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Empathy {
+            command:
+                EmpathyCommand::Eval {
+                    cases,
+                    tune,
+                    intents: dir,
+                    speed,
+                },
+        } => {
+            let dir = dir.unwrap_or(settings.intents_dir);
+            let threshold = match intents::load_dir(&dir) {
+                Ok(set) => set.policy.escalation.soft_threshold,
+                Err(diagnostics) => bail!(
+                    "the intents in {} have problems (run `tandem intents check`):\n{}",
+                    dir.display(),
+                    diagnostics
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ),
+            };
+            let report = empathy::eval::evaluate(&cases, tune.as_deref(), threshold)?;
+            if let Some(secs) = speed {
+                let texts: Vec<String> = empathy::eval::read_cases(&cases)?
+                    .into_iter()
+                    .map(|c| c.text)
+                    .collect();
+                let measured = empathy::eval::measure_speed(
+                    &texts,
+                    std::time::Duration::from_secs(secs.max(1)),
+                );
+                println!("{measured}");
+            }
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Empathy {
+            command: EmpathyCommand::Explain { text },
+        } => {
+            let reading = empathy::frustration::read_message(&text);
+            println!("score: {:.2}", reading.score);
+            for s in reading.signals {
+                println!("  {:.2}  {}: {}", s.weight, s.kind.describe(), s.evidence);
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -82,6 +82,9 @@ pub struct Reason {
     pub code: ReasonCode,
     /// A short phrase for agents, e.g. "asked for a person".
     pub text: String,
+    /// The visitor message (or event) that caused it, quoted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
 }
 
 /// The stable codes of [`Reason`].
@@ -94,6 +97,36 @@ pub enum ReasonCode {
     BotMisses,
     /// The owner routes this intent to a person.
     IntentRequiresHuman,
+    /// The conversation's frustration score reached the hard threshold.
+    Frustration,
+    /// Negative words: "terrible", "not helpful".
+    NegativeWording,
+    /// Swearing.
+    Profanity,
+    /// Name-calling aimed at the bot or the business.
+    Insult,
+    /// Time pressure: "right now", "third time".
+    Urgency,
+    /// Money, the account or the law: "charged twice", "lawyer".
+    HighStakes,
+    /// ALL CAPS, "!!!", "???".
+    Shouting,
+    /// Sarcastic praise: "great, another bot".
+    Sarcasm,
+    /// Angry or exasperated emoji.
+    NegativeEmoji,
+    /// "that's not what I asked", or a thumbs down on a bot answer.
+    RejectedAnswer,
+    /// The visitor asked essentially the same thing again.
+    RepeatedQuestion,
+    /// The bot answered but was unsure.
+    LowConfidence,
+    /// Several messages in quick succession.
+    MessageBurst,
+    /// A curt reply after long messages, while the bot struggled.
+    CurtReply,
+    /// A long wait in the queue.
+    QueueWait,
     /// An agent took the conversation but did not answer in time; it went
     /// back to the front of the queue.
     Unanswered,
@@ -154,6 +187,8 @@ pub struct QueueEntryView {
     pub reasons: Vec<Reason>,
     /// The visitor's first message, for a glance.
     pub preview: Option<String>,
+    /// The conversation's frustration score, 0 (calm) to 1.
+    pub frustration: f32,
 }
 
 /// A whole conversation, as an agent opens it.
@@ -167,6 +202,10 @@ pub struct ConversationView {
     pub assigned_to: Option<String>,
     /// Why it left the bot (empty while the bot has it).
     pub reasons: Vec<Reason>,
+    /// The conversation's frustration score now, 0 (calm) to 1.
+    pub frustration: f32,
+    /// The highest the score has been in this conversation.
+    pub frustration_peak: f32,
     /// Every line so far, bot part and private notes included.
     pub history: Vec<MessageView>,
     /// The visitor's rating, once given.
@@ -285,6 +324,8 @@ pub enum VisitorFrame {
     Message { id: String, text: String },
     /// Ask for a person now.
     RequestHuman,
+    /// Thumbs up or down on a bot line (`message_id` is its server id).
+    Feedback { message_id: String, helpful: bool },
     /// Stop waiting in the queue and go back to the bot.
     CancelWait,
     /// The visitor started or stopped typing (shown to the agent).
@@ -308,6 +349,7 @@ impl VisitorFrame {
         "typing",
         "rate",
         "leave_message",
+        "feedback",
     ];
 }
 

@@ -366,12 +366,17 @@
         const wait = el('span', 'queue-wait', formatWaited(entry.queued_at));
         wait.dataset.queuedAt = entry.queued_at;
         wait.title = 'Waiting since ' + formatClock(entry.queued_at);
-        top.append(el('span', 'queue-name', conversationName(entry.conversation_id)), wait);
+        top.append(
+          el('span', 'queue-name', conversationName(entry.conversation_id)),
+          frustrationBadge(entry.frustration),
+          wait,
+        );
 
         const tags = el('span', 'tags');
         for (const reason of entry.reasons || []) {
           const tag = el('span', 'tag', reason.text || reason.code);
           tag.dataset.code = reason.code || '';
+          if (reason.evidence) tag.title = '\u201C' + reason.evidence + '\u201D';
           tags.append(tag);
         }
         const preview = el('span', 'queue-preview', entry.preview || '');
@@ -506,6 +511,15 @@
     return { text: 'With ' + (conv.assignedTo || 'another agent'), tone: 'muted' };
   }
 
+  /** A small score indicator: 0 to 100 %, coloured by how upset. */
+  function frustrationBadge(value) {
+    const v = typeof value === 'number' && isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+    const badge = el('span', 'frustration', Math.round(v * 100) + '%');
+    badge.dataset.level = v >= 0.9 ? 'high' : v >= 0.5 ? 'mid' : 'low';
+    badge.title = 'Frustration over the conversation: ' + v.toFixed(2);
+    return badge;
+  }
+
   function renderConversation() {
     const conv = state.currentId ? state.convs.get(state.currentId) : null;
     ui.conversationEmpty.hidden = !!conv;
@@ -520,12 +534,29 @@
     ui.conversationState.textContent = conv.loaded ? status.text : 'Loading…';
     ui.conversationState.dataset.tone = status.tone;
 
-    // Reasons banner: why the bot handed this one to a person.
-    const reasons = (conv.reasons || []).map((r) => r.text || r.code).filter(Boolean);
-    ui.reasons.hidden = reasons.length === 0;
+    // Banner at the top of the transcript: the frustration score over the
+    // conversation, and why the bot handed it over, each reason with the
+    // message that caused it.
+    const reasons = (conv.reasons || []).filter((r) => r && (r.text || r.code));
+    ui.reasons.hidden = !conv.loaded;
     ui.reasons.textContent = '';
+    const score = el('div', 'reasons-score');
+    score.append(el('strong', null, 'Frustration: '), frustrationBadge(conv.frustration));
+    if (typeof conv.frustrationPeak === 'number' && conv.frustrationPeak > (conv.frustration || 0) + 0.005) {
+      score.append(el('span', 'reasons-peak', ' peak ' + Math.round(conv.frustrationPeak * 100) + '%'));
+    }
+    ui.reasons.append(score);
     if (reasons.length) {
-      ui.reasons.append(el('strong', null, 'Why it came to a person: '), el('span', null, reasons.join(' · ')));
+      ui.reasons.append(el('strong', null, 'Why it came to a person:'));
+      const list = el('ul', 'reasons-list');
+      for (const r of reasons) {
+        const item = el('li', null);
+        item.dataset.code = r.code || '';
+        item.append(el('span', 'reason-text', r.text || r.code));
+        if (r.evidence) item.append(el('q', 'reason-evidence', r.evidence));
+        list.append(item);
+      }
+      ui.reasons.append(list);
     }
 
     ui.claim.hidden = conv.status !== 'queued';
@@ -1081,6 +1112,8 @@
     conv.status = f.status;
     conv.assignedTo = f.assigned_to || null;
     conv.reasons = Array.isArray(f.reasons) ? f.reasons : [];
+    conv.frustration = typeof f.frustration === 'number' ? f.frustration : 0;
+    conv.frustrationPeak = typeof f.frustration_peak === 'number' ? f.frustration_peak : conv.frustration;
     conv.csat = f.csat || null;
     const history = Array.isArray(f.history) ? f.history : [];
 

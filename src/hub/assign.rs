@@ -182,6 +182,7 @@ impl Hub {
                 let agent = c.record.requeue_unanswered(Reason {
                     code: ReasonCode::Unanswered,
                     text: format!("not answered within {waited} s"),
+                    evidence: None,
                 })?;
                 let line = append(
                     store,

@@ -276,6 +276,13 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
                             message: "bot.confidence_threshold must be between 0 and 1".into(),
                         });
                     }
+                    let at = source.find("[escalation").unwrap_or(0);
+                    for message in p.escalation.problems() {
+                        diagnostics.push(Diagnostic {
+                            location: location(path, &source, at),
+                            message,
+                        });
+                    }
                     policy = p;
                 }
                 Err(e) => diagnostics.push(toml_error(path, &source, &e)),
@@ -462,6 +469,20 @@ responses = ["Hello!"]
         )]);
         let errors = load_dir(dir.path()).unwrap_err();
         assert!(errors[0].message.contains("exampels"), "{}", errors[0]);
+    }
+
+    #[test]
+    fn a_misspelt_escalation_weight_points_at_its_line() {
+        let dir = dir_with(&[
+            ("a.toml", GOOD),
+            (
+                "policy.toml",
+                "[escalation]\nsoft_threshold = 0.4\n\n[escalation.weights]\nsarcasim = 2.0\n",
+            ),
+        ]);
+        let errors = load_dir(dir.path()).unwrap_err();
+        assert_eq!(errors[0].location.line, 5, "{}", errors[0]);
+        assert!(errors[0].message.contains("sarcasim"), "{}", errors[0]);
     }
 
     #[test]

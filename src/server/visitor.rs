@@ -119,7 +119,8 @@ fn error(e: HubError) -> VisitorEvent {
 
 /// Applies one frame and returns the direct answer (`ack` or `error`), if
 /// the frame has one. Other effects travel through the outbox: the bot's
-/// handoff line and `queued` after `request_human`, `rated` after `rate`.
+/// handoff line and `queued` after `request_human`, `rated` after `rate`,
+/// the bot's apology after a thumbs-down `feedback`.
 async fn handle(hub: &Hub, conversation: Uuid, frame: VisitorFrame) -> Option<VisitorEvent> {
     match frame {
         VisitorFrame::Message { id, text } => {
@@ -135,6 +136,14 @@ async fn handle(hub: &Hub, conversation: Uuid, frame: VisitorFrame) -> Option<Vi
         }
         VisitorFrame::RequestHuman => hub.request_human(conversation).await.err().map(error),
         VisitorFrame::CancelWait => hub.cancel_wait(conversation).await.err().map(error),
+        VisitorFrame::Feedback {
+            message_id,
+            helpful,
+        } => hub
+            .feedback(conversation, &message_id, helpful)
+            .await
+            .err()
+            .map(error),
         VisitorFrame::Typing { active } => {
             hub.visitor_typing(conversation, active);
             None

@@ -686,7 +686,11 @@ async fn an_agent_inserts_a_canned_reply_with_slash() {
     wait_gone(&sam, "#canned-picker").await;
     let deadline = Instant::now() + WAIT;
     loop {
-        let value = input.prop("value").await.expect("value").unwrap_or_default();
+        let value = input
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default();
         if value == "Hi, thanks for waiting! Let me take a look." {
             break;
         }
@@ -696,7 +700,12 @@ async fn an_agent_inserts_a_canned_reply_with_slash() {
 
     // Enter in the picker inserted the text and did not send it; now send.
     click(&sam, "#reply-send").await;
-    wait_for_text(&sam, "#transcript .msg[data-from=agent]", "Let me take a look").await;
+    wait_for_text(
+        &sam,
+        "#transcript .msg[data-from=agent]",
+        "Let me take a look",
+    )
+    .await;
     let reply = visitor
         .expect_where(|f| f["type"] == "message" && f["from"] == "agent")
         .await;
@@ -704,4 +713,56 @@ async fn an_agent_inserts_a_canned_reply_with_slash() {
     assert_eq!(reply["author"], "sam");
 
     sam.close().await.ok();
+}
+
+#[tokio::test]
+async fn thumbs_down_gets_an_apology_and_the_agent_sees_why_and_how_upset() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.add_agent("sam", "password123");
+
+    let visitor = driver.browser("visitor").await;
+    visitor.goto(&app.url("/")).await.expect("shop page opens");
+    click(&visitor, "#tandem-bubble").await;
+    type_into(&visitor, "#tandem-input", "How long does shipping take?").await;
+    click(&visitor, "#tandem-send").await;
+    wait_for_text(&visitor, ".tandem-msg[data-from=bot]", "We ship within").await;
+    click(
+        &visitor,
+        ".tandem-msg[data-from=bot] .tandem-feedback-button[data-helpful=false]",
+    )
+    .await;
+    wait_for_text(
+        &visitor,
+        ".tandem-msg[data-from=bot]",
+        "Sorry that didn't help",
+    )
+    .await;
+    type_into(&visitor, "#tandem-input", "useless bot, this is ridiculous").await;
+    click(&visitor, "#tandem-send").await;
+    wait_for_text(&visitor, ".tandem-msg[data-from=bot]", "to take over").await;
+
+    let agent = driver.browser("agent").await;
+    agent
+        .goto(&app.url("/console"))
+        .await
+        .expect("console opens");
+    type_into(&agent, "#login-name", "sam").await;
+    type_into(&agent, "#login-password", "password123").await;
+    click(&agent, "#login-submit").await;
+    wait_for_text(&agent, "#queue .queue-entry .frustration", "%").await;
+    click(&agent, "#queue .queue-entry").await;
+    wait_for_text(&agent, "#reasons", "Frustration").await;
+    wait_for_text(
+        &agent,
+        "#reasons .reason-evidence",
+        "useless bot, this is ridiculous",
+    )
+    .await;
+    wait_for_text(&agent, "#reasons", "thumbs down on a bot answer").await;
+    screenshot(&agent, "console-reasons.png").await;
+    visitor.close().await.ok();
+    agent.close().await.ok();
 }

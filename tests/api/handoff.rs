@@ -31,8 +31,8 @@ async fn visitor_who_asks_for_a_person_reaches_an_agent_and_they_chat() {
     let entry = &queue["entries"][0];
     assert_eq!(entry["conversation_id"], conversation.as_str());
     assert_eq!(
-        entry["reasons"],
-        json!([{"code": "intent_requires_human", "text": "asked for a person"}])
+        entry["reasons"][0],
+        json!({"code": "intent_requires_human", "text": "asked for a person", "evidence": "I want to talk to a person"})
     );
 
     // The agent looks before claiming: the whole transcript, bot part included.

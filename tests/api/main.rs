@@ -13,4 +13,5 @@ mod handoff;
 mod helpers;
 mod offline;
 mod persistence;
+mod scenarios;
 mod visitor;

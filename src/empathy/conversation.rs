@@ -1,0 +1,455 @@
+//! Conversation-level frustration: what the visitor's messages, the bot's
+//! misses, feedback and waiting say together.
+//!
+//! One message rarely tells the whole story. "blue kayaks?" is calm on its
+//! own, but not as the third try at a question the bot keeps missing. A
+//! [`Mood`] lives in each conversation's record and is updated by events —
+//! a visitor message with the bot's outcome, a thumbs up or down, a message
+//! while waiting in the queue — each with the time passed in. Each event
+//! yields [`Signal`]s (a stable code, a weight and the message behind it),
+//! and their weighted total `e` moves the score: `s ← 1 − (1 − s)·e^(−e)`,
+//! so evidence pushes it towards 1 without ever passing it. An event with no
+//! evidence where the bot did well multiplies the score by the policy's
+//! `calm_decay`, so a conversation that recovers cools down.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::frustration::{self, SignalKind};
+use super::policy::EscalationPolicy;
+use crate::protocol::{Reason, ReasonCode};
+
+/// Visitor lines remembered for spotting repetition.
+const REMEMBERED_LINES: usize = 6;
+/// Signals remembered for the agent's list of reasons.
+const REMEMBERED_SIGNALS: usize = 12;
+/// Longest evidence quote kept, in characters.
+const EVIDENCE_CHARS: usize = 200;
+/// Word-set similarity from which a line counts as the same question again.
+const REPEAT_SIMILARITY: f32 = 0.6;
+/// How far above the matcher's threshold an answer still counts as unsure.
+const LOW_CONFIDENCE_MARGIN: f32 = 0.1;
+
+/// What Tandem remembers about a visitor's mood; part of the conversation's
+/// stored record (every field defaults, so older records load).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Mood {
+    /// Frustration over the conversation so far, from 0 (calm) to 1.
+    pub score: f32,
+    /// The highest the score has been, for reports.
+    pub peak: f32,
+    /// Signals seen so far, oldest first (at most a dozen).
+    pub evidence: Vec<Signal>,
+    /// The visitor's last few lines, for spotting a repeated question.
+    pub recent_lines: Vec<String>,
+    /// When the visitor last wrote.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_visitor_at: Option<OffsetDateTime>,
+    /// Messages in the current burst (quick succession).
+    pub burst: u32,
+    /// Words in the visitor's previous line.
+    pub last_words: u32,
+    /// Whether the bot's last answer was a miss or unsure.
+    pub bot_struggled: bool,
+}
+
+/// One piece of evidence about the visitor's mood.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    /// What kind of evidence, as agents and reports see it.
+    pub code: ReasonCode,
+    /// How much it added to the conversation's evidence (after the policy's weight).
+    pub weight: f32,
+    /// A short phrase for agents: `negative wording: "ridiculous"`.
+    pub text: String,
+    /// The message (or event) that caused it.
+    pub evidence: String,
+}
+
+impl Signal {
+    /// The signal as an escalation reason.
+    pub fn reason(&self) -> Reason {
+        Reason {
+            code: self.code,
+            text: self.text.clone(),
+            evidence: Some(self.evidence.clone()),
+        }
+    }
+}
+
+/// How the bot fared with the message, as the mood cares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BotOutcome {
+    /// The bot answered with this confidence; `threshold` is the matcher's.
+    Answered { confidence: f32, threshold: f32 },
+    /// The bot did not understand.
+    Missed,
+    /// The bot was not answering (a person has the conversation).
+    NotAnswering,
+}
+
+impl Mood {
+    /// Reads one visitor message in the context of the conversation and
+    /// updates the score. Returns this message's signals, strongest first.
+    pub fn observe_message(
+        &mut self,
+        text: &str,
+        outcome: BotOutcome,
+        now: OffsetDateTime,
+        policy: &EscalationPolicy,
+    ) -> Vec<Signal> {
+        let quote = quote(text);
+        let weights = &policy.weights;
+        let mut signals: Vec<Signal> = frustration::read_message(text)
+            .signals
+            .into_iter()
+            .map(|s| {
+                let code = code_of(s.kind);
+                Signal {
+                    code,
+                    weight: s.weight * weights.of(code),
+                    text: format!("{}: \"{}\"", s.kind.describe(), s.evidence),
+                    evidence: quote.clone(),
+                }
+            })
+            .collect();
+        let mut add = |code: ReasonCode, text: String| {
+            signals.push(Signal {
+                code,
+                weight: weights.of(code),
+                text,
+                evidence: quote.clone(),
+            });
+        };
+
+        let words = content_words(text);
+        if words.len() >= 2
+            && self
+                .recent_lines
+                .iter()
+                .any(|earlier| similarity(&words, &content_words(earlier)) >= REPEAT_SIMILARITY)
+        {
+            add(
+                ReasonCode::RepeatedQuestion,
+                "asked the same thing again".into(),
+            );
+        }
+        let struggled = match outcome {
+            BotOutcome::Missed => {
+                add(ReasonCode::BotMisses, "the bot did not understand".into());
+                true
+            }
+            BotOutcome::Answered {
+                confidence,
+                threshold,
+            } if confidence < threshold + LOW_CONFIDENCE_MARGIN => {
+                add(
+                    ReasonCode::LowConfidence,
+                    format!("the bot was unsure of its answer ({confidence:.2})"),
+                );
+                true
+            }
+            BotOutcome::Answered { .. } => false,
+            BotOutcome::NotAnswering => self.bot_struggled,
+        };
+        let quick = self.last_visitor_at.is_some_and(|at| {
+            (now - at).whole_seconds() < i64::try_from(policy.burst_window_secs).unwrap_or(i64::MAX)
+        });
+        self.burst = if quick { self.burst + 1 } else { 1 };
+        // Quick typists are not upset by themselves: a burst counts only
+        // while the bot is struggling.
+        if policy.burst_messages > 0
+            && self.burst >= policy.burst_messages
+            && (struggled || self.bot_struggled)
+        {
+            add(
+                ReasonCode::MessageBurst,
+                format!("{} messages in quick succession", self.burst),
+            );
+        }
+        let word_count = u32::try_from(text.split_whitespace().count()).unwrap_or(u32::MAX);
+        if self.bot_struggled && self.last_words >= 12 && word_count <= 3 {
+            add(
+                ReasonCode::CurtReply,
+                "a curt reply after long messages".into(),
+            );
+        }
+
+        signals.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        self.apply(&signals, (!struggled).then_some(policy.calm_decay));
+        self.bot_struggled = struggled;
+        self.last_words = word_count;
+        self.last_visitor_at = Some(now);
+        self.recent_lines
+            .push(text.chars().take(EVIDENCE_CHARS).collect());
+        if self.recent_lines.len() > REMEMBERED_LINES {
+            self.recent_lines.remove(0);
+        }
+        signals
+    }
+
+    /// A thumbs up or down on the bot line `bot_line`.
+    pub fn observe_feedback(
+        &mut self,
+        helpful: bool,
+        bot_line: &str,
+        policy: &EscalationPolicy,
+    ) -> Vec<Signal> {
+        let signals = if helpful {
+            Vec::new()
+        } else {
+            vec![Signal {
+                code: ReasonCode::RejectedAnswer,
+                weight: policy.weights.rejected_answer,
+                text: "thumbs down on a bot answer".into(),
+                evidence: quote(bot_line),
+            }]
+        };
+        self.apply(&signals, helpful.then_some(policy.calm_decay));
+        if !helpful {
+            self.bot_struggled = true;
+        }
+        signals
+    }
+
+    /// Time in the queue, seen when the visitor writes while waiting.
+    pub fn observe_queue_wait(
+        &mut self,
+        queued_at: OffsetDateTime,
+        now: OffsetDateTime,
+        policy: &EscalationPolicy,
+    ) -> Vec<Signal> {
+        let waited = (now - queued_at).whole_seconds().max(0).unsigned_abs();
+        let grace = policy.queue_wait_grace_secs.max(1);
+        let periods = waited / grace;
+        let already = self
+            .evidence
+            .iter()
+            .filter(|s| s.code == ReasonCode::QueueWait)
+            .count() as u64;
+        let signals = if periods > already {
+            vec![Signal {
+                code: ReasonCode::QueueWait,
+                weight: policy.weights.queue_wait,
+                text: format!("waited {} min in the queue", waited / 60),
+                evidence: format!("in the queue since {queued_at}"),
+            }]
+        } else {
+            Vec::new()
+        };
+        self.apply(&signals, None);
+        signals
+    }
+
+    /// Moves the score with `signals`; with none, multiplies it by `decay`
+    /// (given when the event went well).
+    fn apply(&mut self, signals: &[Signal], decay: Option<f32>) {
+        let total: f32 = signals.iter().map(|s| s.weight).sum();
+        if total > 0.0 {
+            self.score = 1.0 - (1.0 - self.score) * (-total).exp();
+        } else if let Some(decay) = decay {
+            self.score *= decay;
+        }
+        self.score = self.score.clamp(0.0, 1.0);
+        self.peak = self.peak.max(self.score);
+        for s in signals {
+            self.evidence.push(s.clone());
+        }
+        let excess = self.evidence.len().saturating_sub(REMEMBERED_SIGNALS);
+        self.evidence.drain(..excess);
+    }
+}
+
+/// The stable reason code of a per-message signal kind.
+pub fn code_of(kind: SignalKind) -> ReasonCode {
+    match kind {
+        SignalKind::NegativeWording => ReasonCode::NegativeWording,
+        SignalKind::Profanity => ReasonCode::Profanity,
+        SignalKind::Insult => ReasonCode::Insult,
+        SignalKind::Urgency => ReasonCode::Urgency,
+        SignalKind::HighStakes => ReasonCode::HighStakes,
+        SignalKind::AskForHuman => ReasonCode::AskedForHuman,
+        SignalKind::Emphasis => ReasonCode::Shouting,
+        SignalKind::Sarcasm => ReasonCode::Sarcasm,
+        SignalKind::Rejection => ReasonCode::RejectedAnswer,
+        SignalKind::NegativeEmoji => ReasonCode::NegativeEmoji,
+    }
+}
+
+fn quote(text: &str) -> String {
+    let mut q: String = text.chars().take(EVIDENCE_CHARS).collect();
+    if q.len() < text.len() {
+        q.push('…');
+    }
+    q
+}
+
+/// Words that carry the question: lower-cased, without the little words
+/// every question shares.
+fn content_words(text: &str) -> HashSet<String> {
+    const LITTLE: &[&str] = &[
+        "a", "an", "the", "i", "me", "my", "you", "your", "is", "are", "do", "does", "to", "of",
+        "and", "or", "it", "in", "on", "for", "can", "please", "what", "how", "where", "when",
+        "this", "that", "so", "again", "just", "still",
+    ];
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| !LITTLE.contains(&w.as_str()))
+        .collect()
+}
+
+/// Jaccard similarity of two word sets.
+fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
+    let union = a.union(b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(b).count() as f32 / union as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::Duration;
+
+    const ANSWERED: BotOutcome = BotOutcome::Answered {
+        confidence: 0.9,
+        threshold: 0.45,
+    };
+
+    fn at(secs: i64) -> OffsetDateTime {
+        OffsetDateTime::UNIX_EPOCH + Duration::seconds(secs)
+    }
+
+    fn codes(signals: &[Signal]) -> Vec<ReasonCode> {
+        signals.iter().map(|s| s.code).collect()
+    }
+
+    #[test]
+    fn calm_routine_questions_leave_the_score_at_zero() {
+        let policy = EscalationPolicy::default();
+        let mut mood = Mood::default();
+        for (i, text) in [
+            "hi",
+            "where is my order?",
+            "how long does shipping take",
+            "ok thanks",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let signals = mood.observe_message(text, ANSWERED, at(i as i64 * 30), &policy);
+            assert!(signals.is_empty(), "{text}: {signals:?}");
+        }
+        assert_eq!(mood.score, 0.0);
+    }
+
+    #[test]
+    fn asking_the_same_thing_again_is_noticed_with_the_message() {
+        let policy = EscalationPolicy::default();
+        let mut mood = Mood::default();
+        mood.observe_message("do you sell kayaks?", BotOutcome::Missed, at(0), &policy);
+        let signals =
+            mood.observe_message("do you sell kayaks??", BotOutcome::Missed, at(30), &policy);
+        assert!(codes(&signals).contains(&ReasonCode::RepeatedQuestion));
+        let repeat = signals
+            .iter()
+            .find(|s| s.code == ReasonCode::RepeatedQuestion)
+            .unwrap();
+        assert_eq!(repeat.evidence, "do you sell kayaks??");
+    }
+
+    #[test]
+    fn a_different_question_is_not_a_repeat() {
+        let policy = EscalationPolicy::default();
+        let mut mood = Mood::default();
+        mood.observe_message("where is my order", ANSWERED, at(0), &policy);
+        let signals = mood.observe_message("how much is shipping", ANSWERED, at(30), &policy);
+        assert!(!codes(&signals).contains(&ReasonCode::RepeatedQuestion));
+    }
+
+    #[test]
+    fn the_score_rises_with_evidence_and_cools_down_when_things_go_well() {
+        let policy = EscalationPolicy::default();
+        let mut mood = Mood::default();
+        mood.observe_message("this is useless", ANSWERED, at(0), &policy);
+        let upset = mood.score;
+        assert!(upset > 0.3, "{upset}");
+        mood.observe_message("that is ridiculous", ANSWERED, at(30), &policy);
+        assert!(mood.score > upset);
+        let high = mood.score;
+        mood.observe_message("ok, thank you", ANSWERED, at(60), &policy);
+        assert!(mood.score < high * 0.7, "{} vs {high}", mood.score);
+        assert_eq!(mood.peak, high);
+    }
+
+    #[test]
+    fn a_thumbs_down_is_a_rejection_and_a_thumbs_up_cools_down() {
+        let policy = EscalationPolicy::default();
+        let mut mood = Mood::default();
+        let signals = mood.observe_feedback(false, "We ship in 2-5 days.", &policy);
+        assert_eq!(codes(&signals), [ReasonCode::RejectedAnswer]);
+        assert_eq!(signals[0].evidence, "We ship in 2-5 days.");
+        let after_down = mood.score;
+        assert!(after_down > 0.5);
+        mood.observe_feedback(true, "We ship in 2-5 days.", &policy);
+        assert!(mood.score < after_down);
+    }
+
+    #[test]
+    fn quick_messages_count_as_a_burst_only_while_the_bot_struggles() {
+        let policy = EscalationPolicy::default();
+        let mut calm = Mood::default();
+        for i in 0..5 {
+            let s = calm.observe_message("and the blue one", ANSWERED, at(i), &policy);
+            assert!(!codes(&s).contains(&ReasonCode::MessageBurst));
+        }
+        let mut stuck = Mood::default();
+        let mut last = Vec::new();
+        for (i, text) in ["hello??", "anyone", "answer me", "come on"]
+            .iter()
+            .enumerate()
+        {
+            last = stuck.observe_message(text, BotOutcome::Missed, at(i as i64), &policy);
+        }
+        assert!(codes(&last).contains(&ReasonCode::MessageBurst), "{last:?}");
+    }
+
+    #[test]
+    fn a_curt_reply_after_long_ones_counts_when_the_bot_missed() {
+        let policy = EscalationPolicy::default();
+        let mut mood = Mood::default();
+        mood.observe_message(
+            "I ordered a blue jacket two weeks ago and it still has not arrived, can you check",
+            BotOutcome::Missed,
+            at(0),
+            &policy,
+        );
+        let signals = mood.observe_message("whatever", BotOutcome::Missed, at(60), &policy);
+        assert!(
+            codes(&signals).contains(&ReasonCode::CurtReply),
+            "{signals:?}"
+        );
+    }
+
+    #[test]
+    fn waiting_in_the_queue_counts_once_per_grace_period() {
+        let policy = EscalationPolicy::default();
+        let mut mood = Mood::default();
+        assert!(mood.observe_queue_wait(at(0), at(60), &policy).is_empty());
+        let first = mood.observe_queue_wait(at(0), at(400), &policy);
+        assert_eq!(codes(&first), [ReasonCode::QueueWait]);
+        assert!(mood.observe_queue_wait(at(0), at(500), &policy).is_empty());
+        assert_eq!(mood.observe_queue_wait(at(0), at(700), &policy).len(), 1);
+    }
+
+    #[test]
+    fn an_old_record_without_a_mood_loads_calm() {
+        let mood: Mood = serde_json::from_str("{}").unwrap();
+        assert_eq!(mood, Mood::default());
+    }
+}
