@@ -452,7 +452,10 @@ impl Hub {
                         None,
                         now,
                     )?;
-                    if let Some(agent) = c
+                    if c.record.status == Status::Queued {
+                        // The mood moved, and with it maybe the queue order.
+                        live.queue_changed(&mut deliveries);
+                    } else if let Some(agent) = c
                         .record
                         .assigned_to
                         .clone()
@@ -900,6 +903,7 @@ impl Live {
                 conversation_id: c.record.id,
                 queued_at: c.record.queued_at.unwrap_or(c.record.created_at),
                 requeued: c.record.requeued,
+                frustration: c.record.mood.score,
             })
             .collect();
         queue::order(&mut entries);
@@ -965,10 +969,12 @@ impl Live {
     }
 
     fn queue_view(&self) -> Vec<QueueEntryView> {
+        let now = OffsetDateTime::now_utc();
         self.queue()
             .iter()
-            .filter_map(|e| self.conversations.get(&e.conversation_id))
-            .map(|c| QueueEntryView {
+            .filter_map(|e| Some((e, self.conversations.get(&e.conversation_id)?)))
+            .map(|(e, c)| QueueEntryView {
+                order_reason: e.why(now),
                 conversation_id: c.record.id.to_string(),
                 queued_at: c.record.queued_at.unwrap_or(c.record.created_at),
                 reasons: c.record.reasons.clone(),

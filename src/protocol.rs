@@ -187,6 +187,9 @@ pub struct QueueEntryView {
     pub reasons: Vec<Reason>,
     /// The visitor's first message, for a glance.
     pub preview: Option<String>,
+    /// Why it stands where it does: "waiting 3 min + 4 min ahead for
+    /// frustration (80%)".
+    pub order_reason: String,
     /// The conversation's frustration score, 0 (calm) to 1.
     pub frustration: f32,
 }

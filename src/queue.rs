@@ -61,6 +61,10 @@ pub enum Assignment {
 /// Average time an agent spends on one conversation, until Tandem measures it.
 pub const DEFAULT_HANDLING_SECS: u64 = 120;
 
+/// How many seconds of waiting a fully frustrated visitor (score 1.0) is
+/// worth: they go ahead of calm visitors who have waited up to this long.
+pub const FRUSTRATION_HEADSTART_SECS: f64 = 300.0;
+
 /// One conversation waiting for a person.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueEntry {
@@ -70,14 +74,54 @@ pub struct QueueEntry {
     pub queued_at: OffsetDateTime,
     /// An agent let it wait unanswered: it goes to the front.
     pub requeued: bool,
+    /// The conversation's frustration score, 0 to 1.
+    pub frustration: f32,
+}
+
+impl QueueEntry {
+    /// Urgency as "effective seconds waited": real waiting time plus a head
+    /// start for frustration. Everyone's waiting time grows at the same
+    /// rate, so the order only changes when someone's frustration does, and
+    /// a calm visitor is never starved: after waiting longer than the head
+    /// start they go ahead of any newcomer.
+    fn urgency(&self) -> f64 {
+        // Relative to a fixed epoch: only differences matter.
+        -(self.queued_at.unix_timestamp_nanos() as f64 / 1e9)
+            + f64::from(self.frustration.clamp(0.0, 1.0)) * FRUSTRATION_HEADSTART_SECS
+    }
+
+    /// Why the entry stands where it does, for agents.
+    pub fn why(&self, now: OffsetDateTime) -> String {
+        if self.requeued {
+            return "first: an agent left it unanswered".into();
+        }
+        let waited = (now - self.queued_at).whole_seconds().max(0);
+        let waited = if waited < 60 {
+            format!("waiting {waited} s")
+        } else {
+            format!("waiting {} min", waited / 60)
+        };
+        let head_start = (f64::from(self.frustration.clamp(0.0, 1.0)) * FRUSTRATION_HEADSTART_SECS
+            / 60.0)
+            .round();
+        if head_start >= 1.0 {
+            format!(
+                "{waited} + {head_start:.0} min ahead for frustration ({:.0}%)",
+                self.frustration * 100.0
+            )
+        } else {
+            waited
+        }
+    }
 }
 
 /// Sorts entries into serving order: conversations an agent left unanswered
-/// first, then whoever waited longest.
+/// first, then by urgency (waiting time plus a head start for frustration).
 pub fn order(entries: &mut [QueueEntry]) {
     entries.sort_by(|a, b| {
         b.requeued
             .cmp(&a.requeued)
+            .then(b.urgency().total_cmp(&a.urgency()))
             .then(a.queued_at.cmp(&b.queued_at))
             .then(a.conversation_id.cmp(&b.conversation_id))
     });
@@ -126,15 +170,51 @@ mod tests {
                 conversation_id: Uuid::from_u128(1),
                 queued_at: t + Duration::seconds(5),
                 requeued: false,
+                frustration: 0.0,
             },
             QueueEntry {
                 conversation_id: Uuid::from_u128(2),
                 queued_at: t,
                 requeued: false,
+                frustration: 0.0,
             },
         ];
         order(&mut q);
         assert_eq!(q[0].conversation_id, Uuid::from_u128(2));
+    }
+
+    fn entry(id: u128, waited_secs: i64, frustration: f32) -> QueueEntry {
+        QueueEntry {
+            conversation_id: Uuid::from_u128(id),
+            queued_at: OffsetDateTime::UNIX_EPOCH + Duration::hours(1)
+                - Duration::seconds(waited_secs),
+            requeued: false,
+            frustration,
+        }
+    }
+
+    #[test]
+    fn a_furious_newcomer_goes_ahead_of_a_calm_visitor_who_just_arrived() {
+        let mut q = vec![entry(1, 60, 0.0), entry(2, 5, 0.9)];
+        order(&mut q);
+        assert_eq!(q[0].conversation_id, Uuid::from_u128(2));
+    }
+
+    #[test]
+    fn nobody_starves_a_long_wait_beats_any_frustration() {
+        let mut q = vec![entry(1, 400, 0.0), entry(2, 0, 1.0)];
+        order(&mut q);
+        assert_eq!(q[0].conversation_id, Uuid::from_u128(1));
+    }
+
+    #[test]
+    fn the_order_is_explained() {
+        let now = OffsetDateTime::UNIX_EPOCH + Duration::hours(1);
+        assert_eq!(entry(1, 130, 0.0).why(now), "waiting 2 min");
+        assert_eq!(
+            entry(1, 30, 0.8).why(now),
+            "waiting 30 s + 4 min ahead for frustration (80%)"
+        );
     }
 
     #[test]
@@ -145,11 +225,13 @@ mod tests {
                 conversation_id: Uuid::from_u128(1),
                 queued_at: t,
                 requeued: false,
+                frustration: 0.0,
             },
             QueueEntry {
                 conversation_id: Uuid::from_u128(2),
                 queued_at: t + Duration::minutes(9),
                 requeued: true,
+                frustration: 0.0,
             },
         ];
         order(&mut q);

@@ -380,7 +380,9 @@
           tags.append(tag);
         }
         const preview = el('span', 'queue-preview', entry.preview || '');
-        b.append(top, tags, preview);
+        // Why this entry stands where it does (waiting time, frustration).
+        const order = el('span', 'queue-order', entry.order_reason || '');
+        b.append(top, tags, preview, order);
         b.addEventListener('click', () => openConversation(entry.conversation_id));
         li.append(b);
         ui.queue.append(li);

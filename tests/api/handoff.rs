@@ -203,3 +203,33 @@ async fn only_the_agent_holding_a_conversation_can_reply() {
         .await;
     assert_eq!(kim.expect("error").await["code"], "not_found");
 }
+
+#[tokio::test]
+async fn a_furious_visitor_is_served_before_a_calm_one_who_just_arrived() {
+    let app = spawn_app().await;
+    let (mut calm, calm_welcome) = app.visitor().await;
+    calm.send(json!({"type": "request_human"})).await;
+    calm.expect("queued").await;
+    let (mut furious, furious_welcome) = app.visitor().await;
+    furious
+        .say(
+            "c1",
+            "THIS IS RIDICULOUS, you useless bot, I want a human NOW!!!",
+        )
+        .await;
+    furious.expect("queued").await;
+
+    let mut sam = app.agent("sam").await;
+    let queue = sam.expect("queue").await;
+    let entries = queue["entries"].as_array().unwrap();
+    assert_eq!(
+        entries[0]["conversation_id"],
+        furious_welcome["conversation_id"]
+    );
+    assert_eq!(
+        entries[1]["conversation_id"],
+        calm_welcome["conversation_id"]
+    );
+    let why = entries[0]["order_reason"].as_str().unwrap();
+    assert!(why.contains("ahead for frustration"), "{why}");
+}
