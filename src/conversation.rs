@@ -57,6 +57,9 @@ pub struct ConversationRecord {
     /// Back in the queue after an agent did not answer: served first.
     #[serde(default)]
     pub requeued: bool,
+    /// When a person last took it from the queue (for handling times).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub assigned_at: Option<OffsetDateTime>,
 }
 
 /// A transition that does not apply to the conversation's current state.
@@ -93,6 +96,7 @@ impl ConversationRecord {
             mood: Mood::default(),
             csat: None,
             requeued: false,
+            assigned_at: None,
         }
     }
 

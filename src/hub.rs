@@ -151,6 +151,8 @@ struct Live {
     agents: HashMap<u64, AgentConnection>,
     /// Status of each signed-in agent (by name; all their consoles share it).
     statuses: HashMap<String, AgentStatus>,
+    /// Recent claim-to-close times, for the visitors' wait estimate.
+    handling: queue::HandlingTimes,
 }
 
 /// An active conversation and the visitor sockets watching it.
@@ -776,6 +778,11 @@ impl Hub {
             let was_queued = c.record.status == Status::Queued;
             let holder = c.record.assigned_to.clone();
             c.record.close(agent)?;
+            let handled_for = c
+                .record
+                .assigned_at
+                .filter(|_| !was_queued)
+                .map(|at| (OffsetDateTime::now_utc() - at).whole_seconds().max(0) as u64);
             let line = append(
                 store,
                 c,
@@ -809,6 +816,11 @@ impl Hub {
             }
             if nobody_watching {
                 live.conversations.remove(&conversation);
+            }
+            if let Some(secs) = handled_for {
+                // Waiting visitors' estimates follow how long chats take.
+                live.handling.record(secs);
+                live.visitor_positions(&mut deliveries);
             }
             deliveries
         };
@@ -964,7 +976,7 @@ impl Live {
             + 1;
         Some((
             position,
-            queue::estimated_wait_secs(position, self.agents_online()),
+            queue::estimated_wait_secs(position, self.agents_online(), &self.handling),
         ))
     }
 
@@ -1018,7 +1030,7 @@ impl Live {
                     c,
                     VisitorEvent::Queued {
                         position: i + 1,
-                        estimated_wait_s: queue::estimated_wait_secs(i + 1, agents),
+                        estimated_wait_s: queue::estimated_wait_secs(i + 1, agents, &self.handling),
                     },
                 );
             }

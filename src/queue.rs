@@ -150,11 +150,49 @@ pub fn pick_agent<'a>(agents: &[AgentLoad<'a>]) -> Option<&'a str> {
         .map(|a| a.name)
 }
 
-/// Estimated seconds until someone at `position` (1 = next) is taken,
-/// with `agents_online` agents signed in.
-pub fn estimated_wait_secs(position: usize, agents_online: usize) -> u64 {
+/// How many recent handling times the wait estimate looks at.
+pub const HANDLING_WINDOW: usize = 20;
+
+/// The most recent handling times (claim to close), newest last.
+///
+/// The wait estimate uses their median: robust to the odd chat an agent left
+/// open all afternoon. Until a first conversation is closed it assumes
+/// [`DEFAULT_HANDLING_SECS`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HandlingTimes {
+    recent: std::collections::VecDeque<u64>,
+}
+
+impl HandlingTimes {
+    /// Records a conversation an agent handled for `secs`.
+    pub fn record(&mut self, secs: u64) {
+        if self.recent.len() == HANDLING_WINDOW {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(secs.max(1));
+    }
+
+    /// The typical time an agent spends on a conversation.
+    pub fn typical_secs(&self) -> u64 {
+        if self.recent.is_empty() {
+            return DEFAULT_HANDLING_SECS;
+        }
+        let mut sorted: Vec<u64> = self.recent.iter().copied().collect();
+        sorted.sort_unstable();
+        sorted[sorted.len() / 2]
+    }
+}
+
+/// Estimated seconds until someone at `position` (1 = next) is taken.
+///
+/// Agents free up one conversation every `typical_secs` each, so with
+/// `agents_online` agents the queue moves `agents_online` places per
+/// typical handling time: `ceil(position / agents) * typical`. With nobody
+/// signed in it assumes one agent (the visitor is told separately that
+/// nobody is there).
+pub fn estimated_wait_secs(position: usize, agents_online: usize, handling: &HandlingTimes) -> u64 {
     let agents = agents_online.max(1) as u64;
-    (position as u64 * DEFAULT_HANDLING_SECS).div_ceil(agents)
+    (position as u64).div_ceil(agents) * handling.typical_secs()
 }
 
 #[cfg(test)]
@@ -259,8 +297,27 @@ mod tests {
 
     #[test]
     fn more_agents_shorten_the_estimate() {
-        assert_eq!(estimated_wait_secs(2, 1), 240);
-        assert_eq!(estimated_wait_secs(2, 2), 120);
-        assert_eq!(estimated_wait_secs(1, 0), 120);
+        let h = HandlingTimes::default();
+        assert_eq!(estimated_wait_secs(2, 1, &h), 240);
+        assert_eq!(estimated_wait_secs(2, 2, &h), 120);
+        assert_eq!(estimated_wait_secs(1, 0, &h), 120);
+    }
+
+    #[test]
+    fn the_estimate_follows_recent_handling_times() {
+        let mut h = HandlingTimes::default();
+        for secs in [300, 60, 90, 3600, 80] {
+            h.record(secs);
+        }
+        assert_eq!(
+            h.typical_secs(),
+            90,
+            "the median ignores the afternoon-long chat"
+        );
+        assert_eq!(estimated_wait_secs(3, 2, &h), 180);
+        for _ in 0..HANDLING_WINDOW {
+            h.record(30);
+        }
+        assert_eq!(h.typical_secs(), 30, "old samples age out");
     }
 }

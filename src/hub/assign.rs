@@ -59,6 +59,7 @@ impl Hub {
             .get_mut(&conversation)
             .ok_or(HubError::NotFound)?;
         c.record.claim(agent)?;
+        c.record.assigned_at = Some(OffsetDateTime::now_utc());
         c.answer_deadline = deadline;
         let line = append(
             store,

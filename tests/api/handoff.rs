@@ -233,3 +233,35 @@ async fn a_furious_visitor_is_served_before_a_calm_one_who_just_arrived() {
     let why = entries[0]["order_reason"].as_str().unwrap();
     assert!(why.contains("ahead for frustration"), "{why}");
 }
+
+#[tokio::test]
+async fn the_wait_estimate_follows_how_long_agents_take() {
+    let app = spawn_app().await;
+    let mut sam = app.agent("sam").await;
+    let (mut first, w1) = app.visitor().await;
+    let (mut second, _) = app.visitor().await;
+    first.send(json!({"type": "request_human"})).await;
+    first.expect("queued").await;
+    second.send(json!({"type": "request_human"})).await;
+    let before = second.expect("queued").await;
+    assert_eq!(
+        before["estimated_wait_s"], 240,
+        "2nd in line, no history yet: 2 x 120 s"
+    );
+
+    // Sam handles the first visitor in well under a second.
+    sam.send(json!({"type": "claim", "conversation_id": w1["conversation_id"]}))
+        .await;
+    sam.expect("claimed").await;
+    sam.send(json!({"type": "close", "conversation_id": w1["conversation_id"]}))
+        .await;
+    sam.expect("closed").await;
+    let after = second
+        .expect_where(|f| f["type"] == "queued" && f["estimated_wait_s"] != 120)
+        .await;
+    assert_eq!(after["position"], 1);
+    assert_eq!(
+        after["estimated_wait_s"], 1,
+        "the typical chat now takes about a second"
+    );
+}
