@@ -1,0 +1,214 @@
+//! The agent's side of the switchboard: connecting a console, opening a
+//! conversation, claiming it, replying, and closing it.
+
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{append, AgentConnection, AgentSession, Deliveries, Hub, HubError, Stored};
+use crate::conversation::ConversationRecord;
+use crate::protocol::{AgentEvent, AgentView, Role, Sender, Status, VisitorEvent};
+
+impl Hub {
+    /// Attaches an agent socket.
+    pub fn connect_agent(
+        &self,
+        name: &str,
+        role: Role,
+        outbox: mpsc::Sender<AgentEvent>,
+    ) -> Result<AgentSession, HubError> {
+        let connection = self.connection_id();
+        let mut live = self.live();
+        live.agents.insert(
+            connection,
+            AgentConnection {
+                name: name.to_owned(),
+                outbox,
+            },
+        );
+        live.statuses.entry(name.to_owned()).or_default();
+        let mut greeting = vec![
+            AgentEvent::Hello {
+                agent: AgentView {
+                    name: name.to_owned(),
+                },
+                role,
+            },
+            AgentEvent::Queue {
+                entries: live.queue_view(),
+            },
+        ];
+        let held: Vec<ConversationRecord> = live
+            .conversations
+            .values()
+            .filter(|c| {
+                c.record.status == Status::Assigned && c.record.assigned_to.as_deref() == Some(name)
+            })
+            .map(|c| c.record.clone())
+            .collect();
+        for record in held {
+            greeting.push(AgentEvent::Conversation(self.view(&record)?));
+        }
+        greeting.push(self.offline_view()?);
+        greeting.push(AgentEvent::Canned {
+            replies: self.intents().canned.clone(),
+        });
+        // Others' wait estimates shrink with one more agent online, and
+        // everyone's transfer list grows.
+        let mut deliveries = Deliveries::default();
+        live.visitor_positions(&mut deliveries);
+        live.agents_changed(&self.inner.desk, &mut deliveries);
+        drop(live);
+        deliveries.deliver(self);
+        // A new agent may take waiting conversations (auto mode).
+        self.rebalance_soon();
+        Ok(AgentSession {
+            connection,
+            greeting,
+        })
+    }
+
+    /// Detaches an agent socket.
+    pub fn disconnect_agent(&self, connection: u64) {
+        let mut deliveries = Deliveries::default();
+        {
+            let mut live = self.live();
+            let Some(gone) = live.agents.remove(&connection) else {
+                return;
+            };
+            if !live.agents.values().any(|a| a.name == gone.name) {
+                live.statuses.remove(&gone.name);
+            }
+            live.agents_changed(&self.inner.desk, &mut deliveries);
+        }
+        deliveries.deliver(self);
+    }
+
+    /// A conversation's full view, for `open`.
+    pub fn open(&self, conversation: Uuid) -> Result<AgentEvent, HubError> {
+        let record = {
+            let live = self.live();
+            match live.conversations.get(&conversation) {
+                Some(c) => c.record.clone(),
+                None => self
+                    .inner
+                    .store
+                    .conversation(conversation)?
+                    .ok_or(HubError::NotFound)?,
+            }
+        };
+        Ok(AgentEvent::Conversation(self.view(&record)?))
+    }
+
+    /// `agent` takes `conversation` from the queue. Exactly one claim wins.
+    pub async fn claim(&self, agent: &str, conversation: Uuid) -> Result<(), HubError> {
+        let deliveries = {
+            let mut live = self.live();
+            let mut deliveries = Deliveries::default();
+            self.assign_locked(&mut live, conversation, agent, &mut deliveries)?;
+            deliveries
+        };
+        self.commit(deliveries).await
+    }
+
+    /// An agent's reply in a conversation they hold.
+    pub async fn agent_message(
+        &self,
+        agent: &str,
+        conversation: Uuid,
+        client_id: &str,
+        text: &str,
+    ) -> Result<Stored, HubError> {
+        let deliveries = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let c = live
+                .conversations
+                .get_mut(&conversation)
+                .ok_or(HubError::NotFound)?;
+            c.record.check_held_by(agent)?;
+            // The first reply meets the answer deadline.
+            c.answer_deadline = None;
+            if store.seq_for_client_id(conversation, client_id)?.is_some() {
+                None
+            } else {
+                let line = append(
+                    store,
+                    c,
+                    Sender::Agent,
+                    Some(agent.to_owned()),
+                    text,
+                    Vec::new(),
+                    Some(client_id),
+                    None,
+                    OffsetDateTime::now_utc(),
+                )?;
+                let mut deliveries = Deliveries::default();
+                deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+                Some(deliveries)
+            }
+        };
+        self.commit_stored(deliveries).await
+    }
+
+    /// Ends a conversation.
+    pub async fn close(&self, agent: &str, conversation: Uuid) -> Result<(), HubError> {
+        let deliveries = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let c = live
+                .conversations
+                .get_mut(&conversation)
+                .ok_or(HubError::NotFound)?;
+            let was_queued = c.record.status == Status::Queued;
+            let holder = c.record.assigned_to.clone();
+            c.record.close(agent)?;
+            let handled_for = c
+                .record
+                .assigned_at
+                .filter(|_| !was_queued)
+                .map(|at| (OffsetDateTime::now_utc() - at).whole_seconds().max(0) as u64);
+            let line = append(
+                store,
+                c,
+                Sender::System,
+                None,
+                &format!("{agent} closed the conversation"),
+                Vec::new(),
+                None,
+                None,
+                OffsetDateTime::now_utc(),
+            )?;
+            let mut deliveries = Deliveries::default();
+            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+            // Ask for a rating only when a person handled the conversation.
+            deliveries.for_visitors(
+                c,
+                VisitorEvent::Closed {
+                    survey: holder.is_some(),
+                },
+            );
+            let nobody_watching = c.visitors.is_empty();
+            let closed = AgentEvent::Closed {
+                conversation_id: conversation.to_string(),
+            };
+            live.for_agent(&mut deliveries, agent, closed.clone());
+            if let Some(holder) = holder.filter(|h| h != agent) {
+                live.for_agent(&mut deliveries, &holder, closed);
+            }
+            if was_queued {
+                live.queue_changed(&mut deliveries);
+            }
+            if nobody_watching {
+                live.conversations.remove(&conversation);
+            }
+            if let Some(secs) = handled_for {
+                // Waiting visitors' estimates follow how long chats take.
+                live.handling.record(secs);
+                live.visitor_positions(&mut deliveries);
+            }
+            deliveries
+        };
+        self.commit(deliveries).await
+    }
+}

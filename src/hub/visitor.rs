@@ -1,0 +1,389 @@
+//! The visitor's side of the switchboard: connecting (new or resumed
+//! conversation), each line the visitor writes — answered by the bot while it
+//! has the conversation, forwarded to the agent once a person does — asking
+//! for a person, and thumbs up or down on the bot's answers.
+
+use std::collections::HashMap;
+
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{append, Deliveries, Hub, HubError, LiveConversation, Stored, VisitorSession};
+use crate::agents;
+use crate::bot;
+use crate::conversation::{ConversationRecord, StoredMessage};
+use crate::empathy;
+use crate::empathy::conversation::BotOutcome;
+use crate::protocol::{AgentEvent, AgentView, Sender, Status, VisitorEvent};
+
+impl Hub {
+    /// Attaches a visitor socket to the conversation of `resume_token`, or to
+    /// a new conversation when the token is absent or unknown.
+    pub fn connect_visitor(
+        &self,
+        resume_token: Option<&str>,
+        outbox: mpsc::Sender<VisitorEvent>,
+    ) -> Result<VisitorSession, HubError> {
+        let store = &self.inner.store;
+        let connection = self.connection_id();
+        let mut live = self.live();
+        let existing = match resume_token {
+            Some(token) => store.conversation_by_token(token)?,
+            None => None,
+        };
+        let resumed = existing.is_some();
+        let record = match existing {
+            Some(record) => live
+                .conversations
+                .get(&record.id)
+                .map(|c| c.record.clone())
+                .unwrap_or(record),
+            None => {
+                let record = ConversationRecord::new(
+                    Uuid::new_v4(),
+                    agents::new_token(),
+                    OffsetDateTime::now_utc(),
+                );
+                store.create_conversation(&record)?;
+                record
+            }
+        };
+        let id = record.id;
+        // Private notes are for agents only.
+        let history = store
+            .history(id)?
+            .iter()
+            .filter(|m| m.from != Sender::Note)
+            .map(StoredMessage::view)
+            .collect();
+        let mut greeting = vec![VisitorEvent::Welcome {
+            conversation_id: id.to_string(),
+            resume_token: record.resume_token.clone(),
+            resumed,
+            status: record.status,
+            history,
+            survey: record.status == Status::Closed
+                && record.assigned_to.is_some()
+                && record.csat.is_none(),
+        }];
+        if record.status == Status::Assigned {
+            if let Some(agent) = &record.assigned_to {
+                greeting.push(VisitorEvent::AgentJoined {
+                    agent: AgentView {
+                        name: agent.clone(),
+                    },
+                });
+            }
+        }
+        live.conversations
+            .entry(id)
+            .or_insert_with(|| LiveConversation {
+                record,
+                visitors: HashMap::new(),
+                answer_deadline: None,
+            })
+            .visitors
+            .insert(connection, outbox);
+        if let Some((position, wait)) = live.queue_position(id) {
+            greeting.push(VisitorEvent::Queued {
+                position,
+                estimated_wait_s: wait,
+            });
+        }
+        Ok(VisitorSession {
+            connection,
+            conversation: id,
+            greeting,
+        })
+    }
+
+    /// Detaches a visitor socket. A conversation nobody watches and no agent
+    /// needs leaves memory; the store keeps it.
+    pub fn disconnect_visitor(&self, conversation: Uuid, connection: u64) {
+        let mut live = self.live();
+        if let Some(c) = live.conversations.get_mut(&conversation) {
+            c.visitors.remove(&connection);
+            if c.visitors.is_empty() && c.record.bot_is_answering() {
+                live.conversations.remove(&conversation);
+            }
+        }
+    }
+
+    /// Stores a visitor's line, lets the bot answer while it has the
+    /// conversation, and forwards the line to the agent when a person has it.
+    /// Returns once the line is durable; the caller then sends the `ack`.
+    pub async fn visitor_message(
+        &self,
+        conversation: Uuid,
+        client_id: &str,
+        text: &str,
+    ) -> Result<Stored, HubError> {
+        let intents = self.intents();
+        let deliveries = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let availability = self.availability(&live);
+            let c = live
+                .conversations
+                .get_mut(&conversation)
+                .ok_or(HubError::NotFound)?;
+            if store.seq_for_client_id(conversation, client_id)?.is_some() {
+                // Stored before; the flush in `commit` makes sure the earlier
+                // write is durable before this second ack.
+                None
+            } else {
+                let now = OffsetDateTime::now_utc();
+                c.record.reopen_if_closed();
+                if c.record.preview.is_none() {
+                    c.record.preview = Some(text.chars().take(140).collect());
+                }
+                let mut deliveries = Deliveries::default();
+                if c.record.bot_is_answering() {
+                    // Each exchange (a visitor line and the bot's answer) moves the
+                    // response rotation on by one.
+                    let exchange = c.record.next_seq / 2;
+                    let turn = bot::respond(
+                        &intents,
+                        text,
+                        &mut c.record.mood,
+                        c.record.misses_in_row,
+                        exchange,
+                        now,
+                    );
+                    c.record.misses_in_row = turn.misses_in_row;
+                    append(
+                        store,
+                        c,
+                        Sender::Visitor,
+                        None,
+                        text,
+                        Vec::new(),
+                        Some(client_id),
+                        turn.intent.clone(),
+                        now,
+                    )?;
+                    let wants_person = turn.escalate.is_some();
+                    let mut reply = turn.reply;
+                    let escalated = match turn.escalate {
+                        // Outside business hours nobody would come: say so
+                        // instead of queueing.
+                        Some(_) if availability.is_closed() => {
+                            reply.text = availability.closed_reply().unwrap_or_default();
+                            reply.quick_replies = Vec::new();
+                            false
+                        }
+                        Some(reasons) => c.record.escalate(reasons, now),
+                        None => false,
+                    };
+                    let line = append(
+                        store,
+                        c,
+                        Sender::Bot,
+                        Some(intents.policy.bot.name.clone()),
+                        &reply.text,
+                        reply.quick_replies,
+                        None,
+                        None,
+                        now,
+                    )?;
+                    deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+                    if wants_person {
+                        if let Some(notice) = availability.notice(self.hours_text()) {
+                            deliveries.for_visitors(c, notice);
+                        }
+                    }
+                    if escalated {
+                        live.queue_changed(&mut deliveries);
+                    }
+                } else {
+                    // A person has it (or it waits for one): the mood still
+                    // reads the line, and counts the time spent waiting.
+                    let policy = &intents.policy.escalation;
+                    if let (Status::Queued, Some(queued_at)) = (c.record.status, c.record.queued_at)
+                    {
+                        c.record.mood.observe_queue_wait(queued_at, now, policy);
+                    }
+                    c.record
+                        .mood
+                        .observe_message(text, BotOutcome::NotAnswering, now, policy);
+                    let line = append(
+                        store,
+                        c,
+                        Sender::Visitor,
+                        None,
+                        text,
+                        Vec::new(),
+                        Some(client_id),
+                        None,
+                        now,
+                    )?;
+                    if c.record.status == Status::Queued {
+                        // The mood moved, and with it maybe the queue order.
+                        live.queue_changed(&mut deliveries);
+                    } else if let Some(agent) = c
+                        .record
+                        .assigned_to
+                        .clone()
+                        .filter(|_| c.record.status == Status::Assigned)
+                    {
+                        live.for_agent(
+                            &mut deliveries,
+                            &agent,
+                            AgentEvent::Message {
+                                conversation_id: conversation.to_string(),
+                                message: line.view(),
+                            },
+                        );
+                    }
+                }
+                Some(deliveries)
+            }
+        };
+        self.commit_stored(deliveries).await
+    }
+
+    /// The visitor asks for a person (the widget's button).
+    pub async fn request_human(&self, conversation: Uuid) -> Result<(), HubError> {
+        let intents = self.intents();
+        let deliveries = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let availability = self.availability(&live);
+            let mut deliveries = Deliveries::default();
+            let c = live
+                .conversations
+                .get_mut(&conversation)
+                .ok_or(HubError::NotFound)?;
+            let now = OffsetDateTime::now_utc();
+            c.record.reopen_if_closed();
+            let reasons =
+                empathy::policy::with_supporting(empathy::asked_for_human(), &c.record.mood);
+            if let Some(text) = availability.closed_reply() {
+                let line = append(
+                    store,
+                    c,
+                    Sender::Bot,
+                    Some(intents.policy.bot.name.clone()),
+                    &text,
+                    Vec::new(),
+                    None,
+                    None,
+                    now,
+                )?;
+                deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+                if let Some(notice) = availability.notice(self.hours_text()) {
+                    deliveries.for_visitors(c, notice);
+                }
+            } else if c.record.escalate(reasons.clone(), now) {
+                if let Some(notice) = availability.notice(self.hours_text()) {
+                    deliveries.for_visitors(c, notice);
+                }
+                let reply = bot::handoff_reply(&intents, &reasons);
+                let line = append(
+                    store,
+                    c,
+                    Sender::Bot,
+                    Some(intents.policy.bot.name.clone()),
+                    &reply.text,
+                    Vec::new(),
+                    None,
+                    None,
+                    now,
+                )?;
+                deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+                live.queue_changed(&mut deliveries);
+            } else if let Some((position, wait)) = live.queue_position(conversation) {
+                // Already waiting: say where they stand again.
+                if let Some(c) = live.conversations.get(&conversation) {
+                    deliveries.for_visitors(
+                        c,
+                        VisitorEvent::Queued {
+                            position,
+                            estimated_wait_s: wait,
+                        },
+                    );
+                }
+            }
+            deliveries
+        };
+        self.commit(deliveries).await
+    }
+
+    /// A thumbs up or down on a bot line. A thumbs down counts as the
+    /// visitor rejecting the answer: the bot apologises and offers a person,
+    /// or hands over when the conversation's frustration reaches the hard
+    /// threshold. A thumbs up cools the score down. Nothing is said back to
+    /// a thumbs up.
+    pub async fn feedback(
+        &self,
+        conversation: Uuid,
+        message_id: &str,
+        helpful: bool,
+    ) -> Result<(), HubError> {
+        let intents = self.intents();
+        let deliveries = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let c = live
+                .conversations
+                .get_mut(&conversation)
+                .ok_or(HubError::NotFound)?;
+            let seq: u64 = message_id.parse().map_err(|_| HubError::NoSuchBotMessage)?;
+            let line = store
+                .history(conversation)?
+                .into_iter()
+                .find(|m| m.seq == seq && m.from == Sender::Bot)
+                .ok_or(HubError::NoSuchBotMessage)?;
+            let policy = &intents.policy.escalation;
+            let now = OffsetDateTime::now_utc();
+            let signals = c.record.mood.observe_feedback(helpful, &line.text, policy);
+            let mut deliveries = Deliveries::default();
+            if helpful || !c.record.bot_is_answering() {
+                store.save_conversation(&c.record)?;
+                return Ok(());
+            }
+            let decision = policy.decide(
+                &empathy::TurnOutcome::Understood {
+                    handoff: false,
+                    handoff_reason: "",
+                },
+                &signals,
+                &c.record.mood,
+            );
+            let (reply, escalated) = match decision {
+                empathy::Decision::HandOver(reasons) => {
+                    let reply = bot::handoff_reply(&intents, &reasons);
+                    (reply, c.record.escalate(reasons, now))
+                }
+                _ => (
+                    bot::BotReply {
+                        text: format!(
+                            "Sorry that didn't help. {}",
+                            empathy::policy::OFFER_A_PERSON
+                        ),
+                        quick_replies: vec![empathy::policy::TALK_TO_A_PERSON.to_owned()],
+                    },
+                    false,
+                ),
+            };
+            let line = append(
+                store,
+                c,
+                Sender::Bot,
+                Some(intents.policy.bot.name.clone()),
+                &reply.text,
+                reply.quick_replies,
+                None,
+                None,
+                now,
+            )?;
+            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+            if escalated {
+                live.queue_changed(&mut deliveries);
+            }
+            deliveries
+        };
+        self.commit(deliveries).await
+    }
+}
