@@ -17,8 +17,8 @@
 //!    outboxes. Only now can anyone see the change, so nobody ever sees — or
 //!    gets an ack for — something a crash could take back.
 //!
-//! The operations live in one file per party: [`visitor`](self::visitor)
-//! (connect, lines, asking for a person, feedback), [`agent`](self::agent)
+//! The operations live in one file per party: `visitor`
+//! (connect, lines, asking for a person, feedback), `agent`
 //! (connect, open, claim, reply, close), `desk` (notes, transfers, typing,
 //! ratings), `assign` (caps, auto-assignment, the desk clock) and `offline`
 //! (business hours, left messages). This file holds the shared state and the
