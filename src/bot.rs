@@ -5,7 +5,7 @@
 //! a [`BotTurn`] comes out. The hub stores and delivers it.
 
 use crate::empathy::{self, TurnOutcome};
-use crate::intents::{IntentSet, Matcher};
+use crate::intents::{IntentSet, Matcher, Verdict};
 use crate::protocol::Reason;
 
 /// What the bot does with one visitor message.
@@ -31,7 +31,26 @@ pub struct BotReply {
 /// Answers `text`. `turn` picks among an intent's response variants so they
 /// rotate; `misses_in_row` is the count before this message.
 pub fn respond(set: &IntentSet, text: &str, misses_in_row: u32, turn: u64) -> BotTurn {
-    let Some(hit) = set.matcher.classify(text) else {
+    let hit = match set.matcher.decide(text) {
+        Verdict::Answer(hit) => Some(hit),
+        Verdict::Ask(hit) => {
+            // Two intents are too close to call: offer both by their labels;
+            // the matcher resolves a label to its intent exactly. Not a miss.
+            let mut quick_replies = vec![set.intents[hit.intent].label()];
+            quick_replies.extend(hit.runner_up.map(|(i, _)| set.intents[i].label()));
+            return BotTurn {
+                reply: BotReply {
+                    text: set.policy.bot.clarify.clone(),
+                    quick_replies,
+                },
+                intent: None,
+                misses_in_row,
+                escalate: None,
+            };
+        }
+        Verdict::Fallback(_) => None,
+    };
+    let Some(hit) = hit else {
         let misses_in_row = misses_in_row + 1;
         let escalate = set
             .policy
