@@ -36,6 +36,7 @@ use crate::agents;
 use crate::bot;
 use crate::conversation::{ConversationRecord, StateError, StoredMessage};
 use crate::empathy;
+use crate::intents::unmatched::UnmatchedQuestion;
 use crate::intents::IntentSet;
 use crate::protocol::{
     AgentEvent, AgentView, ConversationView, ErrorBody, ErrorCode, QueueEntryView, Sender, Status,
@@ -325,6 +326,14 @@ impl Hub {
                     // response rotation on by one.
                     let exchange = c.record.next_seq / 2;
                     let turn = bot::respond(&intents, text, c.record.misses_in_row, exchange);
+                    if turn.misses_in_row > c.record.misses_in_row {
+                        // A fallback: owners list these to write the next intents.
+                        store.record_unmatched(&UnmatchedQuestion {
+                            text: text.to_owned(),
+                            at: now,
+                            conversation,
+                        })?;
+                    }
                     c.record.misses_in_row = turn.misses_in_row;
                     append(
                         store,

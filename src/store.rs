@@ -8,6 +8,7 @@
 //! | `resume_tokens` | token | conversation id |
 //! | `agents` | agent name | [`AgentRecord`] as JSON |
 //! | `sessions` | token | [`Session`] as JSON |
+//! | `unmatched` | time (unix ns, i128 big-endian) + conversation id | [`UnmatchedQuestion`] as JSON |
 //!
 //! Big-endian sequence numbers make a prefix scan return a conversation's
 //! lines in order. A line, its client-id entry and the conversation record
@@ -29,6 +30,7 @@ use uuid::Uuid;
 
 use crate::agents::{AgentRecord, Session};
 use crate::conversation::{ConversationRecord, StoredMessage};
+use crate::intents::unmatched::UnmatchedQuestion;
 use crate::protocol::Status;
 
 /// What can go wrong with the database.
@@ -61,6 +63,7 @@ pub struct Store {
     resume_tokens: sled::Tree,
     agents: sled::Tree,
     sessions: sled::Tree,
+    unmatched: sled::Tree,
 }
 
 impl Store {
@@ -82,6 +85,7 @@ impl Store {
             resume_tokens: db.open_tree("resume_tokens")?,
             agents: db.open_tree("agents")?,
             sessions: db.open_tree("sessions")?,
+            unmatched: db.open_tree("unmatched")?,
             db,
         })
     }
@@ -252,6 +256,30 @@ impl Store {
     pub fn delete_session(&self, token: &str) -> Result<(), StoreError> {
         self.sessions.remove(token.as_bytes())?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Records a question the bot could not answer.
+    pub fn record_unmatched(&self, question: &UnmatchedQuestion) -> Result<(), StoreError> {
+        // Offset by i128::MIN so that big-endian bytes sort like the times.
+        let ns = question.at.unix_timestamp_nanos() as u128 ^ (1 << 127);
+        let mut key = ns.to_be_bytes().to_vec();
+        key.extend_from_slice(question.conversation.as_bytes());
+        self.unmatched.insert(key, serde_json::to_vec(question)?)?;
+        Ok(())
+    }
+
+    /// Questions the bot could not answer at or after `since`, oldest first.
+    pub fn unmatched_since(
+        &self,
+        since: Option<time::OffsetDateTime>,
+    ) -> Result<Vec<UnmatchedQuestion>, StoreError> {
+        let start = since.map_or(0, |t| t.unix_timestamp_nanos() as u128 ^ (1 << 127));
+        self.unmatched
+            .range(start.to_be_bytes().to_vec()..)
+            .map(|entry| Ok(serde_json::from_slice(&entry?.1)?))
+            .collect()
     }
 }
 

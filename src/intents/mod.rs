@@ -15,7 +15,7 @@
 pub mod classifier;
 pub mod matcher;
 pub mod tools;
-pub mod watch;
+pub mod unmatched;
 
 use std::collections::HashMap;
 use std::fmt;

@@ -8,12 +8,14 @@
 
 pub mod agent;
 pub mod api;
+pub mod reload;
 pub mod socket;
 pub mod visitor;
 pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
@@ -35,6 +37,8 @@ pub struct AppState {
     pub hub: Hub,
     /// Flips to `true` when the server is stopping; sockets close then.
     pub shutdown: watch::Receiver<bool>,
+    /// The live intents' status, kept by the reload task.
+    pub intents_status: reload::SharedStatus,
 }
 
 /// Why the server could not start.
@@ -44,6 +48,8 @@ pub enum StartError {
     Intents(Vec<Diagnostic>),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot watch the intents directory: {0}")]
+    Watch(#[from] notify::Error),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -67,6 +73,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/agent/login", post(api::login))
         .route("/api/agent/logout", post(api::logout))
         .route("/api/health", get(api::health))
+        .route("/api/intents/status", get(reload::status))
+        .route("/api/intents/unmatched", get(api::unmatched))
         .merge(web::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -79,19 +87,33 @@ pub struct Server {
     hub: Hub,
     stop: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Watches the intents directory while the server runs.
+    _reloader: reload::Reloader,
 }
 
 /// Loads intents, opens the store, binds, and starts serving.
 pub async fn start(settings: &Settings) -> Result<Server, StartError> {
-    let intents = intents::load_dir(&settings.intents_dir).map_err(StartError::Intents)?;
+    let dir = settings.intents_dir.clone();
+    // Training takes up to a second for large sets: keep it off the reactor.
+    let intents = tokio::task::spawn_blocking(move || intents::load_dir(&dir))
+        .await
+        .map_err(|e| StartError::Intents(vec![panicked(&settings.intents_dir, &e)]))?
+        .map_err(StartError::Intents)?;
     tracing::info!(
         intents = intents.intents.len(),
+        warnings = intents.warnings.len(),
         dir = %settings.intents_dir.display(),
         "intents loaded"
     );
+    let intents_status = Arc::new(Mutex::new(reload::IntentsStatus::loaded(&intents)));
     std::fs::create_dir_all(&settings.data_dir).map_err(|e| StoreError::Sled(e.into()))?;
     let store = Store::open(&settings.data_dir)?;
     let hub = Hub::new(store, intents)?;
+    let reloader = reload::watch(
+        settings.intents_dir.clone(),
+        hub.clone(),
+        intents_status.clone(),
+    )?;
     let (stop, shutdown) = watch::channel(false);
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
@@ -112,6 +134,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
     let app = router(AppState {
         hub: hub.clone(),
         shutdown: shutdown.clone(),
+        intents_status,
     });
     let mut until = shutdown;
     let task = tokio::spawn(async move {
@@ -128,7 +151,20 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         hub,
         stop,
         task,
+        _reloader: reloader,
     })
+}
+
+fn panicked(dir: &std::path::Path, e: &tokio::task::JoinError) -> Diagnostic {
+    Diagnostic {
+        location: intents::SourceLocation {
+            file: dir.to_path_buf(),
+            line: 1,
+            column: 1,
+        },
+        message: format!("loading the intents failed: {e}"),
+        severity: intents::Severity::Error,
+    }
 }
 
 impl Server {
