@@ -88,7 +88,7 @@ pub struct Server {
     stop: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
     /// Watches the intents directory while the server runs.
-    _reloader: reload::Reloader,
+    reloader: reload::Reloader,
 }
 
 /// Loads intents, opens the store, binds, and starts serving.
@@ -151,7 +151,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         hub,
         stop,
         task,
-        _reloader: reloader,
+        reloader,
     })
 }
 
@@ -187,6 +187,7 @@ impl Server {
     pub async fn shutdown(self) -> Result<(), StoreError> {
         // Receivers may all be gone already; then there is no one to tell.
         let _ = self.stop.send(true);
+        self.reloader.stop().await;
         match self.task.await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!(error = %e, "server stopped with an error"),

@@ -68,15 +68,21 @@ impl IntentsStatus {
 /// mutex: the critical sections are a clone or an assignment.
 pub type SharedStatus = Arc<Mutex<IntentsStatus>>;
 
-/// Keeps the watcher alive; dropping it stops watching.
+/// Keeps the watcher alive. Dropping it stops watching: the watcher owns
+/// the channel's sender, so the reload task ends when it is gone.
 pub struct Reloader {
-    _watcher: Debouncer<notify::RecommendedWatcher>,
+    watcher: Debouncer<notify::RecommendedWatcher>,
     task: JoinHandle<()>,
 }
 
-impl Drop for Reloader {
-    fn drop(&mut self) {
-        self.task.abort();
+impl Reloader {
+    /// Stops watching and waits for the reload task (and its handle on the
+    /// hub, hence the database) to be gone.
+    pub async fn stop(self) {
+        drop(self.watcher);
+        if let Err(e) = self.task.await {
+            tracing::error!(error = %e, "the intents reload task failed");
+        }
     }
 }
 
@@ -99,10 +105,7 @@ pub fn watch(dir: PathBuf, hub: Hub, status: SharedStatus) -> Result<Reloader, n
             reload(&dir, &hub, &status).await;
         }
     });
-    Ok(Reloader {
-        _watcher: watcher,
-        task,
-    })
+    Ok(Reloader { watcher, task })
 }
 
 /// Loads `dir` and swaps it in if valid; otherwise keeps the live set.

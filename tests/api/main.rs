@@ -9,5 +9,6 @@ mod browser;
 mod cli;
 mod handoff;
 mod helpers;
+mod intents;
 mod persistence;
 mod visitor;
