@@ -134,7 +134,7 @@ patterns = ['(?i)order\s*#?(?P<order>\d{5})']
 responses = ["Order {order} is on its way.", "Second variant."]
 [[intent]]
 name = "talk_to_human"
-examples = ["talk to a person", "real human please"]
+examples = ["talk to a person", "real human please", "can i speak to someone", "i want a human"]
 responses = ["unused"]
 handoff = true
 handoff_reason = "asked for a person"
