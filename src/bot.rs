@@ -123,12 +123,18 @@ mod tests {
     use crate::protocol::ReasonCode;
 
     fn set() -> IntentSet {
+        set_with_matcher("")
+    }
+
+    fn set_with_matcher(matcher_toml: &str) -> IntentSet {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("matcher.toml"), matcher_toml).unwrap();
         std::fs::write(
             dir.path().join("a.toml"),
             r#"
 [[intent]]
 name = "order_status"
+description = "Where is my order"
 examples = ["where is my order", "track my parcel"]
 patterns = ['(?i)order\s*#?(?P<order>\d{5})']
 responses = ["Order {order} is on its way.", "Second variant."]
@@ -174,5 +180,24 @@ handoff_reason = "asked for a person"
     fn asking_for_a_person_in_words_hands_over() {
         let turn = respond(&set(), "can I talk to a real person", 0, 0);
         assert_eq!(turn.escalate.unwrap()[0].text, "asked for a person");
+    }
+
+    #[test]
+    fn a_close_call_asks_with_both_labels_and_a_click_answers() {
+        // A margin of 1 makes every classifier decision a close call.
+        let s = set_with_matcher("confidence_threshold = 0.0\nclose_call_margin = 1.0\n");
+        let ask = respond(&s, "track my parcel", 0, 0);
+        assert_eq!(ask.reply.text, s.policy.bot.clarify);
+        assert_eq!(
+            ask.reply.quick_replies,
+            vec!["Where is my order".to_string(), "Talk to human".to_string()]
+        );
+        assert_eq!(
+            (ask.intent, ask.misses_in_row, ask.escalate),
+            (None, 0, None)
+        );
+        let click = respond(&s, "Where is my order", 0, 1);
+        assert_eq!(click.intent.as_deref(), Some("order_status"));
+        assert_eq!(click.reply.text, "Second variant.");
     }
 }
