@@ -149,15 +149,24 @@ async fn click(client: &Client, css: &str) {
     }
 }
 
-/// Waits for an element and types into it.
+/// Waits for an element to accept typing (it may be present but still
+/// disabled or animating in, e.g. the reply box until a claim lands) and
+/// types into it.
 async fn type_into(client: &Client, css: &str, text: &str) {
+    let deadline = Instant::now() + WAIT;
     let element = client
         .wait()
         .at_most(WAIT)
         .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css} not found: {e}"));
-    element.send_keys(text).await.expect("typing works");
+    loop {
+        match element.send_keys(text).await {
+            Ok(()) => return,
+            Err(e) => assert!(Instant::now() < deadline, "typing into {css} failed: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn screenshot(client: &Client, name: &str) {
