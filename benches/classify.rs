@@ -5,7 +5,8 @@
 //! directory in `TANDEM_CLINC_DIR`) it trains on the 15,000 in-scope
 //! training rows and classifies the validation texts; without it, on a
 //! synthetic set of the same shape (150 intents x 100 examples), so the
-//! bench runs from a fresh clone.
+//! bench runs from a fresh clone. Under `cargo test` it only smoke-tests
+//! on a small synthetic set.
 //!
 //! `cargo bench --bench classify`
 
@@ -23,10 +24,19 @@ fn clinc_dir() -> PathBuf {
         })
 }
 
+/// Whether cargo runs this as a benchmark (`cargo bench` passes `--bench`)
+/// rather than as a quick smoke test (`cargo test --all-targets`), which
+/// must stay fast in a debug build.
+fn benchmarking() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
 /// (intents, messages to classify, where they came from).
 fn data() -> (Vec<Intent>, Vec<String>, &'static str) {
+    let per_intent = if benchmarking() { 100 } else { 5 };
     let dir = clinc_dir();
-    if let (Ok(train), Ok(val)) = (
+    if let (true, Ok(train), Ok(val)) = (
+        benchmarking(),
         cases::read(&dir.join("train.csv")),
         cases::read(&dir.join("val.csv")),
     ) {
@@ -81,7 +91,7 @@ fn data() -> (Vec<Intent>, Vec<String>, &'static str) {
             let object = objects[label / verbs.len() % objects.len()];
             Intent {
                 name: format!("intent_{label}"),
-                examples: (0..100)
+                examples: (0..per_intent)
                     .map(|i| {
                         let filler = fillers[(i + label) % fillers.len()];
                         let extra = objects[(i * 7 + label) % objects.len()];
@@ -93,7 +103,7 @@ fn data() -> (Vec<Intent>, Vec<String>, &'static str) {
             }
         })
         .collect();
-    let texts = (0..3000)
+    let texts = (0..per_intent * 30)
         .map(|i| format!("could you {} the {} for me", verbs[i % 10], objects[i % 15]))
         .collect();
     (intents, texts, "synthetic")
