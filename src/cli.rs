@@ -108,6 +108,11 @@ pub enum IntentsCommand {
         /// Intents directory [default: the intents directory setting].
         #[arg(long)]
         intents: Option<PathBuf>,
+        /// Instead of the default rule (best out-of-scope recall costing at
+        /// most 1 point of accuracy), take the lowest threshold whose
+        /// out-of-scope recall on these cases reaches this percentage.
+        #[arg(long, value_name = "PERCENT")]
+        min_out_of_scope_recall: Option<f64>,
     },
     /// Turn a labelled CSV (`text,intent`) into intent files with
     /// placeholder answers.

@@ -40,23 +40,30 @@ pub fn run_intents(
         IntentsCommand::Tune {
             cases: path,
             intents,
+            min_out_of_scope_recall,
         } => {
             let dir = dir(intents);
             let set = load(&dir)?;
             let cases = cases::read(&path)?;
             let guesses = evaluate::guesses(&set, &cases);
-            let tuning = evaluate::tune(&guesses);
+            let tuning = evaluate::tune(&guesses, min_out_of_scope_recall);
             save_settings(&dir, &tuning.settings).map_err(|source| ToolError::File {
                 path: dir.join(crate::intents::MATCHER_FILE),
                 source,
             })?;
             writeln!(
                 out,
-                "confidence_threshold = {:.2}: in-scope accuracy {:.2}% (without threshold {:.2}%, budget {} point), out-of-scope recall {:.2}%",
+                "confidence_threshold = {:.2}: in-scope accuracy {:.2}% (without threshold {:.2}%; {}), out-of-scope recall {:.2}%",
                 tuning.settings.confidence_threshold,
                 tuning.in_scope_accuracy,
                 tuning.accuracy_without_threshold,
-                evaluate::ACCURACY_BUDGET,
+                match min_out_of_scope_recall {
+                    Some(r) => format!("lowest threshold with out-of-scope recall >= {r}%"),
+                    None => format!(
+                        "best out-of-scope recall costing <= {} point of accuracy",
+                        evaluate::ACCURACY_BUDGET
+                    ),
+                },
                 tuning.out_of_scope_recall
             )?;
             writeln!(

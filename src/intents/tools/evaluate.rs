@@ -279,19 +279,45 @@ pub struct Tuning {
 /// can answer; within this budget, the highest out-of-scope recall wins.
 pub const ACCURACY_BUDGET: f64 = 1.0;
 
-/// Chooses the threshold (highest out-of-scope recall within
-/// [`ACCURACY_BUDGET`] of the accuracy without threshold; without
-/// out-of-scope cases, the highest threshold within the budget) and the
-/// close-call margin (the one where asking fixes the most wrong answers net
-/// of the right answers it delays; 0 when asking never helps).
-pub fn tune(guesses: &[Guess]) -> Tuning {
+/// Chooses the threshold and the close-call margin.
+///
+/// Threshold: by default the highest out-of-scope recall within
+/// [`ACCURACY_BUDGET`] of the accuracy without threshold (without
+/// out-of-scope cases, the highest threshold within the budget). With
+/// `min_oos_recall` (%), the lowest threshold that reaches that recall (the
+/// most in-scope accuracy for the refusals the owner asked for), or the
+/// highest recall if none reaches it.
+///
+/// Margin: the one where asking fixes the most wrong answers net of the
+/// right answers it delays; 0 when asking never helps.
+pub fn tune(guesses: &[Guess], min_oos_recall: Option<f64>) -> Tuning {
     let thresholds: Vec<f32> = (0..100).map(|i| i as f32 / 100.0).collect();
     let (base, _) = score(guesses, 0.0);
     let mut best = (0.0_f32, base, 0.0_f64);
-    for &t in &thresholds {
-        let (acc, rec) = score(guesses, t);
-        if acc + 1e-9 >= base - ACCURACY_BUDGET && rec >= best.2 {
-            best = (t, acc, rec);
+    match min_oos_recall {
+        None => {
+            for &t in &thresholds {
+                let (acc, rec) = score(guesses, t);
+                if acc + 1e-9 >= base - ACCURACY_BUDGET && rec >= best.2 {
+                    best = (t, acc, rec);
+                }
+            }
+        }
+        Some(wanted) => {
+            let mut reached = None;
+            for &t in &thresholds {
+                let (acc, rec) = score(guesses, t);
+                if rec + 1e-9 >= wanted {
+                    reached = Some((t, acc, rec));
+                    break;
+                }
+                if rec > best.2 {
+                    best = (t, acc, rec);
+                }
+            }
+            if let Some(r) = reached {
+                best = r;
+            }
         }
     }
     let threshold = best.0;
