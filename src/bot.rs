@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use crate::empathy::conversation::{BotOutcome, Mood};
 use crate::empathy::policy::{self, Decision};
 use crate::empathy::{self, TurnOutcome};
-use crate::intents::{IntentSet, Matcher};
+use crate::intents::{IntentSet, Matcher, Verdict};
 use crate::protocol::Reason;
 
 /// What the bot does with one visitor message.
@@ -48,7 +48,13 @@ pub fn respond(
     now: OffsetDateTime,
 ) -> BotTurn {
     let policy = &set.policy.escalation;
-    let hit = set.matcher.classify(text);
+    // A close call still counts as understood (not a miss); unless the
+    // visitor must go to a person, the bot then asks which intent they meant.
+    let (hit, close_call) = match set.matcher.decide(text) {
+        Verdict::Answer(hit) => (Some(hit), false),
+        Verdict::Ask(hit) => (Some(hit), true),
+        Verdict::Fallback(_) => (None, false),
+    };
     let intent = hit.as_ref().and_then(|h| set.intents.get(h.intent));
     let misses_in_row = if intent.is_some() {
         0
@@ -66,7 +72,7 @@ pub fn respond(
             },
             BotOutcome::Answered {
                 confidence: hit.confidence,
-                threshold: set.policy.bot.confidence_threshold,
+                threshold: set.matcher.settings().confidence_threshold,
             },
         ),
         _ => (TurnOutcome::Missed { misses_in_row }, BotOutcome::Missed),
@@ -141,6 +147,23 @@ pub fn respond(
             None,
         ),
     };
+    if close_call && escalate.is_none() {
+        if let Some(hit) = &hit {
+            // Two intents are too close to call: offer both by their labels;
+            // the matcher resolves a label to its intent exactly.
+            let mut quick_replies = vec![set.intents[hit.intent].label()];
+            quick_replies.extend(hit.runner_up.map(|(i, _)| set.intents[i].label()));
+            return BotTurn {
+                reply: BotReply {
+                    text: set.policy.bot.clarify.clone(),
+                    quick_replies,
+                },
+                intent: None,
+                misses_in_row,
+                escalate: None,
+            };
+        }
+    }
     BotTurn {
         reply,
         intent: intent.map(|i| i.name.clone()),
@@ -184,18 +207,24 @@ mod tests {
     use crate::protocol::ReasonCode;
 
     fn set() -> IntentSet {
+        set_with_matcher("")
+    }
+
+    fn set_with_matcher(matcher_toml: &str) -> IntentSet {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("matcher.toml"), matcher_toml).unwrap();
         std::fs::write(
             dir.path().join("a.toml"),
             r#"
 [[intent]]
 name = "order_status"
+description = "Where is my order"
 examples = ["where is my order", "track my parcel"]
 patterns = ['(?i)order\s*#?(?P<order>\d{5})']
 responses = ["Order {order} is on its way.", "Second variant."]
 [[intent]]
 name = "talk_to_human"
-examples = ["talk to a person", "real human please"]
+examples = ["talk to a person", "real human please", "can i speak to someone", "i want a human"]
 responses = ["unused"]
 handoff = true
 handoff_reason = "asked for a person"
@@ -258,7 +287,7 @@ handoff_reason = "asked for a person"
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("a.toml"),
-            "[[intent]]\nname = \"invoice\"\nexamples = [\"send me an invoice\"]\nresponses = [\"x\"]\nhandoff = true\n",
+            "[[intent]]\nname = \"invoice\"\nexamples = [\"send me an invoice\", \"i need an invoice\", \"invoice for my order\"]\nresponses = [\"x\"]\nhandoff = true\n\n[[intent]]\nname = \"greeting\"\nexamples = [\"hello\", \"hi there\", \"good morning\"]\nresponses = [\"Hi!\"]\n",
         )
         .unwrap();
         let set = crate::intents::load_dir(dir.path()).unwrap();
@@ -271,5 +300,39 @@ handoff_reason = "asked for a person"
     fn asking_for_a_person_in_words_hands_over() {
         let turn = respond(&set(), "can I talk to a real person", 0, 0);
         assert_eq!(turn.escalate.unwrap()[0].text, "asked for a person");
+    }
+
+    #[test]
+    fn a_close_call_asks_with_both_labels_and_a_click_answers() {
+        // A margin of 1 makes every classifier decision a close call.
+        let s = set_with_matcher("confidence_threshold = 0.0\nclose_call_margin = 1.0\n");
+        let ask = respond(&s, "track my parcel", 0, 0);
+        assert_eq!(ask.reply.text, s.policy.bot.clarify);
+        assert_eq!(
+            ask.reply.quick_replies,
+            vec!["Where is my order".to_string(), "Talk to human".to_string()]
+        );
+        assert_eq!(
+            (ask.intent, ask.misses_in_row, ask.escalate),
+            (None, 0, None)
+        );
+        let click = respond(&s, "Where is my order", 0, 1);
+        assert_eq!(click.intent.as_deref(), Some("order_status"));
+        assert_eq!(click.reply.text, "Second variant.");
+    }
+
+    #[test]
+    fn every_example_of_a_small_intent_set_is_understood() {
+        let s = set();
+        for intent in &s.intents {
+            for example in &intent.examples {
+                let turn = respond(&s, example, 0, 0);
+                assert_eq!(
+                    turn.intent.as_deref(),
+                    Some(intent.name.as_str()),
+                    "{example:?}"
+                );
+            }
+        }
     }
 }

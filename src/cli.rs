@@ -54,6 +54,13 @@ pub enum Command {
         #[command(subcommand)]
         command: IntentsCommand,
     },
+    /// Talk to the bot in the terminal; shows the chosen intent, its
+    /// confidence and the runner-up for every message.
+    Chat {
+        /// Intents directory [default: the intents directory setting].
+        #[arg(long)]
+        intents: Option<PathBuf>,
+    },
     /// Measure the frustration reader.
     Empathy {
         #[command(subcommand)]
@@ -142,5 +149,53 @@ pub enum IntentsCommand {
     Check {
         /// Directory to check [default: the intents directory setting].
         dir: Option<PathBuf>,
+    },
+    /// Measure the bot on labelled cases (CSV `text,intent`; `oos` = should
+    /// fall back): accuracy, out-of-scope recall, per-intent precision and
+    /// recall, confusions.
+    Test {
+        /// The cases file.
+        #[arg(long)]
+        cases: PathBuf,
+        /// Intents directory [default: the intents directory setting].
+        #[arg(long)]
+        intents: Option<PathBuf>,
+        /// Print one JSON object instead of the report.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Choose the confidence threshold and close-call margin on labelled
+    /// cases and write them to the intents directory's matcher.toml.
+    Tune {
+        /// The cases file (keep it apart from the one you `test` on).
+        #[arg(long)]
+        cases: PathBuf,
+        /// Intents directory [default: the intents directory setting].
+        #[arg(long)]
+        intents: Option<PathBuf>,
+        /// Instead of the default rule (best out-of-scope recall costing at
+        /// most 1 point of accuracy), take the lowest threshold whose
+        /// out-of-scope recall on these cases reaches this percentage.
+        #[arg(long, value_name = "PERCENT")]
+        min_out_of_scope_recall: Option<f64>,
+    },
+    /// Turn a labelled CSV (`text,intent`) into intent files with
+    /// placeholder answers.
+    Import {
+        /// The CSV file.
+        #[arg(long)]
+        csv: PathBuf,
+        /// Directory to write the intent files into.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The most common questions the bot could not answer, grouped when alike.
+    Unmatched {
+        /// Only since then: RFC 3339 time or an age like `7d`, `12h`, `30m`.
+        #[arg(long)]
+        since: Option<String>,
+        /// How many groups to list.
+        #[arg(long, default_value_t = 30)]
+        limit: usize,
     },
 }

@@ -14,7 +14,9 @@
 //! - [`conversation`]: a conversation's record and its state machine
 //!   (bot → queued → assigned → closed).
 //! - [`intents`]: the owner's intent files — format, loading with `file:line`
-//!   diagnostics — and the matcher that picks an intent for a message.
+//!   diagnostics — the matcher that picks an intent for a message (patterns,
+//!   then a classifier trained on load), the owner's tools behind
+//!   `tandem intents …` (`intents::tools`), and the unanswered-questions list.
 //! - [`empathy`]: frustration signals per message and per conversation, and
 //!   the escalation policy: when the bot acknowledges, offers a person or
 //!   hands over, and why (`docs/empathy.md`).
@@ -29,7 +31,7 @@
 //!   conversations and every connected socket's outbox; applies each event
 //!   under one short lock, makes it durable, then delivers the results.
 //! - [`server`]: HTTP and websocket surface (axum), static web pages,
-//!   start-up and graceful shutdown.
+//!   live reload of the intents directory, start-up and graceful shutdown.
 //! - [`hours`]: business hours in the owner's time zone (pure).
 //! - [`shutdown`]: the stop signal every long-running task waits on.
 //! - [`config`]: settings from flags, `TANDEM_*` variables and `tandem.toml`.

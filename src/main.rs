@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use tandem::cli::{AgentCommand, Cli, Command, EmpathyCommand, IntentsCommand};
+use tandem::cli::{AgentCommand, Cli, Command, EmpathyCommand};
 use tandem::config::{self, Settings};
+use tandem::intents::tools;
 use tandem::protocol::Role;
 use tandem::store::Store;
 use tandem::{agents, empathy, intents, server};
@@ -35,27 +36,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
         Command::Agent { command } => agent_command(&settings, command),
-        Command::Intents {
-            command: IntentsCommand::Check { dir },
-        } => {
-            let dir = dir.unwrap_or(settings.intents_dir);
-            match intents::load_dir(&dir) {
-                Ok(set) => {
-                    println!(
-                        "{}: {} intents, no problems",
-                        dir.display(),
-                        set.intents.len()
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(diagnostics) => {
-                    for d in &diagnostics {
-                        println!("{d}");
-                    }
-                    eprintln!("{} problem(s) found", diagnostics.len());
-                    Ok(ExitCode::from(1))
-                }
-            }
+        Command::Intents { command } => {
+            let ok = tools::command::run_intents(command, &settings, &mut std::io::stdout())?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Chat { intents } => {
+            tools::command::run_chat(intents, &settings)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Empathy {
             command:

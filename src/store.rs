@@ -9,6 +9,7 @@
 //! | `agents` | agent name | [`AgentRecord`] as JSON |
 //! | `sessions` | token | [`Session`] as JSON |
 //! | `offline_messages` | time (ns, big-endian) + id | [`OfflineMessage`] as JSON |
+//! | `unmatched` | time (unix ns, i128 big-endian) + conversation id | [`UnmatchedQuestion`] as JSON |
 //!
 //! Big-endian sequence numbers make a prefix scan return a conversation's
 //! lines in order. A line, its client-id entry and the conversation record
@@ -30,6 +31,7 @@ use uuid::Uuid;
 
 use crate::agents::{AgentRecord, Session};
 use crate::conversation::{ConversationRecord, StoredMessage};
+use crate::intents::unmatched::UnmatchedQuestion;
 use crate::protocol::Status;
 
 /// What can go wrong with the database.
@@ -63,6 +65,7 @@ pub struct Store {
     agents: sled::Tree,
     sessions: sled::Tree,
     offline_messages: sled::Tree,
+    unmatched: sled::Tree,
 }
 
 /// A message a visitor left while nobody could answer.
@@ -103,6 +106,7 @@ impl Store {
             agents: db.open_tree("agents")?,
             sessions: db.open_tree("sessions")?,
             offline_messages: db.open_tree("offline_messages")?,
+            unmatched: db.open_tree("unmatched")?,
             db,
         })
     }
@@ -321,6 +325,30 @@ impl Store {
     pub fn delete_session(&self, token: &str) -> Result<(), StoreError> {
         self.sessions.remove(token.as_bytes())?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Records a question the bot could not answer.
+    pub fn record_unmatched(&self, question: &UnmatchedQuestion) -> Result<(), StoreError> {
+        // Offset by i128::MIN so that big-endian bytes sort like the times.
+        let ns = question.at.unix_timestamp_nanos() as u128 ^ (1 << 127);
+        let mut key = ns.to_be_bytes().to_vec();
+        key.extend_from_slice(question.conversation.as_bytes());
+        self.unmatched.insert(key, serde_json::to_vec(question)?)?;
+        Ok(())
+    }
+
+    /// Questions the bot could not answer at or after `since`, oldest first.
+    pub fn unmatched_since(
+        &self,
+        since: Option<time::OffsetDateTime>,
+    ) -> Result<Vec<UnmatchedQuestion>, StoreError> {
+        let start = since.map_or(0, |t| t.unix_timestamp_nanos() as u128 ^ (1 << 127));
+        self.unmatched
+            .range(start.to_be_bytes().to_vec()..)
+            .map(|entry| Ok(serde_json::from_slice(&entry?.1)?))
+            .collect()
     }
 }
 

@@ -15,6 +15,7 @@ use crate::bot;
 use crate::conversation::{ConversationRecord, StoredMessage};
 use crate::empathy;
 use crate::empathy::conversation::BotOutcome;
+use crate::intents::unmatched::UnmatchedQuestion;
 use crate::protocol::{AgentEvent, AgentView, Sender, Status, VisitorEvent};
 
 impl Hub {
@@ -151,6 +152,14 @@ impl Hub {
                         exchange,
                         now,
                     );
+                    if turn.misses_in_row > c.record.misses_in_row {
+                        // A fallback: owners list these to write the next intents.
+                        store.record_unmatched(&UnmatchedQuestion {
+                            text: text.to_owned(),
+                            at: now,
+                            conversation,
+                        })?;
+                    }
                     c.record.misses_in_row = turn.misses_in_row;
                     append(
                         store,

@@ -2,13 +2,20 @@
 //!
 //! An intents directory holds any number of `*.toml` files, each with
 //! `[[intent]]` tables, plus one optional `policy.toml` with the bot's own
-//! words and the escalation thresholds (see `docs/intents.md`). Loading reads
+//! words and the escalation thresholds, and one optional `matcher.toml` with
+//! the matcher's threshold and close-call margin (see `docs/intents.md`). Loading reads
 //! every file, checks everything an owner can get wrong, and either returns a
 //! complete, compiled [`IntentSet`] or every problem found as a
 //! [`Diagnostic`] (`file:line:col: message`) — never half a set. That is what
-//! lets a live reload keep the old set when an edit is broken.
+//! lets a live reload keep the old set when an edit is broken. Problems that
+//! do not stop the bot (an imported placeholder answer, a pattern that also
+//! catches another intent's examples) are warnings, kept in
+//! [`IntentSet::warnings`].
 
+pub mod classifier;
 pub mod matcher;
+pub mod tools;
+pub mod unmatched;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -19,7 +26,7 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use matcher::{Match, MatchedBy, Matcher};
+pub use matcher::{Match, MatchedBy, Matcher, MatcherSettings, Verdict};
 
 use crate::empathy::EscalationPolicy;
 
@@ -45,6 +52,13 @@ struct CannedFile {
     reply: Vec<Spanned<CannedReply>>,
 }
 
+/// The file that holds the matcher's settings, written by `tandem intents tune`.
+pub const MATCHER_FILE: &str = "matcher.toml";
+
+/// Responses that `tandem intents import` writes start with this; `check`
+/// warns about every one left.
+pub const PLACEHOLDER_MARK: &str = "TODO(import):";
+
 /// One intent, validated and with its patterns compiled.
 #[derive(Debug, Clone, Default)]
 pub struct Intent {
@@ -66,6 +80,9 @@ pub struct Intent {
     pub handoff: bool,
     /// What agents read as the reason when `handoff` is set.
     pub handoff_reason: Option<String>,
+    /// When patterns of several intents match, the highest priority wins
+    /// (then the intent listed first). Default 0.
+    pub priority: i32,
     /// Where the intent is defined, for diagnostics.
     pub source: SourceLocation,
 }
@@ -78,10 +95,38 @@ pub struct SourceLocation {
     pub column: usize,
 }
 
+impl Intent {
+    /// The short text the bot offers when it asks which intent a visitor
+    /// meant: the description, or else the name in words.
+    pub fn label(&self) -> String {
+        match &self.description {
+            Some(d) if !d.trim().is_empty() => d.trim().to_owned(),
+            _ => {
+                let words = self.name.replace(['_', '-'], " ");
+                let mut chars = words.chars();
+                match chars.next() {
+                    Some(first) => first.to_uppercase().chain(chars).collect(),
+                    None => words,
+                }
+            }
+        }
+    }
+}
+
 impl fmt::Display for SourceLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
     }
+}
+
+/// How bad a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Severity {
+    /// The set cannot load; a live reload keeps the old one.
+    #[default]
+    Error,
+    /// Worth fixing, but the set loads and the bot runs.
+    Warning,
 }
 
 /// One problem in the intent files.
@@ -91,11 +136,16 @@ pub struct Diagnostic {
     pub location: SourceLocation,
     /// What is wrong, for people.
     pub message: String,
+    /// Whether it stops the set from loading.
+    pub severity: Severity,
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
+        match self.severity {
+            Severity::Error => write!(f, "{}: {}", self.location, self.message),
+            Severity::Warning => write!(f, "{}: warning: {}", self.location, self.message),
+        }
     }
 }
 
@@ -112,8 +162,9 @@ pub struct BotSettings {
     /// Said when the conversation goes to the queue; `{reason}` is replaced
     /// with why, in the visitor's terms.
     pub handoff_message: String,
-    /// Minimum similarity for the matcher to answer, in [0, 1].
-    pub confidence_threshold: f32,
+    /// What the bot says before the two quick replies when two intents are
+    /// too close to call.
+    pub clarify: String,
 }
 
 impl Default for BotSettings {
@@ -126,7 +177,7 @@ impl Default for BotSettings {
             handoff_message: "I've asked a member of our team to take over — {reason}. \
                 They'll see our whole conversation, so you won't need to repeat yourself."
                 .into(),
-            confidence_threshold: 0.45,
+            clarify: "Just to be sure — which of these did you mean?".into(),
         }
     }
 }
@@ -146,10 +197,12 @@ pub struct IntentSet {
     pub intents: Vec<Intent>,
     /// The bot's own words and thresholds.
     pub policy: PolicyFile,
-    /// Compiled once here; never per message.
+    /// Compiled and trained once here; never per message.
     pub matcher: Matcher,
     /// Agents' canned replies from `canned.toml` (none if absent).
     pub canned: Vec<CannedReply>,
+    /// Problems that do not stop the set from loading.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl IntentSet {
@@ -177,7 +230,7 @@ struct IntentSpec {
     #[serde(default)]
     patterns: Vec<Spanned<String>>,
     #[serde(default)]
-    responses: Vec<String>,
+    responses: Vec<Spanned<String>>,
     #[serde(default)]
     empathetic_responses: Vec<String>,
     #[serde(default)]
@@ -186,6 +239,8 @@ struct IntentSpec {
     handoff: bool,
     #[serde(default)]
     handoff_reason: Option<String>,
+    #[serde(default)]
+    priority: i32,
 }
 
 /// Reads every intent file in `dir` and the policy, or reports every problem.
@@ -198,6 +253,7 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
             column: 1,
         },
         message,
+        severity: Severity::Error,
     };
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
@@ -213,18 +269,21 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
     files.sort();
 
     let mut policy = PolicyFile::default();
+    let mut settings = MatcherSettings::default();
     let mut intents = Vec::new();
     let mut canned: Vec<CannedReply> = Vec::new();
     let mut seen: HashMap<String, SourceLocation> = HashMap::new();
     let mut seen_examples: HashMap<String, (String, SourceLocation)> = HashMap::new();
+    // (intent index, pattern, where) for the cross-intent pattern check.
+    let mut pattern_sites: Vec<(usize, Regex, SourceLocation)> = Vec::new();
     for path in &files {
         let source = match std::fs::read_to_string(path) {
             Ok(s) => s,
             Err(e) => {
-                diagnostics.push(Diagnostic {
-                    location: location(path, "", 0),
-                    message: format!("cannot read the file: {e}"),
-                });
+                diagnostics.push(error(
+                    location(path, "", 0),
+                    format!("cannot read the file: {e}"),
+                ));
                 continue;
             }
         };
@@ -255,10 +314,7 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
                             None
                         };
                         match problem {
-                            Some(message) => diagnostics.push(Diagnostic {
-                                location: at,
-                                message,
-                            }),
+                            Some(message) => diagnostics.push(error(at, message)),
                             None => canned.push(reply),
                         }
                     }
@@ -270,20 +326,32 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
         if path.file_name().is_some_and(|n| n == POLICY_FILE) {
             match toml::from_str::<PolicyFile>(&source) {
                 Ok(p) => {
-                    if !(0.0..=1.0).contains(&p.bot.confidence_threshold) {
-                        diagnostics.push(Diagnostic {
-                            location: location(path, &source, 0),
-                            message: "bot.confidence_threshold must be between 0 and 1".into(),
-                        });
-                    }
                     let at = source.find("[escalation").unwrap_or(0);
                     for message in p.escalation.problems() {
-                        diagnostics.push(Diagnostic {
-                            location: location(path, &source, at),
-                            message,
-                        });
+                        diagnostics.push(error(location(path, &source, at), message));
                     }
                     policy = p;
+                }
+                Err(e) => diagnostics.push(toml_error(path, &source, &e)),
+            }
+            continue;
+        }
+        if path.file_name().is_some_and(|n| n == MATCHER_FILE) {
+            match toml::from_str::<MatcherSettings>(&source) {
+                Ok(s) => {
+                    for (key, value) in [
+                        ("confidence_threshold", s.confidence_threshold),
+                        ("close_call_margin", s.close_call_margin),
+                    ] {
+                        if !(0.0..=1.0).contains(&value) {
+                            let at = source.find(key).unwrap_or(0);
+                            diagnostics.push(error(
+                                location(path, &source, at),
+                                format!("{key} must be between 0 and 1"),
+                            ));
+                        }
+                    }
+                    settings = s;
                 }
                 Err(e) => diagnostics.push(toml_error(path, &source, &e)),
             }
@@ -300,28 +368,55 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
             let span = spec.span();
             let spec = spec.into_inner();
             let at = location(path, &source, spec.name.span().start);
-            let mut problem = |span: Range<usize>, message: String| {
+            let mut problem = |span: Range<usize>, severity: Severity, message: String| {
                 diagnostics.push(Diagnostic {
                     location: location(path, &source, span.start),
                     message,
+                    severity,
                 });
             };
             let name = spec.name.get_ref().trim().to_owned();
             if name.is_empty() {
-                problem(spec.name.span(), "an intent needs a name".into());
+                problem(
+                    spec.name.span(),
+                    Severity::Error,
+                    "an intent needs a name".into(),
+                );
             } else if let Some(first) = seen.get(&name) {
                 problem(
                     spec.name.span(),
+                    Severity::Error,
                     format!("intent `{name}` is defined twice (first at {first})"),
                 );
             } else {
                 seen.insert(name.clone(), at.clone());
             }
             if spec.examples.is_empty() {
-                problem(span.clone(), format!("intent `{name}` has no examples"));
+                problem(
+                    span.clone(),
+                    Severity::Error,
+                    format!("intent `{name}` has no examples"),
+                );
             }
             if spec.responses.is_empty() {
-                problem(span.clone(), format!("intent `{name}` has no responses"));
+                problem(
+                    span.clone(),
+                    Severity::Error,
+                    format!("intent `{name}` has no responses"),
+                );
+            }
+            for response in &spec.responses {
+                if response
+                    .get_ref()
+                    .trim_start()
+                    .starts_with(PLACEHOLDER_MARK)
+                {
+                    problem(
+                        response.span(),
+                        Severity::Warning,
+                        format!("intent `{name}` still has an imported placeholder response: write the real answer"),
+                    );
+                }
             }
             for example in &spec.examples {
                 let key = example.get_ref().trim().to_lowercase();
@@ -329,6 +424,7 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
                     if other != &name {
                         problem(
                             example.span(),
+                            Severity::Error,
                             format!(
                                 "the example {:?} is also an example of `{other}` (at {first})",
                                 example.get_ref()
@@ -345,9 +441,17 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
             let mut patterns = Vec::new();
             for p in &spec.patterns {
                 match Regex::new(p.get_ref()) {
-                    Ok(re) => patterns.push(re),
+                    Ok(re) => {
+                        pattern_sites.push((
+                            intents.len(),
+                            re.clone(),
+                            location(path, &source, p.span().start),
+                        ));
+                        patterns.push(re);
+                    }
                     Err(e) => problem(
                         p.span(),
+                        Severity::Error,
                         format!("invalid regex: {}", one_line(&e.to_string())),
                     ),
                 }
@@ -357,11 +461,16 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
                 description: spec.description,
                 examples: spec.examples.into_iter().map(Spanned::into_inner).collect(),
                 patterns,
-                responses: spec.responses,
+                responses: spec
+                    .responses
+                    .into_iter()
+                    .map(Spanned::into_inner)
+                    .collect(),
                 empathetic_responses: spec.empathetic_responses,
                 quick_replies: spec.quick_replies,
                 handoff: spec.handoff,
                 handoff_reason: spec.handoff_reason,
+                priority: spec.priority,
                 source: at,
             });
         }
@@ -371,10 +480,42 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
             "no intents found: add a *.toml file with [[intent]] tables".into(),
         ));
     }
-    if !diagnostics.is_empty() {
-        return Err(diagnostics);
+    // A pattern that also fires on another intent's examples steals them
+    // from the classifier; usually too broad, sometimes intended.
+    for (owner, re, at) in &pattern_sites {
+        let stolen: Vec<(&str, &str)> = intents
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i != owner)
+            .flat_map(|(_, other)| {
+                other
+                    .examples
+                    .iter()
+                    .filter(|e| re.is_match(e))
+                    .map(move |e| (other.name.as_str(), e.as_str()))
+            })
+            .collect();
+        if let Some((other, example)) = stolen.first() {
+            diagnostics.push(Diagnostic {
+                location: at.clone(),
+                message: format!(
+                    "the pattern of `{}` also matches {} example(s) of other intents, e.g. {example:?} of `{other}`",
+                    intents[*owner].name,
+                    stolen.len()
+                ),
+                severity: Severity::Warning,
+            });
+        }
     }
-    let matcher = Matcher::build(&intents, policy.bot.confidence_threshold).map_err(|e| {
+    let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) = diagnostics
+        .into_iter()
+        .partition(|d| d.severity == Severity::Error);
+    if !errors.is_empty() {
+        let mut all = errors;
+        all.extend(warnings);
+        return Err(all);
+    }
+    let matcher = Matcher::build(&intents, settings).map_err(|e| {
         vec![whole_dir(format!(
             "the patterns together are too large: {e}"
         ))]
@@ -384,14 +525,36 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
         policy,
         matcher,
         canned,
+        warnings,
     })
 }
 
-fn toml_error(path: &Path, source: &str, e: &toml::de::Error) -> Diagnostic {
+/// Writes `settings` to the intents directory's [`MATCHER_FILE`].
+pub fn save_settings(dir: &Path, settings: &MatcherSettings) -> std::io::Result<()> {
+    let body = format!(
+        "# The matcher's settings, chosen by `tandem intents tune` (see docs/intents.md).\n\
+         # Below this confidence the bot falls back instead of answering.\n\
+         confidence_threshold = {:.3}\n\
+         # When the two best intents are closer than this, the bot asks which one.\n\
+         close_call_margin = {:.3}\n",
+        settings.confidence_threshold, settings.close_call_margin
+    );
+    std::fs::write(dir.join(MATCHER_FILE), body)
+}
+
+fn error(location: SourceLocation, message: String) -> Diagnostic {
     Diagnostic {
-        location: location(path, source, e.span().map(|s| s.start).unwrap_or(0)),
-        message: one_line(e.message()),
+        location,
+        message,
+        severity: Severity::Error,
     }
+}
+
+fn toml_error(path: &Path, source: &str, e: &toml::de::Error) -> Diagnostic {
+    error(
+        location(path, source, e.span().map(|s| s.start).unwrap_or(0)),
+        one_line(e.message()),
+    )
 }
 
 fn one_line(s: &str) -> String {

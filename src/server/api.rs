@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 
 use super::AppState;
 use crate::agents::{self, AccountError, Session, SESSION_LIFETIME};
+use crate::intents::unmatched::{self, UnmatchedGroup};
 use crate::protocol::{AgentView, ErrorBody, ErrorCode, LoginRequest, LoginResponse, Role};
 use crate::store::StoreError;
 
@@ -195,6 +196,51 @@ pub async fn logout(
     state.hub.store().delete_session(token)?;
     state.hub.store().flush().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in agent behind `Authorization: Bearer TOKEN`, or
+/// [`ApiError::Unauthorized`]. Owner endpoints (intents status, unanswered
+/// questions) use it: they show file paths and visitors' words.
+pub fn require_agent(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized)?;
+    state
+        .hub
+        .store()
+        .session(token)?
+        .filter(|s| s.expires_at > OffsetDateTime::now_utc())
+        .ok_or(ApiError::Unauthorized)
+}
+
+/// Query of `GET /api/intents/unmatched`.
+#[derive(Debug, serde::Deserialize)]
+pub struct UnmatchedQuery {
+    /// RFC 3339 time or an age such as `7d`.
+    pub since: Option<String>,
+}
+
+/// `GET /api/intents/unmatched?since=7d` (agents only): the questions the
+/// bot could not answer, grouped, most common first. This is how
+/// `tandem intents unmatched` reads them while the server holds the database.
+pub async fn unmatched(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<UnmatchedQuery>,
+) -> Result<Json<Vec<UnmatchedGroup>>, ApiError> {
+    require_agent(&state, &headers)?;
+    let since = match query.since.as_deref() {
+        Some(s) => Some(
+            unmatched::parse_since(s, OffsetDateTime::now_utc()).ok_or_else(|| {
+                ApiError::BadBody(format!("`since` is not a time or an age: {s}"))
+            })?,
+        ),
+        None => None,
+    };
+    let questions = state.hub.store().unmatched_since(since)?;
+    Ok(Json(unmatched::group(&questions)))
 }
 
 /// `GET /api/health`: the server is up and its store answers.

@@ -8,13 +8,14 @@
 
 pub mod agent;
 pub mod api;
+pub mod reload;
 pub mod socket;
 pub mod visitor;
 pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// Serialises first-run setup, so it creates exactly one agent.
     pub setup_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The live intents' status, kept by the reload task.
+    pub intents_status: reload::SharedStatus,
 }
 
 /// Why the server could not start.
@@ -50,6 +53,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("[business_hours] in the config: {0}")]
     BusinessHours(String),
+    #[error("cannot watch the intents directory: {0}")]
+    Watch(#[from] notify::Error),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -74,6 +79,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/agent/logout", post(api::logout))
         .route("/api/agent/setup", get(api::setup_status).post(api::setup))
         .route("/api/health", get(api::health))
+        .route("/api/intents/status", get(reload::status))
+        .route("/api/intents/unmatched", get(api::unmatched))
         .merge(web::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -86,16 +93,25 @@ pub struct Server {
     hub: Hub,
     stop: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Watches the intents directory while the server runs.
+    reloader: reload::Reloader,
 }
 
 /// Loads intents, opens the store, binds, and starts serving.
 pub async fn start(settings: &Settings) -> Result<Server, StartError> {
-    let intents = intents::load_dir(&settings.intents_dir).map_err(StartError::Intents)?;
+    let dir = settings.intents_dir.clone();
+    // Training takes up to a second for large sets: keep it off the reactor.
+    let intents = tokio::task::spawn_blocking(move || intents::load_dir(&dir))
+        .await
+        .map_err(|e| StartError::Intents(vec![panicked(&settings.intents_dir, &e)]))?
+        .map_err(StartError::Intents)?;
     tracing::info!(
         intents = intents.intents.len(),
+        warnings = intents.warnings.len(),
         dir = %settings.intents_dir.display(),
         "intents loaded"
     );
+    let intents_status = Arc::new(Mutex::new(reload::IntentsStatus::loaded(&intents)));
     std::fs::create_dir_all(&settings.data_dir).map_err(|e| StoreError::Sled(e.into()))?;
     let store = Store::open(&settings.data_dir)?;
     let hours = match &settings.business_hours {
@@ -109,6 +125,11 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
             hours,
             desk: settings.desk.clone(),
         },
+    )?;
+    let reloader = reload::watch(
+        settings.intents_dir.clone(),
+        hub.clone(),
+        intents_status.clone(),
     )?;
     let (stop, shutdown) = watch::channel(false);
     let listener = tokio::net::TcpListener::bind(settings.addr)
@@ -131,6 +152,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         hub: hub.clone(),
         shutdown: shutdown.clone(),
         setup_lock: Arc::default(),
+        intents_status,
     });
     tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
     let mut until = shutdown;
@@ -148,7 +170,20 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         hub,
         stop,
         task,
+        reloader,
     })
+}
+
+fn panicked(dir: &std::path::Path, e: &tokio::task::JoinError) -> Diagnostic {
+    Diagnostic {
+        location: intents::SourceLocation {
+            file: dir.to_path_buf(),
+            line: 1,
+            column: 1,
+        },
+        message: format!("loading the intents failed: {e}"),
+        severity: intents::Severity::Error,
+    }
 }
 
 impl Server {
@@ -171,6 +206,7 @@ impl Server {
     pub async fn shutdown(self) -> Result<(), StoreError> {
         // Receivers may all be gone already; then there is no one to tell.
         let _ = self.stop.send(true);
+        self.reloader.stop().await;
         match self.task.await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!(error = %e, "server stopped with an error"),

@@ -11,6 +11,7 @@ mod cli;
 mod desk;
 mod handoff;
 mod helpers;
+mod intents;
 mod offline;
 mod persistence;
 mod scenarios;

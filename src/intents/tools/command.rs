@@ -1,0 +1,134 @@
+//! Runs one `tandem intents …` or `tandem chat` command: what `main.rs`
+//! dispatches to, kept here so `main.rs` stays short.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{cases, chat, check, evaluate, import, load, ToolError};
+use crate::cli::IntentsCommand;
+use crate::config::Settings;
+use crate::intents::{save_settings, unmatched};
+use crate::store::{Store, StoreError};
+use time::OffsetDateTime;
+
+/// Runs `command`; returns whether it succeeded (`check` with errors does
+/// not). Reports go to `out`.
+pub fn run_intents(
+    command: IntentsCommand,
+    settings: &Settings,
+    out: &mut impl Write,
+) -> Result<bool, ToolError> {
+    let dir = |d: Option<PathBuf>| d.unwrap_or_else(|| settings.intents_dir.clone());
+    match command {
+        IntentsCommand::Check { dir: d } => check(&dir(d), out),
+        IntentsCommand::Test {
+            cases: path,
+            intents,
+            json,
+        } => {
+            let set = load(&dir(intents))?;
+            let cases = cases::read(&path)?;
+            let guesses = evaluate::guesses(&set, &cases);
+            let report = evaluate::report(&set, &guesses, set.matcher.settings());
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&report)?)?;
+            } else {
+                evaluate::print(&report, out)?;
+            }
+            Ok(true)
+        }
+        IntentsCommand::Tune {
+            cases: path,
+            intents,
+            min_out_of_scope_recall,
+        } => {
+            let dir = dir(intents);
+            let set = load(&dir)?;
+            let cases = cases::read(&path)?;
+            let guesses = evaluate::guesses(&set, &cases);
+            let tuning = evaluate::tune(&guesses, min_out_of_scope_recall);
+            save_settings(&dir, &tuning.settings).map_err(|source| ToolError::File {
+                path: dir.join(crate::intents::MATCHER_FILE),
+                source,
+            })?;
+            writeln!(
+                out,
+                "confidence_threshold = {:.2}: in-scope accuracy {:.2}% (without threshold {:.2}%; {}), out-of-scope recall {:.2}%",
+                tuning.settings.confidence_threshold,
+                tuning.in_scope_accuracy,
+                tuning.accuracy_without_threshold,
+                match min_out_of_scope_recall {
+                    Some(r) => format!("lowest threshold with out-of-scope recall >= {r}%"),
+                    None => format!(
+                        "best out-of-scope recall costing <= {} point of accuracy",
+                        evaluate::ACCURACY_BUDGET
+                    ),
+                },
+                tuning.out_of_scope_recall
+            )?;
+            writeln!(
+                out,
+                "close_call_margin = {:.2}: asking \"which one?\" turns {} wrong answer(s) into a right choice and delays {} right one(s)",
+                tuning.settings.close_call_margin,
+                tuning.close_calls_fixed,
+                tuning.close_calls_delayed
+            )?;
+            writeln!(
+                out,
+                "written to {}",
+                dir.join(crate::intents::MATCHER_FILE).display()
+            )?;
+            Ok(true)
+        }
+        IntentsCommand::Import { csv, out: to } => {
+            let cases = cases::read(&csv)?;
+            import::import(&cases, &to, out)?;
+            Ok(true)
+        }
+        IntentsCommand::Unmatched { since, limit } => {
+            let since = match since {
+                Some(s) => Some(
+                    unmatched::parse_since(&s, OffsetDateTime::now_utc()).ok_or_else(|| {
+                        ToolError::Usage(format!(
+                            "--since {s:?} is neither an RFC 3339 time nor an age like 7d, 12h, 30m"
+                        ))
+                    })?,
+                ),
+                None => None,
+            };
+            let store = match Store::open(&settings.data_dir) {
+                Ok(store) => store,
+                // sled allows one process per database; the server has it.
+                Err(StoreError::Locked(_)) => {
+                    return Err(ToolError::Usage(format!(
+                        "the server is running and holds the database in {}; read the same list from it with \
+                         `curl -H 'Authorization: Bearer TOKEN' http://{}/api/intents/unmatched?since=7d` \
+                         (TOKEN from POST /api/agent/login), or stop the server first",
+                        settings.data_dir.display(),
+                        settings.addr
+                    )))
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let groups = unmatched::group(&store.unmatched_since(since)?);
+            if groups.is_empty() {
+                writeln!(out, "no unanswered questions recorded")?;
+            }
+            for g in groups.iter().take(limit) {
+                writeln!(out, "{:>5}  {}", g.count, g.example)?;
+                for v in &g.variants {
+                    writeln!(out, "         also: {v}")?;
+                }
+            }
+            Ok(true)
+        }
+    }
+}
+
+/// `tandem chat`: loads `intents` (or the configured directory) and talks
+/// over standard input and output.
+pub fn run_chat(intents: Option<PathBuf>, settings: &Settings) -> Result<(), ToolError> {
+    let set = load(&intents.unwrap_or_else(|| settings.intents_dir.clone()))?;
+    let stdin = std::io::stdin();
+    chat(&set, stdin.lock(), &mut std::io::stdout().lock())
+}

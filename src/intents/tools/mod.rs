@@ -1,0 +1,176 @@
+//! The owner's tools behind `tandem intents …` and `tandem chat`: plain
+//! functions that read files and write a report to any `Write`, so tests call
+//! exactly what the command line runs. `main.rs` only dispatches here.
+//!
+//! - [`cases`]: labelled `text,intent` CSV files (quoted commas allowed).
+//! - [`evaluate`]: `test` (accuracy, out-of-scope recall, per-intent
+//!   precision and recall, confusions) and `tune` (threshold and margin).
+//! - [`import`]: a labelled CSV becomes intent files with placeholder answers.
+//! - [`check`] and [`chat`]: validation report, terminal conversation.
+
+pub mod cases;
+pub mod command;
+pub mod evaluate;
+pub mod import;
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use super::{load_dir, Diagnostic, IntentSet, Severity, Verdict};
+use crate::bot;
+
+/// Why a tool could not run (as opposed to what it found).
+#[derive(Debug, Error)]
+pub enum ToolError {
+    #[error("the intent files have errors (run `tandem intents check`):\n{}", list(.0))]
+    Intents(Vec<Diagnostic>),
+    #[error("{path}: {source}")]
+    Csv { path: PathBuf, source: csv::Error },
+    #[error("{path}: {message}")]
+    Cases { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write the report: {0}")]
+    Output(#[from] std::io::Error),
+    #[error("cannot encode JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn list(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .take(20)
+        .map(|d| format!("  {d}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Loads `dir` for a tool, turning diagnostics into a [`ToolError`].
+pub fn load(dir: &Path) -> Result<IntentSet, ToolError> {
+    load_dir(dir).map_err(ToolError::Intents)
+}
+
+/// `tandem intents check`: prints every problem as `file:line:col: message`
+/// (warnings included). Returns whether the set loads (no errors).
+pub fn check(dir: &Path, out: &mut impl Write) -> Result<bool, ToolError> {
+    let started = std::time::Instant::now();
+    match load_dir(dir) {
+        Ok(set) => {
+            let took = started.elapsed();
+            for w in &set.warnings {
+                writeln!(out, "{w}")?;
+            }
+            writeln!(
+                out,
+                "{}: {} intents, no errors, {} warning(s) (loaded and trained in {:.2} s; model {:.1} MB)",
+                dir.display(),
+                set.intents.len(),
+                set.warnings.len(),
+                took.as_secs_f64(),
+                set.matcher.memory_bytes() as f64 / 1e6
+            )?;
+            Ok(true)
+        }
+        Err(diagnostics) => {
+            for d in &diagnostics {
+                writeln!(out, "{d}")?;
+            }
+            let errors = diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            writeln!(
+                out,
+                "{errors} error(s), {} warning(s)",
+                diagnostics.len() - errors
+            )?;
+            Ok(false)
+        }
+    }
+}
+
+/// `tandem chat`: a conversation in the terminal. For each line read, shows
+/// what the matcher chose, its confidence, the runner-up, and the reply.
+pub fn chat(set: &IntentSet, input: impl BufRead, out: &mut impl Write) -> Result<(), ToolError> {
+    let settings = set.matcher.settings();
+    writeln!(
+        out,
+        "{} intents loaded (threshold {:.2}, close-call margin {:.2}). Type a message; Ctrl-D ends.",
+        set.intents.len(),
+        settings.confidence_threshold,
+        settings.close_call_margin
+    )?;
+    let mut misses = 0;
+    let mut mood = crate::empathy::conversation::Mood::default();
+    for (turn, line) in input.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let verdict = set.matcher.decide(&line);
+        let (decision, m) = match &verdict {
+            Verdict::Answer(m) => ("answer", Some(m)),
+            Verdict::Ask(m) => ("ask which one", Some(m)),
+            Verdict::Fallback(m) => ("fall back", m.as_ref()),
+        };
+        if let Some(m) = m {
+            let runner_up = m.runner_up.map_or("-".to_owned(), |(i, c)| {
+                format!("{} {:.2}", set.intents[i].name, c)
+            });
+            writeln!(
+                out,
+                "  [{decision}] intent: {} confidence: {:.2} runner-up: {runner_up} (by {:?})",
+                set.intents[m.intent].name, m.confidence, m.by
+            )?;
+        } else {
+            writeln!(out, "  [{decision}]")?;
+        }
+        let reply = bot::respond(
+            set,
+            &line,
+            &mut mood,
+            misses,
+            turn as u64,
+            time::OffsetDateTime::now_utc(),
+        );
+        misses = reply.misses_in_row;
+        writeln!(out, "  frustration: {:.2}", mood.score)?;
+        writeln!(out, "{}: {}", set.policy.bot.name, reply.reply.text)?;
+        if !reply.reply.quick_replies.is_empty() {
+            writeln!(
+                out,
+                "  quick replies: {}",
+                reply.reply.quick_replies.join(" | ")
+            )?;
+        }
+        if let Some(reasons) = &reply.escalate {
+            let why: Vec<&str> = reasons.iter().map(|r| r.text.as_str()).collect();
+            writeln!(out, "  (handed to a person: {})", why.join("; "))?;
+            misses = 0;
+        }
+    }
+    Ok(())
+}
+
+/// A progress bar on standard error for `len` steps; hidden when standard
+/// error is not a terminal, so logs and tests stay clean.
+pub fn progress(len: usize, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({elapsed})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_owned());
+    bar
+}
