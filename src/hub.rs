@@ -468,28 +468,88 @@ impl Live {
     }
 }
 
+/// A chat line about to be stored: who says it and what, plus the optional
+/// parts (quick replies, the sender's id, the intent it was read as).
+struct Line<'a> {
+    from: Sender,
+    author: Option<String>,
+    text: &'a str,
+    quick_replies: Vec<String>,
+    client_id: Option<&'a str>,
+    intent: Option<String>,
+}
+
+impl<'a> Line<'a> {
+    fn new(from: Sender, author: Option<String>, text: &'a str) -> Self {
+        Line {
+            from,
+            author,
+            text,
+            quick_replies: Vec::new(),
+            client_id: None,
+            intent: None,
+        }
+    }
+
+    /// Tandem itself: "sam joined the chat".
+    fn system(text: &'a str) -> Self {
+        Line::new(Sender::System, None, text)
+    }
+
+    /// The bot, under its name.
+    fn bot(name: String, text: &'a str) -> Self {
+        Line::new(Sender::Bot, Some(name), text)
+    }
+
+    /// The visitor.
+    fn visitor(text: &'a str) -> Self {
+        Line::new(Sender::Visitor, None, text)
+    }
+
+    /// An agent's reply, shown to the visitor.
+    fn agent(name: String, text: &'a str) -> Self {
+        Line::new(Sender::Agent, Some(name), text)
+    }
+
+    /// An agent's private note, never shown to the visitor.
+    fn note(name: String, text: &'a str) -> Self {
+        Line::new(Sender::Note, Some(name), text)
+    }
+
+    fn quick_replies(mut self, quick_replies: Vec<String>) -> Self {
+        self.quick_replies = quick_replies;
+        self
+    }
+
+    /// The sender's own id, for acks and deduplication.
+    fn client_id(mut self, id: &'a str) -> Self {
+        self.client_id = Some(id);
+        self
+    }
+
+    /// The intent a visitor line was read as (for reports).
+    fn intent(mut self, intent: Option<String>) -> Self {
+        self.intent = intent;
+        self
+    }
+}
+
 /// Appends one line to a live conversation and the store.
-#[allow(clippy::too_many_arguments)]
 fn append(
     store: &Store,
     c: &mut LiveConversation,
-    from: Sender,
-    author: Option<String>,
-    text: &str,
-    quick_replies: Vec<String>,
-    client_id: Option<&str>,
-    intent: Option<String>,
+    line: Line<'_>,
     at: OffsetDateTime,
 ) -> Result<StoredMessage, StoreError> {
     let message = StoredMessage {
         seq: c.record.take_seq(),
-        client_id: client_id.map(str::to_owned),
-        from,
-        author,
-        text: text.to_owned(),
-        quick_replies,
+        client_id: line.client_id.map(str::to_owned),
+        from: line.from,
+        author: line.author,
+        text: line.text.to_owned(),
+        quick_replies: line.quick_replies,
         at,
-        intent,
+        intent: line.intent,
     };
     store.append_message(&c.record, &message)?;
     Ok(message)

@@ -5,9 +5,9 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{append, AgentConnection, AgentSession, Deliveries, Hub, HubError, Stored};
+use super::{append, AgentConnection, AgentSession, Deliveries, Hub, HubError, Line, Stored};
 use crate::conversation::ConversationRecord;
-use crate::protocol::{AgentEvent, AgentView, Role, Sender, Status, VisitorEvent};
+use crate::protocol::{AgentEvent, AgentView, Role, Status, VisitorEvent};
 
 impl Hub {
     /// Attaches an agent socket.
@@ -135,12 +135,7 @@ impl Hub {
                 let line = append(
                     store,
                     c,
-                    Sender::Agent,
-                    Some(agent.to_owned()),
-                    text,
-                    Vec::new(),
-                    Some(client_id),
-                    None,
+                    Line::agent(agent.to_owned(), text).client_id(client_id),
                     OffsetDateTime::now_utc(),
                 )?;
                 let mut deliveries = Deliveries::default();
@@ -171,12 +166,7 @@ impl Hub {
             let line = append(
                 store,
                 c,
-                Sender::System,
-                None,
-                &format!("{agent} closed the conversation"),
-                Vec::new(),
-                None,
-                None,
+                Line::system(&format!("{agent} closed the conversation")),
                 OffsetDateTime::now_utc(),
             )?;
             let mut deliveries = Deliveries::default();

@@ -19,11 +19,9 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use super::{append, Deliveries, Hub, HubError, Live};
+use super::{append, Deliveries, Hub, HubError, Line, Live};
 use crate::hours::BusinessHours;
-use crate::protocol::{
-    AgentEvent, AgentStatus, AgentView, Reason, ReasonCode, Sender, VisitorEvent,
-};
+use crate::protocol::{AgentEvent, AgentStatus, AgentView, Reason, ReasonCode, VisitorEvent};
 use crate::queue::{self, AgentLoad, Assignment, DeskPolicy};
 
 /// How often the desk clock looks for unanswered conversations.
@@ -64,12 +62,7 @@ impl Hub {
         let line = append(
             store,
             c,
-            Sender::System,
-            None,
-            &format!("{agent} joined the chat"),
-            Vec::new(),
-            None,
-            None,
+            Line::system(&format!("{agent} joined the chat")),
             OffsetDateTime::now_utc(),
         )?;
         deliveries.for_visitors(
@@ -188,12 +181,9 @@ impl Hub {
                 let line = append(
                     store,
                     c,
-                    Sender::System,
-                    None,
-                    &format!("{agent} could not answer; you're back at the front of the line"),
-                    Vec::new(),
-                    None,
-                    None,
+                    Line::system(&format!(
+                        "{agent} could not answer; you're back at the front of the line"
+                    )),
                     OffsetDateTime::now_utc(),
                 )?;
                 tracing::info!(conversation = %id, %agent, "unanswered; back to the queue");

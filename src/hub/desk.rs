@@ -9,8 +9,9 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{append, Deliveries, Hub, HubError, Stored};
-use crate::protocol::{AgentEvent, AgentView, Sender, Status, VisitorEvent};
+use super::{append, Deliveries, Hub, HubError, Line, Stored};
+use crate::empathy::policy;
+use crate::protocol::{AgentEvent, AgentView, Status, VisitorEvent};
 
 impl Hub {
     /// The visitor stops waiting for a person and goes back to the bot.
@@ -27,12 +28,11 @@ impl Hub {
             let line = append(
                 store,
                 c,
-                Sender::Bot,
-                Some(intents.policy.bot.name.clone()),
-                "No problem — I'm here. Ask me anything, or ask for a person again whenever you like.",
-                vec!["Talk to a person".to_owned()],
-                None,
-                None,
+                Line::bot(
+                    intents.policy.bot.name.clone(),
+                    "No problem — I'm here. Ask me anything, or ask for a person again whenever you like.",
+                )
+                .quick_replies(vec![policy::TALK_TO_A_PERSON.to_owned()]),
                 OffsetDateTime::now_utc(),
             )?;
             let mut deliveries = Deliveries::default();
@@ -72,12 +72,7 @@ impl Hub {
                 append(
                     store,
                     c,
-                    Sender::Note,
-                    Some(agent.to_owned()),
-                    text,
-                    Vec::new(),
-                    Some(client_id),
-                    None,
+                    Line::note(agent.to_owned(), text).client_id(client_id),
                     OffsetDateTime::now_utc(),
                 )?;
                 Some(Deliveries::default())
@@ -113,27 +108,12 @@ impl Hub {
             c.answer_deadline = deadline;
             let now = OffsetDateTime::now_utc();
             if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
-                append(
-                    store,
-                    c,
-                    Sender::Note,
-                    Some(agent.to_owned()),
-                    note,
-                    Vec::new(),
-                    None,
-                    None,
-                    now,
-                )?;
+                append(store, c, Line::note(agent.to_owned(), note), now)?;
             }
             let line = append(
                 store,
                 c,
-                Sender::System,
-                None,
-                &format!("{to} joined the chat"),
-                Vec::new(),
-                None,
-                None,
+                Line::system(&format!("{to} joined the chat")),
                 now,
             )?;
             let mut deliveries = Deliveries::default();
@@ -183,12 +163,7 @@ impl Hub {
             let line = append(
                 store,
                 c,
-                Sender::System,
-                None,
-                &format!("{agent} handed the chat back to the bot"),
-                Vec::new(),
-                None,
-                None,
+                Line::system(&format!("{agent} handed the chat back to the bot")),
                 OffsetDateTime::now_utc(),
             )?;
             let mut deliveries = Deliveries::default();

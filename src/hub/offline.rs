@@ -4,8 +4,8 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{append, Deliveries, Hub, HubError, Live};
-use crate::protocol::{AgentEvent, OfflineMessageView, OfflineReason, Sender, VisitorEvent};
+use super::{append, Deliveries, Hub, HubError, Line, Live};
+use crate::protocol::{AgentEvent, OfflineMessageView, OfflineReason, VisitorEvent};
 use crate::store::{OfflineMessage, StoreError};
 
 /// Whether a person can take a conversation now.
@@ -98,12 +98,9 @@ impl Hub {
             let line = append(
                 store,
                 c,
-                Sender::System,
-                None,
-                &format!("Message left for the team: “{text}”. We'll reply to {email}."),
-                Vec::new(),
-                None,
-                None,
+                Line::system(&format!(
+                    "Message left for the team: “{text}”. We'll reply to {email}."
+                )),
                 now,
             )?;
             let mut deliveries = Deliveries::default();

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{append, Deliveries, Hub, HubError, LiveConversation, Stored, VisitorSession};
+use super::{append, Deliveries, Hub, HubError, Line, LiveConversation, Stored, VisitorSession};
 use crate::agents;
 use crate::bot;
 use crate::conversation::{ConversationRecord, StoredMessage};
@@ -164,12 +164,9 @@ impl Hub {
                     append(
                         store,
                         c,
-                        Sender::Visitor,
-                        None,
-                        text,
-                        Vec::new(),
-                        Some(client_id),
-                        turn.intent.clone(),
+                        Line::visitor(text)
+                            .client_id(client_id)
+                            .intent(turn.intent.clone()),
                         now,
                     )?;
                     let wants_person = turn.escalate.is_some();
@@ -188,12 +185,8 @@ impl Hub {
                     let line = append(
                         store,
                         c,
-                        Sender::Bot,
-                        Some(intents.policy.bot.name.clone()),
-                        &reply.text,
-                        reply.quick_replies,
-                        None,
-                        None,
+                        Line::bot(intents.policy.bot.name.clone(), &reply.text)
+                            .quick_replies(reply.quick_replies),
                         now,
                     )?;
                     deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
@@ -216,17 +209,7 @@ impl Hub {
                     c.record
                         .mood
                         .observe_message(text, BotOutcome::NotAnswering, now, policy);
-                    let line = append(
-                        store,
-                        c,
-                        Sender::Visitor,
-                        None,
-                        text,
-                        Vec::new(),
-                        Some(client_id),
-                        None,
-                        now,
-                    )?;
+                    let line = append(store, c, Line::visitor(text).client_id(client_id), now)?;
                     if c.record.status == Status::Queued {
                         // The mood moved, and with it maybe the queue order.
                         live.queue_changed(&mut deliveries);
@@ -272,12 +255,7 @@ impl Hub {
                 let line = append(
                     store,
                     c,
-                    Sender::Bot,
-                    Some(intents.policy.bot.name.clone()),
-                    &text,
-                    Vec::new(),
-                    None,
-                    None,
+                    Line::bot(intents.policy.bot.name.clone(), &text),
                     now,
                 )?;
                 deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
@@ -292,12 +270,7 @@ impl Hub {
                 let line = append(
                     store,
                     c,
-                    Sender::Bot,
-                    Some(intents.policy.bot.name.clone()),
-                    &reply.text,
-                    Vec::new(),
-                    None,
-                    None,
+                    Line::bot(intents.policy.bot.name.clone(), &reply.text),
                     now,
                 )?;
                 deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
@@ -379,12 +352,8 @@ impl Hub {
             let line = append(
                 store,
                 c,
-                Sender::Bot,
-                Some(intents.policy.bot.name.clone()),
-                &reply.text,
-                reply.quick_replies,
-                None,
-                None,
+                Line::bot(intents.policy.bot.name.clone(), &reply.text)
+                    .quick_replies(reply.quick_replies),
                 now,
             )?;
             deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
