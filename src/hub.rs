@@ -336,6 +336,11 @@ impl Deliveries {
 }
 
 impl Live {
+    /// An active conversation, or `NotFound`.
+    fn conversation_mut(&mut self, id: Uuid) -> Result<&mut LiveConversation, HubError> {
+        self.conversations.get_mut(&id).ok_or(HubError::NotFound)
+    }
+
     fn queue(&self) -> Vec<QueueEntry> {
         let mut entries: Vec<QueueEntry> = self
             .conversations

@@ -122,10 +122,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
+            let c = live.conversation_mut(conversation)?;
             c.record.check_held_by(agent)?;
             // The first reply meets the answer deadline.
             c.answer_deadline = None;
@@ -151,10 +148,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
+            let c = live.conversation_mut(conversation)?;
             let was_queued = c.record.status == Status::Queued;
             let holder = c.record.assigned_to.clone();
             c.record.close(agent)?;

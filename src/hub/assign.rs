@@ -52,10 +52,7 @@ impl Hub {
         }
         let store = &self.inner.store;
         let deadline = self.answer_deadline();
-        let c = live
-            .conversations
-            .get_mut(&conversation)
-            .ok_or(HubError::NotFound)?;
+        let c = live.conversation_mut(conversation)?;
         c.record.claim(agent)?;
         c.record.assigned_at = Some(OffsetDateTime::now_utc());
         c.answer_deadline = deadline;

@@ -20,10 +20,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
+            let c = live.conversation_mut(conversation)?;
             c.record.cancel_wait()?;
             let line = append(
                 store,
@@ -57,10 +54,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
+            let c = live.conversation_mut(conversation)?;
             match c.record.status {
                 Status::Assigned => c.record.check_held_by(agent)?,
                 Status::Queued => {}
@@ -100,10 +94,7 @@ impl Hub {
                 return Err(HubError::AtCapacity(self.inner.desk.max_chats_of(to)));
             }
             let deadline = self.answer_deadline();
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
+            let c = live.conversation_mut(conversation)?;
             c.record.transfer(agent, to)?;
             c.answer_deadline = deadline;
             let now = OffsetDateTime::now_utc();
@@ -155,10 +146,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
+            let c = live.conversation_mut(conversation)?;
             c.record.release(agent)?;
             let line = append(
                 store,
@@ -199,10 +187,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
+            let c = live.conversation_mut(conversation)?;
             let csat = c.record.rate(score, comment, OffsetDateTime::now_utc())?;
             store.save_conversation(&c.record)?;
             let mut deliveries = Deliveries::default();

@@ -82,10 +82,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
+            let c = live.conversation_mut(conversation)?;
             let now = OffsetDateTime::now_utc();
             store.put_offline_message(&OfflineMessage {
                 id: Uuid::new_v4(),

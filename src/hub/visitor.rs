@@ -125,10 +125,7 @@ impl Hub {
             let mut live = self.live();
             let store = &self.inner.store;
             let availability = self.availability(&live);
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
+            let c = live.conversation_mut(conversation)?;
             if store.seq_for_client_id(conversation, client_id)?.is_some() {
                 // Stored before; the flush in `commit` makes sure the earlier
                 // write is durable before this second ack.
@@ -243,10 +240,7 @@ impl Hub {
             let store = &self.inner.store;
             let availability = self.availability(&live);
             let mut deliveries = Deliveries::default();
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
+            let c = live.conversation_mut(conversation)?;
             let now = OffsetDateTime::now_utc();
             c.record.reopen_if_closed();
             let reasons =
@@ -307,10 +301,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
-            let c = live
-                .conversations
-                .get_mut(&conversation)
-                .ok_or(HubError::NotFound)?;
+            let c = live.conversation_mut(conversation)?;
             let seq: u64 = message_id.parse().map_err(|_| HubError::NoSuchBotMessage)?;
             let line = store
                 .history(conversation)?
