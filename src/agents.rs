@@ -221,6 +221,26 @@ mod tests {
     }
 
     #[test]
+    fn expired_sessions_are_purged_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let now = OffsetDateTime::UNIX_EPOCH + SESSION_LIFETIME;
+        let session = |expires_at| Session {
+            agent: "sam".into(),
+            expires_at,
+        };
+        store
+            .put_session("old", &session(now - time::Duration::seconds(1)))
+            .unwrap();
+        store
+            .put_session("new", &session(now + SESSION_LIFETIME))
+            .unwrap();
+        assert_eq!(store.purge_expired_sessions(now).unwrap(), 1);
+        assert!(store.session("old").unwrap().is_none());
+        assert!(store.session("new").unwrap().is_some());
+    }
+
+    #[test]
     fn a_new_password_or_removal_signs_the_agent_out() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();

@@ -266,6 +266,20 @@ impl Store {
         Ok(self.agents.remove(name.as_bytes())?.is_some())
     }
 
+    /// Deletes sessions that expired before `now`; returns how many.
+    pub fn purge_expired_sessions(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
+        let mut purged = 0;
+        for item in self.sessions.iter() {
+            let (token, value) = item?;
+            let session: Session = serde_json::from_slice(&value)?;
+            if session.expires_at <= now {
+                self.sessions.remove(token)?;
+                purged += 1;
+            }
+        }
+        Ok(purged)
+    }
+
     /// Ends every session of `agent`.
     pub fn delete_sessions_of(&self, agent: &str) -> Result<(), StoreError> {
         for item in self.sessions.iter() {

@@ -114,6 +114,11 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
     let intents_status = Arc::new(Mutex::new(reload::IntentsStatus::loaded(&intents)));
     std::fs::create_dir_all(&settings.data_dir).map_err(|e| StoreError::Sled(e.into()))?;
     let store = Store::open(&settings.data_dir)?;
+    // Sessions last 12 hours; forget the ones that ended while we were down.
+    let purged = store.purge_expired_sessions(time::OffsetDateTime::now_utc())?;
+    if purged > 0 {
+        tracing::info!(purged, "expired agent sessions removed");
+    }
     let hours = match &settings.business_hours {
         Some(spec) => Some(BusinessHours::parse(spec).map_err(StartError::BusinessHours)?),
         None => None,
