@@ -16,7 +16,7 @@ use super::api::ApiError;
 use super::socket::{self, Incoming};
 use super::AppState;
 use crate::agents;
-use crate::hub::{Hub, HubError, OUTBOX_CAPACITY};
+use crate::hub::{Hub, HubError, Stored, OUTBOX_CAPACITY};
 use crate::protocol::{self, AgentEvent, AgentFrame, ErrorBody, ErrorCode, Role};
 
 /// Query string of the agent socket.
@@ -126,66 +126,74 @@ fn conversation_id(raw: &str) -> Result<Uuid, ErrorBody> {
     Uuid::parse_str(raw).map_err(|_| ErrorBody::new(ErrorCode::NotFound).about_conversation(raw))
 }
 
+/// Runs `act` on the conversation `raw` names. Its direct answer is nothing
+/// on success (the effects travel through the outboxes) or an error frame
+/// about that conversation.
+async fn on_conversation<F, Fut>(raw: &str, act: F) -> Vec<AgentEvent>
+where
+    F: FnOnce(Uuid) -> Fut,
+    Fut: std::future::Future<Output = Result<(), HubError>>,
+{
+    match conversation_id(raw) {
+        Ok(id) => match act(id).await {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![AgentEvent::Error(e.to_body().about_conversation(raw))],
+        },
+        Err(body) => vec![AgentEvent::Error(body)],
+    }
+}
+
+/// Checks and stores a line with a client id (a reply or a note): `ack` or
+/// an error frame naming the conversation and the line.
+async fn on_line<F, Fut>(raw: &str, id: String, text: &str, store: F) -> Vec<AgentEvent>
+where
+    F: FnOnce(Uuid) -> Fut,
+    Fut: std::future::Future<Output = Result<Stored, HubError>>,
+{
+    let checked = protocol::validate_client_id(&id)
+        .and_then(|()| protocol::validate_text(&id, text))
+        .and_then(|()| conversation_id(raw));
+    match checked {
+        Ok(conversation) => match store(conversation).await {
+            Ok(_) => vec![AgentEvent::Ack { id }],
+            Err(e) => vec![AgentEvent::Error(
+                e.to_body().about_conversation(raw).about_message(id),
+            )],
+        },
+        Err(body) => vec![AgentEvent::Error(body.about_conversation(raw))],
+    }
+}
+
 /// Applies one frame; returns the direct answers. Effects on other parties
 /// (and `claimed`, `conversation` after a claim) travel through the outboxes.
 async fn handle(hub: &Hub, agent: &str, frame: AgentFrame) -> Vec<AgentEvent> {
-    let about = |e: HubError, conversation: &str| {
-        AgentEvent::Error(e.to_body().about_conversation(conversation))
-    };
     match frame {
         AgentFrame::Open {
             conversation_id: raw,
         } => match conversation_id(&raw) {
-            Ok(id) => vec![hub.open(id).unwrap_or_else(|e| about(e, &raw))],
+            Ok(id) => vec![hub
+                .open(id)
+                .unwrap_or_else(|e| AgentEvent::Error(e.to_body().about_conversation(&raw)))],
             Err(body) => vec![AgentEvent::Error(body)],
         },
         AgentFrame::Claim {
             conversation_id: raw,
-        } => match conversation_id(&raw) {
-            Ok(id) => match hub.claim(agent, id).await {
-                Ok(()) => Vec::new(),
-                Err(e) => vec![about(e, &raw)],
-            },
-            Err(body) => vec![AgentEvent::Error(body)],
-        },
+        } => on_conversation(&raw, |id| hub.claim(agent, id)).await,
         AgentFrame::Message {
             conversation_id: raw,
             id,
             text,
         } => {
-            let checked = protocol::validate_client_id(&id)
-                .and_then(|()| protocol::validate_text(&id, &text))
-                .and_then(|()| conversation_id(&raw));
-            match checked {
-                Ok(conversation) => {
-                    match hub.agent_message(agent, conversation, &id, &text).await {
-                        Ok(_) => vec![AgentEvent::Ack { id }],
-                        Err(e) => vec![AgentEvent::Error(
-                            e.to_body().about_conversation(&raw).about_message(id),
-                        )],
-                    }
-                }
-                Err(body) => vec![AgentEvent::Error(body.about_conversation(&raw))],
-            }
+            on_line(&raw, id.clone(), &text, |c| {
+                hub.agent_message(agent, c, &id, &text)
+            })
+            .await
         }
         AgentFrame::Note {
             conversation_id: raw,
             id,
             text,
-        } => {
-            let checked = protocol::validate_client_id(&id)
-                .and_then(|()| protocol::validate_text(&id, &text))
-                .and_then(|()| conversation_id(&raw));
-            match checked {
-                Ok(conversation) => match hub.note(agent, conversation, &id, &text).await {
-                    Ok(_) => vec![AgentEvent::Ack { id }],
-                    Err(e) => vec![AgentEvent::Error(
-                        e.to_body().about_conversation(&raw).about_message(id),
-                    )],
-                },
-                Err(body) => vec![AgentEvent::Error(body.about_conversation(&raw))],
-            }
-        }
+        } => on_line(&raw, id.clone(), &text, |c| hub.note(agent, c, &id, &text)).await,
         AgentFrame::Transfer {
             conversation_id: raw,
             to,
@@ -197,23 +205,17 @@ async fn handle(hub: &Hub, agent: &str, frame: AgentFrame) -> Vec<AgentEvent> {
                     return vec![AgentEvent::Error(body.about_conversation(&raw))];
                 }
             }
-            match conversation_id(&raw) {
-                Ok(id) => match hub.transfer(agent, id, to.trim(), note.as_deref()).await {
-                    Ok(()) => Vec::new(),
-                    Err(e) => vec![about(e, &raw)],
-                },
-                Err(body) => vec![AgentEvent::Error(body)],
-            }
+            on_conversation(&raw, |id| {
+                hub.transfer(agent, id, to.trim(), note.as_deref())
+            })
+            .await
         }
         AgentFrame::Release {
             conversation_id: raw,
-        } => match conversation_id(&raw) {
-            Ok(id) => match hub.release(agent, id).await {
-                Ok(()) => Vec::new(),
-                Err(e) => vec![about(e, &raw)],
-            },
-            Err(body) => vec![AgentEvent::Error(body)],
-        },
+        } => on_conversation(&raw, |id| hub.release(agent, id)).await,
+        AgentFrame::Close {
+            conversation_id: raw,
+        } => on_conversation(&raw, |id| hub.close(agent, id)).await,
         AgentFrame::Typing {
             conversation_id: raw,
             active,
@@ -235,15 +237,6 @@ async fn handle(hub: &Hub, agent: &str, frame: AgentFrame) -> Vec<AgentEvent> {
                 Err(e) => vec![AgentEvent::Error(e.to_body())],
             },
             Err(_) => vec![AgentEvent::Error(ErrorBody::new(ErrorCode::NotFound))],
-        },
-        AgentFrame::Close {
-            conversation_id: raw,
-        } => match conversation_id(&raw) {
-            Ok(id) => match hub.close(agent, id).await {
-                Ok(()) => Vec::new(),
-                Err(e) => vec![about(e, &raw)],
-            },
-            Err(body) => vec![AgentEvent::Error(body)],
         },
     }
 }
