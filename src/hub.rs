@@ -232,6 +232,11 @@ impl Hub {
         })
     }
 
+    /// How many handles to this hub exist (sockets and tasks hold one each).
+    pub fn handles(&self) -> usize {
+        Arc::strong_count(&self.inner)
+    }
+
     /// The database.
     pub fn store(&self) -> &Store {
         &self.inner.store
@@ -537,6 +542,20 @@ impl<'a> Line<'a> {
         self.intent = intent;
         self
     }
+}
+
+/// Appends a line for the visitor to see and queues its delivery to the
+/// conversation's visitor sockets.
+fn say(
+    store: &Store,
+    c: &mut LiveConversation,
+    line: Line<'_>,
+    at: OffsetDateTime,
+    deliveries: &mut Deliveries,
+) -> Result<StoredMessage, StoreError> {
+    let stored = append(store, c, line, at)?;
+    deliveries.for_visitors(c, VisitorEvent::Message(stored.view()));
+    Ok(stored)
 }
 
 /// Appends one line to a live conversation and the store.

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{append, AgentConnection, AgentSession, Deliveries, Hub, HubError, Line, Stored};
+use super::{say, AgentConnection, AgentSession, Deliveries, Hub, HubError, Line, Stored};
 use crate::conversation::ConversationRecord;
 use crate::protocol::{AgentEvent, AgentView, Role, Status, VisitorEvent};
 
@@ -129,14 +129,14 @@ impl Hub {
             if store.seq_for_client_id(conversation, client_id)?.is_some() {
                 None
             } else {
-                let line = append(
+                let mut deliveries = Deliveries::default();
+                say(
                     store,
                     c,
                     Line::agent(agent.to_owned(), text).client_id(client_id),
                     OffsetDateTime::now_utc(),
+                    &mut deliveries,
                 )?;
-                let mut deliveries = Deliveries::default();
-                deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
                 Some(deliveries)
             }
         };
@@ -157,14 +157,14 @@ impl Hub {
                 .assigned_at
                 .filter(|_| !was_queued)
                 .map(|at| (OffsetDateTime::now_utc() - at).whole_seconds().max(0) as u64);
-            let line = append(
+            let mut deliveries = Deliveries::default();
+            say(
                 store,
                 c,
                 Line::system(&format!("{agent} closed the conversation")),
                 OffsetDateTime::now_utc(),
+                &mut deliveries,
             )?;
-            let mut deliveries = Deliveries::default();
-            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
             // Ask for a rating only when a person handled the conversation.
             deliveries.for_visitors(
                 c,

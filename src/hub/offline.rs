@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{append, Deliveries, Hub, HubError, Line, Live};
+use super::{say, Deliveries, Hub, HubError, Line, Live};
 use crate::protocol::{AgentEvent, OfflineMessageView, OfflineReason, VisitorEvent};
 use crate::store::{OfflineMessage, StoreError};
 
@@ -92,16 +92,16 @@ impl Hub {
                 at: now,
                 handled: false,
             })?;
-            let line = append(
+            let mut deliveries = Deliveries::default();
+            say(
                 store,
                 c,
                 Line::system(&format!(
                     "Message left for the team: “{text}”. We'll reply to {email}."
                 )),
                 now,
+                &mut deliveries,
             )?;
-            let mut deliveries = Deliveries::default();
-            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
             deliveries.for_visitors(c, VisitorEvent::MessageLeft);
             self.offline_changed(&live, &mut deliveries)?;
             deliveries

@@ -9,7 +9,9 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{append, Deliveries, Hub, HubError, Line, LiveConversation, Stored, VisitorSession};
+use super::{
+    append, say, Deliveries, Hub, HubError, Line, LiveConversation, Stored, VisitorSession,
+};
 use crate::agents;
 use crate::bot;
 use crate::conversation::{ConversationRecord, StoredMessage};
@@ -179,14 +181,14 @@ impl Hub {
                         Some(reasons) => c.record.escalate(reasons, now),
                         None => false,
                     };
-                    let line = append(
+                    say(
                         store,
                         c,
                         Line::bot(intents.policy.bot.name.clone(), &reply.text)
                             .quick_replies(reply.quick_replies),
                         now,
+                        &mut deliveries,
                     )?;
-                    deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
                     if wants_person {
                         if let Some(notice) = availability.notice(self.hours_text()) {
                             deliveries.for_visitors(c, notice);
@@ -246,13 +248,13 @@ impl Hub {
             let reasons =
                 empathy::policy::with_supporting(empathy::asked_for_human(), &c.record.mood);
             if let Some(text) = availability.closed_reply() {
-                let line = append(
+                say(
                     store,
                     c,
                     Line::bot(intents.policy.bot.name.clone(), &text),
                     now,
+                    &mut deliveries,
                 )?;
-                deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
                 if let Some(notice) = availability.notice(self.hours_text()) {
                     deliveries.for_visitors(c, notice);
                 }
@@ -261,13 +263,13 @@ impl Hub {
                     deliveries.for_visitors(c, notice);
                 }
                 let reply = bot::handoff_reply(&intents, &reasons);
-                let line = append(
+                say(
                     store,
                     c,
                     Line::bot(intents.policy.bot.name.clone(), &reply.text),
                     now,
+                    &mut deliveries,
                 )?;
-                deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
                 live.queue_changed(&mut deliveries);
             } else if let Some((position, wait)) = live.queue_position(conversation) {
                 // Already waiting: say where they stand again.
@@ -340,14 +342,14 @@ impl Hub {
                     false,
                 ),
             };
-            let line = append(
+            say(
                 store,
                 c,
                 Line::bot(intents.policy.bot.name.clone(), &reply.text)
                     .quick_replies(reply.quick_replies),
                 now,
+                &mut deliveries,
             )?;
-            deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
             if escalated {
                 live.queue_changed(&mut deliveries);
             }

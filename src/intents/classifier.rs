@@ -117,6 +117,22 @@ pub struct Config {
     pub seed: u64,
 }
 
+/// The index of the highest score and of the second highest, in one pass
+/// (`(0, None)` for fewer than two scores).
+pub fn top_two(scores: &[f32]) -> (usize, Option<usize>) {
+    let mut best = 0;
+    let mut second = None::<usize>;
+    for (label, &s) in scores.iter().enumerate().skip(1) {
+        if s > scores[best] {
+            second = Some(best);
+            best = label;
+        } else if second.is_none_or(|second| s > scores[second]) {
+            second = Some(label);
+        }
+    }
+    (best, second)
+}
+
 /// Below this many examples, every feature counts (see [`Config::for_size`]).
 pub const SMALL_SET: usize = 2000;
 
@@ -522,18 +538,14 @@ impl Classifier {
         }
     }
 
+    /// The softmax temperature this model's confidences use.
+    pub fn temperature(&self) -> f32 {
+        self.config.temperature
+    }
+
     /// Best and second-best label of `scores` (non-empty) with softmax shares.
     fn predict(&self, scores: &[f32]) -> Option<Prediction> {
-        let mut best = 0;
-        let mut second = None::<usize>;
-        for (label, &s) in scores.iter().enumerate().skip(1) {
-            if s > scores[best] {
-                second = Some(best);
-                best = label;
-            } else if second.is_none_or(|second| s > scores[second]) {
-                second = Some(label);
-            }
-        }
+        let (best, second) = top_two(scores);
         let top = *scores.get(best)?;
         let inv_t = 1.0 / self.config.temperature.max(1e-6);
         let total: f32 = scores.iter().map(|&s| ((s - top) * inv_t).exp()).sum();

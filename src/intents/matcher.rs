@@ -187,7 +187,7 @@ impl Matcher {
             });
         }
         let scores = self.classifier.scores(text);
-        let (intent, confidence, runner_up) = confidences(&scores)?;
+        let (intent, confidence, runner_up) = confidences(&scores, self.classifier.temperature())?;
         Some(Match {
             intent,
             confidence,
@@ -250,19 +250,10 @@ type Ranked = (usize, f32, Option<(usize, f32)>);
 
 /// Best intent, its confidence and the runner-up's, from raw scores: a
 /// softmax over the intents plus the "none" answer ([`NONE_SCORE`]).
-fn confidences(scores: &[f32]) -> Option<Ranked> {
-    let mut best = 0;
-    let mut second = None::<usize>;
-    for (label, &s) in scores.iter().enumerate().skip(1) {
-        if s > scores[best] {
-            second = Some(best);
-            best = label;
-        } else if second.is_none_or(|second| s > scores[second]) {
-            second = Some(label);
-        }
-    }
+fn confidences(scores: &[f32], temperature: f32) -> Option<Ranked> {
+    let (best, second) = classifier::top_two(scores);
     let top = (*scores.get(best)?).max(NONE_SCORE);
-    let inv_t = 1.0 / classifier::Config::default().temperature.max(1e-6);
+    let inv_t = 1.0 / temperature.max(1e-6);
     let total: f32 = scores
         .iter()
         .chain(std::iter::once(&NONE_SCORE))

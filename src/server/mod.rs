@@ -95,6 +95,8 @@ pub struct Server {
     task: JoinHandle<std::io::Result<()>>,
     /// Watches the intents directory while the server runs.
     reloader: reload::Reloader,
+    /// Requeues unanswered chats; ends with the shutdown signal.
+    desk_clock: JoinHandle<()>,
 }
 
 /// Loads intents, opens the store, binds, and starts serving.
@@ -159,7 +161,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         setup_lock: Arc::default(),
         intents_status,
     });
-    tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
+    let desk_clock = tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
     let mut until = shutdown;
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -176,6 +178,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         stop,
         task,
         reloader,
+        desk_clock,
     })
 }
 
@@ -216,6 +219,16 @@ impl Server {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!(error = %e, "server stopped with an error"),
             Err(e) => tracing::error!(error = %e, "server task failed"),
+        }
+        if let Err(e) = self.desk_clock.await {
+            tracing::error!(error = %e, "desk clock task failed");
+        }
+        // Socket tasks end on the same signal but on their own schedule;
+        // wait (briefly) until they have let go of the hub, so the database
+        // is closed — and its lock released — when this returns.
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        while self.hub.handles() > 1 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         self.hub.store().flush().await?;
         tracing::info!("stopped; store flushed");
