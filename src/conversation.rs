@@ -3,10 +3,16 @@
 //! ```text
 //!            escalate                 claim
 //!   Bot ─────────────────▶ Queued ─────────────▶ Assigned
-//!    ▲                       │                      │
-//!    │   visitor writes      │ close                │ close
-//!    └────────────────── Closed ◀───────────────────┘
+//!                            │                      │
+//!                            │ close                │ close
+//!                            └──────▶ Closed ◀──────┘
 //! ```
+//!
+//! `Closed` is final. When the visitor writes again, the hub starts their
+//! next conversation ([`ConversationRecord::follow_up`]): same visitor, same
+//! resume token, a fresh transcript with the bot. A visitor's conversations
+//! share a [`ConversationRecord::visitor`] id, which is how agents see the
+//! visitor's earlier conversations.
 //!
 //! Every transition is a method on [`ConversationRecord`] that checks the
 //! current state and either changes it or returns a [`StateError`]. Nothing
@@ -60,6 +66,13 @@ pub struct ConversationRecord {
     /// When a person last took it from the queue (for handling times).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub assigned_at: Option<OffsetDateTime>,
+    /// The visitor's id: their first conversation's id. `None` on a first
+    /// conversation (and on records older than this field).
+    #[serde(default)]
+    pub visitor_id: Option<Uuid>,
+    /// How many conversations the visitor had before this one.
+    #[serde(default)]
+    pub earlier_count: u32,
 }
 
 /// A transition that does not apply to the conversation's current state.
@@ -97,20 +110,30 @@ impl ConversationRecord {
             csat: None,
             requeued: false,
             assigned_at: None,
+            visitor_id: None,
+            earlier_count: 0,
         }
+    }
+
+    /// The visitor this conversation belongs to; all of a visitor's
+    /// conversations give the same id.
+    pub fn visitor(&self) -> Uuid {
+        self.visitor_id.unwrap_or(self.id)
+    }
+
+    /// The same visitor's next conversation, for when they write after this
+    /// one was closed: a fresh start with the bot (calm mood, no reasons),
+    /// reachable with the same resume token.
+    pub fn follow_up(&self, id: Uuid, now: OffsetDateTime) -> ConversationRecord {
+        let mut next = ConversationRecord::new(id, self.resume_token.clone(), now);
+        next.visitor_id = Some(self.visitor());
+        next.earlier_count = self.earlier_count + 1;
+        next
     }
 
     /// Whether the bot answers visitor messages right now.
     pub fn bot_is_answering(&self) -> bool {
-        matches!(self.status, Status::Bot | Status::Closed)
-    }
-
-    /// A closed conversation comes back to the bot when the visitor writes.
-    pub fn reopen_if_closed(&mut self) {
-        if self.status == Status::Closed {
-            self.status = Status::Bot;
-            self.misses_in_row = 0;
-        }
+        self.status == Status::Bot
     }
 
     /// Hands the conversation to the queue. Returns `false` (and changes
@@ -378,12 +401,25 @@ mod tests {
     }
 
     #[test]
-    fn writing_after_close_brings_the_bot_back() {
+    fn a_closed_conversation_stays_closed_and_the_next_one_starts_fresh() {
         let mut c = conversation();
         c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
+        c.claim("sam").unwrap();
         c.close("sam").unwrap();
-        c.reopen_if_closed();
-        assert_eq!(c.status, Status::Bot);
-        assert!(c.escalate(asked(), OffsetDateTime::UNIX_EPOCH));
+        assert!(!c.bot_is_answering());
+        assert!(!c.escalate(asked(), OffsetDateTime::UNIX_EPOCH));
+
+        let next = c.follow_up(Uuid::from_u128(2), OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(next.status, Status::Bot);
+        assert!(next.reasons.is_empty() && next.assigned_to.is_none());
+        assert_eq!(next.resume_token, c.resume_token);
+        assert_eq!(next.visitor(), c.visitor());
+        assert_eq!(
+            next.visitor(),
+            c.id,
+            "the first conversation names the visitor"
+        );
+        let third = next.follow_up(Uuid::from_u128(3), OffsetDateTime::UNIX_EPOCH);
+        assert_eq!((third.visitor(), third.earlier_count), (c.id, 2));
     }
 }

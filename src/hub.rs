@@ -43,8 +43,8 @@ use crate::conversation::{ConversationRecord, StateError, StoredMessage};
 use crate::hours::BusinessHours;
 use crate::intents::IntentSet;
 use crate::protocol::{
-    AgentEvent, AgentPresence, AgentStatus, ConversationView, ErrorBody, ErrorCode, QueueEntryView,
-    Sender, Status, VisitorEvent,
+    AgentEvent, AgentPresence, AgentStatus, ConversationView, EarlierConversation, ErrorBody,
+    ErrorCode, QueueEntryView, Sender, Status, VisitorEvent,
 };
 use crate::queue::DeskPolicy;
 use crate::queue::{self, QueueEntry};
@@ -153,6 +153,9 @@ struct Inner {
 #[derive(Default)]
 struct Live {
     conversations: HashMap<Uuid, LiveConversation>,
+    /// The conversation each visitor socket shows (it changes when the
+    /// visitor writes after a close and so starts their next one).
+    visitor_sockets: HashMap<u64, Uuid>,
     agents: HashMap<u64, AgentConnection>,
     /// Status of each signed-in agent (by name; all their consoles share it).
     statuses: HashMap<String, AgentStatus>,
@@ -280,7 +283,33 @@ impl Hub {
                 .map(StoredMessage::view)
                 .collect(),
             csat: record.csat.clone(),
+            earlier: self.earlier(record)?,
         })
+    }
+
+    /// The visitor's conversations before `record`, newest first.
+    fn earlier(&self, record: &ConversationRecord) -> Result<Vec<EarlierConversation>, HubError> {
+        if record.earlier_count == 0 {
+            return Ok(Vec::new());
+        }
+        let mut earlier: Vec<EarlierConversation> = self
+            .inner
+            .store
+            .visitor_conversations(record.visitor())?
+            .into_iter()
+            .filter(|c| c.id != record.id && c.created_at <= record.created_at)
+            .map(|c| EarlierConversation {
+                conversation_id: c.id.to_string(),
+                created_at: c.created_at,
+                status: c.status,
+                preview: c.preview,
+                agent: c.assigned_to,
+                reasons: c.reasons,
+                csat: c.csat,
+            })
+            .collect();
+        earlier.reverse();
+        Ok(earlier)
     }
 
     /// Step 2 and 3: flush, then deliver. Any change may have freed an
@@ -341,6 +370,14 @@ impl Deliveries {
 }
 
 impl Live {
+    /// The conversation a visitor socket shows right now.
+    fn visitor_conversation(&self, connection: u64) -> Result<Uuid, HubError> {
+        self.visitor_sockets
+            .get(&connection)
+            .copied()
+            .ok_or(HubError::NotFound)
+    }
+
     /// An active conversation, or `NotFound`.
     fn conversation_mut(&mut self, id: Uuid) -> Result<&mut LiveConversation, HubError> {
         self.conversations.get_mut(&id).ok_or(HubError::NotFound)
@@ -432,6 +469,7 @@ impl Live {
                 reasons: c.record.reasons.clone(),
                 preview: c.record.preview.clone(),
                 frustration: c.record.mood.score,
+                earlier_conversations: c.record.earlier_count,
             })
             .collect()
     }

@@ -192,6 +192,30 @@ pub struct QueueEntryView {
     pub order_reason: String,
     /// The conversation's frustration score, 0 (calm) to 1.
     pub frustration: f32,
+    /// How many conversations the same visitor had before (0 = first).
+    #[serde(default)]
+    pub earlier_conversations: u32,
+}
+
+/// One of the visitor's earlier conversations, listed when an agent opens a
+/// later one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EarlierConversation {
+    /// Which conversation (`open` it to read it).
+    pub conversation_id: String,
+    /// When it started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Where it ended up.
+    pub status: Status,
+    /// The visitor's first line.
+    pub preview: Option<String>,
+    /// The agent who held it last, if a person did.
+    pub agent: Option<String>,
+    /// Why it left the bot, if it did.
+    pub reasons: Vec<Reason>,
+    /// The visitor's rating, if they gave one.
+    pub csat: Option<Csat>,
 }
 
 /// A whole conversation, as an agent opens it.
@@ -213,6 +237,8 @@ pub struct ConversationView {
     pub history: Vec<MessageView>,
     /// The visitor's rating, once given.
     pub csat: Option<Csat>,
+    /// The same visitor's conversations before this one, newest first.
+    pub earlier: Vec<EarlierConversation>,
 }
 
 /// The body of every error frame and error HTTP response.
@@ -468,6 +494,10 @@ pub enum VisitorEvent {
     },
     /// The email and message were stored for the team.
     MessageLeft,
+    /// The visitor wrote after a close, which starts their next
+    /// conversation: lines from now on belong to it (and their ids start
+    /// again from 1). Comes before the first line of the new conversation.
+    NewConversation { conversation_id: String },
     /// Something the visitor sent could not be used.
     Error(ErrorBody),
 }

@@ -5,7 +5,8 @@
 //! | `conversations` | conversation id (16 bytes) | [`ConversationRecord`] as JSON |
 //! | `messages` | conversation id + seq (u64, big-endian) | [`StoredMessage`] as JSON |
 //! | `client_ids` | conversation id + client id | seq (u64, big-endian) |
-//! | `resume_tokens` | token | conversation id |
+//! | `resume_tokens` | token | the visitor's newest conversation id |
+//! | `visitor_conversations` | visitor id + created (unix ns, i128 big-endian, sign bit flipped) + conversation id | nothing |
 //! | `agents` | agent name | [`AgentRecord`] as JSON |
 //! | `sessions` | token | [`Session`] as JSON |
 //! | `offline_messages` | time (ns, big-endian) + id | [`OfflineMessage`] as JSON |
@@ -62,6 +63,7 @@ pub struct Store {
     messages: sled::Tree,
     client_ids: sled::Tree,
     resume_tokens: sled::Tree,
+    visitor_conversations: sled::Tree,
     agents: sled::Tree,
     sessions: sled::Tree,
     offline_messages: sled::Tree,
@@ -103,6 +105,7 @@ impl Store {
             messages: db.open_tree("messages")?,
             client_ids: db.open_tree("client_ids")?,
             resume_tokens: db.open_tree("resume_tokens")?,
+            visitor_conversations: db.open_tree("visitor_conversations")?,
             agents: db.open_tree("agents")?,
             sessions: db.open_tree("sessions")?,
             offline_messages: db.open_tree("offline_messages")?,
@@ -129,14 +132,52 @@ impl Store {
 
     // --- conversations -----------------------------------------------------
 
-    /// Stores a new conversation and its resume token.
+    /// Stores a new conversation, points its resume token at it (a
+    /// visitor's token always opens their newest conversation) and lists it
+    /// among the visitor's conversations, in one transaction.
     pub fn create_conversation(&self, record: &ConversationRecord) -> Result<(), StoreError> {
-        self.save_conversation(record)?;
-        self.resume_tokens.insert(
-            record.resume_token.as_bytes(),
-            record.id.as_bytes().as_slice(),
-        )?;
-        Ok(())
+        let value = serde_json::to_vec(record)?;
+        let result: Result<(), TransactionError<()>> = (
+            &self.conversations,
+            &self.resume_tokens,
+            &self.visitor_conversations,
+        )
+            .transaction(|(conversations, tokens, visitors)| {
+                conversations.insert(record.id.as_bytes(), value.as_slice())?;
+                tokens.insert(
+                    record.resume_token.as_bytes(),
+                    record.id.as_bytes().as_slice(),
+                )?;
+                visitors.insert(visitor_key(record), &[][..])?;
+                Ok::<(), ConflictableTransactionError<()>>(())
+            });
+        committed(result)
+    }
+
+    /// Every conversation of `visitor` (see [`ConversationRecord::visitor`]),
+    /// oldest first.
+    pub fn visitor_conversations(
+        &self,
+        visitor: Uuid,
+    ) -> Result<Vec<ConversationRecord>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.visitor_conversations.scan_prefix(visitor.as_bytes()) {
+            let (key, _) = item?;
+            let Some(id) = key.get(32..48).and_then(|b| Uuid::from_slice(b).ok()) else {
+                continue;
+            };
+            if let Some(record) = self.conversation(id)? {
+                out.push(record);
+            }
+        }
+        // A first conversation stored before this index existed is the one
+        // whose id is the visitor's.
+        if !out.iter().any(|c| c.id == visitor) {
+            if let Some(first) = self.conversation(visitor)? {
+                out.insert(0, first);
+            }
+        }
+        Ok(out)
     }
 
     /// Overwrites a conversation record.
@@ -206,13 +247,7 @@ impl Store {
                     Ok::<(), ConflictableTransactionError<()>>(())
                 },
             );
-        match result {
-            Ok(()) => Ok(()),
-            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
-            Err(TransactionError::Abort(())) => {
-                unreachable!("the transaction closure never aborts")
-            }
-        }
+        committed(result)
     }
 
     /// The seq of the line a client already sent with `client_id`, if any.
@@ -380,6 +415,23 @@ fn offline_key(message: &OfflineMessage) -> Vec<u8> {
     key
 }
 
+/// The outcome of a transaction whose closure never aborts.
+fn committed(result: Result<(), TransactionError<()>>) -> Result<(), StoreError> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+        Err(TransactionError::Abort(())) => unreachable!("the transaction closure never aborts"),
+    }
+}
+
+fn visitor_key(record: &ConversationRecord) -> Vec<u8> {
+    let created = record.created_at.unix_timestamp_nanos() as u128 ^ (1 << 127);
+    let mut key = record.visitor().as_bytes().to_vec();
+    key.extend_from_slice(&created.to_be_bytes());
+    key.extend_from_slice(record.id.as_bytes());
+    key
+}
+
 fn message_key(conversation: Uuid, seq: u64) -> Vec<u8> {
     let mut key = conversation.as_bytes().to_vec();
     key.extend_from_slice(&seq.to_be_bytes());
@@ -439,6 +491,33 @@ mod tests {
                 .unwrap()
                 .next_seq,
             301
+        );
+    }
+
+    #[test]
+    fn a_visitors_token_opens_their_newest_conversation_and_lists_all_of_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let t0 = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+        let first = ConversationRecord::new(Uuid::from_u128(9), "tok".into(), t0);
+        store.create_conversation(&first).unwrap();
+        let second = first.follow_up(Uuid::from_u128(3), t0 + time::Duration::hours(1));
+        store.create_conversation(&second).unwrap();
+        let stranger = ConversationRecord::new(Uuid::from_u128(5), "other".into(), t0);
+        store.create_conversation(&stranger).unwrap();
+
+        let newest = store.conversation_by_token("tok").unwrap().unwrap();
+        assert_eq!(newest.id, second.id);
+        let ids: Vec<Uuid> = store
+            .visitor_conversations(first.id)
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(
+            ids,
+            vec![first.id, second.id],
+            "oldest first, strangers apart"
         );
     }
 

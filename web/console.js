@@ -100,6 +100,7 @@
     'mode-note', 'reply-hint', 'offline-section', 'offline-count', 'offline-messages',
     'canned-picker', 'status-toggle', 'my-load', 'mute', 'enable-notifications', 'shortcuts-open',
     'shortcuts-help', 'shortcuts-close',
+    'earlier', 'earlier-summary', 'earlier-list',
   ]) {
     ui[id.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = document.getElementById(id);
   }
@@ -379,6 +380,12 @@
           if (reason.evidence) tag.title = '\u201C' + reason.evidence + '\u201D';
           tags.append(tag);
         }
+        if (entry.earlier_conversations > 0) {
+          const n = entry.earlier_conversations;
+          const back = el('span', 'tag tag-returning', 'Returning · ' + n + ' earlier');
+          back.title = 'This visitor had ' + n + ' conversation' + (n === 1 ? '' : 's') + ' before';
+          tags.append(back);
+        }
         const preview = el('span', 'queue-preview', entry.preview || '');
         // Why this entry stands where it does (waiting time, frustration).
         const order = el('span', 'queue-order', entry.order_reason || '');
@@ -604,6 +611,7 @@
             : 'Only the agent holding this conversation can reply';
     renderComposer();
     renderCsat(conv);
+    renderEarlier(conv);
     renderVisitorTyping();
 
     if (state.shownId !== conv.id) renderTranscript(conv);
@@ -704,6 +712,38 @@
     ui.csat.append(stars, el('strong', null, 'Rated ' + score + '/5'));
     if (csat.comment) ui.csat.append(el('span', 'csat-comment', ' — \u201c' + csat.comment + '\u201d'));
     if (csat.at) ui.csat.title = 'Rated ' + new Date(csat.at).toLocaleString();
+  }
+
+  /** The same visitor's earlier conversations, newest first; click to read one. */
+  function renderEarlier(conv) {
+    const earlier = (conv && conv.earlier) || [];
+    ui.earlier.hidden = earlier.length === 0;
+    ui.earlierList.textContent = '';
+    if (earlier.length === 0) return;
+    ui.earlierSummary.textContent =
+      'Earlier conversations with this visitor (' + earlier.length + ')';
+    for (const e of earlier) {
+      const li = el('li');
+      const b = el('button', 'earlier-entry');
+      b.type = 'button';
+      b.dataset.conversationId = e.conversation_id;
+      const top = el('span', 'earlier-top');
+      top.append(el('span', 'earlier-when', formatClock(e.created_at)));
+      const who = e.agent ? 'with ' + e.agent : e.status === 'bot' ? 'bot only' : e.status;
+      top.append(el('span', 'earlier-who', who));
+      if (e.csat && e.csat.score) {
+        const score = Math.max(0, Math.min(5, Number(e.csat.score) || 0));
+        const stars = el('span', 'csat-stars', '★'.repeat(score) + '☆'.repeat(5 - score));
+        stars.title = 'Rated ' + score + '/5' + (e.csat.comment ? ': \u201c' + e.csat.comment + '\u201d' : '');
+        top.append(stars);
+      }
+      b.append(top, el('span', 'earlier-preview', e.preview || '(no messages)'));
+      const reasons = (e.reasons || []).map((r) => r.text || r.code).filter(Boolean);
+      if (reasons.length) b.append(el('span', 'earlier-reasons', reasons.join(' · ')));
+      b.addEventListener('click', () => openConversation(e.conversation_id));
+      li.append(b);
+      ui.earlierList.append(li);
+    }
   }
 
   function renderVisitorTyping() {
@@ -1117,6 +1157,7 @@
     conv.frustration = typeof f.frustration === 'number' ? f.frustration : 0;
     conv.frustrationPeak = typeof f.frustration_peak === 'number' ? f.frustration_peak : conv.frustration;
     conv.csat = f.csat || null;
+    conv.earlier = Array.isArray(f.earlier) ? f.earlier : [];
     const history = Array.isArray(f.history) ? f.history : [];
 
     // The history is the truth. Our replies already in it are stored (their

@@ -111,8 +111,14 @@
     agentName: null,
     /** {position, estimated_wait_s} while queued */
     queue: null,
-    /** rendered lines: {from, author, text, at, client_id, quick_replies, pending, failed, el} */
+    /**
+     * rendered lines: {from, author, text, at, client_id, quick_replies,
+     * pending, failed, el}; `from: 'divider'` marks where the visitor's next
+     * conversation starts, and lines above it are `earlier` (read only)
+     */
     lines: [],
+    /** a divider was drawn for a conversation the server has not started yet */
+    newConversationPending: false,
     /** own lines not yet acked, oldest first: {id, text, at}; persisted */
     outbox: loadOutbox(),
     humanRequested: false,
@@ -210,6 +216,8 @@
 #tandem-root .tandem-msg[data-from="visitor"] .tandem-text{background:var(--tandem-accent);color:var(--tandem-accent-ink);border-top-right-radius:4px}
 #tandem-root .tandem-msg[data-from="system"]{align-self:center;align-items:center;max-width:92%}
 #tandem-root .tandem-msg[data-from="system"] .tandem-text{padding:2px 8px;background:none;color:var(--tandem-muted);font-size:12px;text-align:center}
+#tandem-root .tandem-divider{display:flex;align-items:center;gap:8px;margin:6px 0;color:var(--tandem-muted);font-size:11.5px}
+#tandem-root .tandem-divider::before,#tandem-root .tandem-divider::after{content:"";flex:1;border-top:1px solid var(--tandem-line)}
 #tandem-root .tandem-msg.tandem-pending .tandem-text{opacity:.55}
 #tandem-root .tandem-msg.tandem-failed .tandem-text{opacity:.55;outline:1px dashed #b42318;outline-offset:-1px}
 #tandem-root .tandem-state{margin:3px 4px 0;font-size:11px;color:var(--tandem-muted)}
@@ -597,6 +605,14 @@
   }
 
   function lineElement(line) {
+    if (line.from === 'divider') {
+      const divider = document.createElement('div');
+      divider.className = 'tandem-divider';
+      divider.setAttribute('role', 'separator');
+      divider.textContent = line.text;
+      line.el = divider;
+      return divider;
+    }
     const el = document.createElement('div');
     el.className = 'tandem-msg';
     el.setAttribute('data-from', line.from);
@@ -623,7 +639,7 @@
     text.className = 'tandem-text';
     text.textContent = line.text; // never innerHTML: this is someone's text
     el.append(text);
-    if (line.from === 'bot' && line.id) el.append(feedbackButtons(line));
+    if (line.from === 'bot' && line.id && !line.earlier) el.append(feedbackButtons(line));
 
     line.el = el;
     renderLineState(line);
@@ -742,6 +758,40 @@
     if (stick) scrollToBottom();
   }
 
+  /**
+   * The visitor writes (or asks for a person) after a close: the server will
+   * start their next conversation. The old transcript stays above a divider.
+   */
+  function beginNewConversation() {
+    if (state.mode !== 'closed') return;
+    state.mode = 'bot';
+    state.newConversationPending = true;
+    hideSurvey();
+    appendDivider();
+  }
+
+  function appendDivider() {
+    for (const line of state.lines) {
+      if (line.earlier || line.from === 'divider') continue;
+      line.earlier = true;
+      const thumbs = line.el && line.el.querySelector('.tandem-feedback');
+      if (thumbs) thumbs.remove(); // its ids belonged to the old conversation
+    }
+    appendLine({ from: 'divider', text: 'New conversation', at: new Date().toISOString() });
+  }
+
+  /** `new_conversation`: lines from now on belong to the visitor's next one. */
+  function onNewConversation() {
+    if (state.newConversationPending) state.newConversationPending = false;
+    else appendDivider(); // another tab started it
+    state.mode = 'bot';
+    state.agentName = null;
+    state.queue = null;
+    state.leftBy = null;
+    hideSurvey();
+    renderAll();
+  }
+
   function showNotice(text) {
     clearTimeout(state.noticeTimer);
     ui.notice.textContent = text;
@@ -848,6 +898,8 @@
         return renderAll();
       case 'offline':
         return onOffline(f);
+      case 'new_conversation':
+        return onNewConversation();
       case 'message_left':
         if (state.offline === 'sending' || state.offline === 'open') {
           state.offline = 'thanks';
@@ -995,7 +1047,13 @@
     // A form that was sending when the socket dropped: let them send again.
     if (state.offline === 'sending') state.offline = 'open';
 
-    state.lines = history.map(fromServer).concat(state.outbox.map(pendingLine));
+    state.lines = history.map(fromServer);
+    // Lines still to send to a closed conversation will start the next one.
+    state.newConversationPending = false;
+    if (state.outbox.length > 0) {
+      beginNewConversation();
+      state.lines = state.lines.concat(state.outbox.map(pendingLine));
+    }
     renderTranscript();
 
     state.conn = 'ready';
@@ -1142,7 +1200,7 @@
     stopOwnTyping(true);
     hideSurvey(); // writing again instead of rating: the survey has had its chance
     state.leftBy = null;
-    if (state.mode === 'closed') state.mode = 'bot';
+    beginNewConversation();
     appendLine(pendingLine(entry));
     // Not connected yet (or reconnecting): it stays in the outbox and goes out
     // after the next `welcome`.
@@ -1165,6 +1223,8 @@
 
   function requestHuman() {
     if (!sendFrame({ type: 'request_human' })) return;
+    hideSurvey();
+    beginNewConversation();
     state.humanRequested = true;
     // If the server answers with neither `queued` nor a message, give the
     // button back rather than leaving it stuck.

@@ -15,11 +15,12 @@ use crate::protocol::{AgentEvent, AgentView, Status, VisitorEvent};
 
 impl Hub {
     /// The visitor stops waiting for a person and goes back to the bot.
-    pub async fn cancel_wait(&self, conversation: Uuid) -> Result<(), HubError> {
+    pub async fn cancel_wait(&self, connection: u64) -> Result<(), HubError> {
         let intents = self.intents();
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
+            let conversation = live.visitor_conversation(connection)?;
             let c = live.conversation_mut(conversation)?;
             c.record.cancel_wait()?;
             let line = append(
@@ -180,13 +181,14 @@ impl Hub {
     /// The visitor rates a closed conversation, 1 to 5, with optional words.
     pub async fn rate(
         &self,
-        conversation: Uuid,
+        connection: u64,
         score: u8,
         comment: Option<String>,
     ) -> Result<(), HubError> {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
+            let conversation = live.visitor_conversation(connection)?;
             let c = live.conversation_mut(conversation)?;
             let csat = c.record.rate(score, comment, OffsetDateTime::now_utc())?;
             store.save_conversation(&c.record)?;
@@ -208,10 +210,13 @@ impl Hub {
     }
 
     /// Forwards the visitor's typing state to the agent holding the chat.
-    pub fn visitor_typing(&self, conversation: Uuid, active: bool) {
+    pub fn visitor_typing(&self, connection: u64, active: bool) {
         let mut deliveries = Deliveries::default();
         {
             let live = self.live();
+            let Ok(conversation) = live.visitor_conversation(connection) else {
+                return;
+            };
             let Some(c) = live.conversations.get(&conversation) else {
                 return;
             };

@@ -75,13 +75,14 @@ impl Hub {
     /// it in its list of messages to answer.
     pub async fn leave_message(
         &self,
-        conversation: Uuid,
+        connection: u64,
         email: &str,
         text: &str,
     ) -> Result<(), HubError> {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
+            let conversation = live.visitor_conversation(connection)?;
             let c = live.conversation_mut(conversation)?;
             let now = OffsetDateTime::now_utc();
             store.put_offline_message(&OfflineMessage {

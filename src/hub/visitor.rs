@@ -2,6 +2,12 @@
 //! conversation), each line the visitor writes — answered by the bot while it
 //! has the conversation, forwarded to the agent once a person does — asking
 //! for a person, and thumbs up or down on the bot's answers.
+//!
+//! Visitor operations name the *socket* (its connection id), not a
+//! conversation: the conversation a socket shows changes when the visitor
+//! writes after a close, which starts their next conversation
+//! ([`continue_if_closed`]). Resolving the socket under the hub lock means a
+//! line can never land in a conversation that was just closed.
 
 use std::collections::HashMap;
 
@@ -10,7 +16,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::{
-    append, say, Deliveries, Hub, HubError, Line, LiveConversation, Stored, VisitorSession,
+    append, say, Deliveries, Hub, HubError, Line, Live, LiveConversation, Stored, VisitorSession,
 };
 use crate::agents;
 use crate::bot;
@@ -19,6 +25,7 @@ use crate::empathy;
 use crate::empathy::conversation::BotOutcome;
 use crate::intents::unmatched::UnmatchedQuestion;
 use crate::protocol::{AgentEvent, AgentView, Sender, Status, VisitorEvent};
+use crate::store::Store;
 
 impl Hub {
     /// Attaches a visitor socket to the conversation of `resume_token`, or to
@@ -88,6 +95,7 @@ impl Hub {
             })
             .visitors
             .insert(connection, outbox);
+        live.visitor_sockets.insert(connection, id);
         if let Some((position, wait)) = live.queue_position(id) {
             greeting.push(VisitorEvent::Queued {
                 position,
@@ -103,11 +111,14 @@ impl Hub {
 
     /// Detaches a visitor socket. A conversation nobody watches and no agent
     /// needs leaves memory; the store keeps it.
-    pub fn disconnect_visitor(&self, conversation: Uuid, connection: u64) {
+    pub fn disconnect_visitor(&self, connection: u64) {
         let mut live = self.live();
+        let Some(conversation) = live.visitor_sockets.remove(&connection) else {
+            return;
+        };
         if let Some(c) = live.conversations.get_mut(&conversation) {
             c.visitors.remove(&connection);
-            if c.visitors.is_empty() && c.record.bot_is_answering() {
+            if c.visitors.is_empty() && matches!(c.record.status, Status::Bot | Status::Closed) {
                 live.conversations.remove(&conversation);
             }
         }
@@ -118,7 +129,7 @@ impl Hub {
     /// Returns once the line is durable; the caller then sends the `ack`.
     pub async fn visitor_message(
         &self,
-        conversation: Uuid,
+        connection: u64,
         client_id: &str,
         text: &str,
     ) -> Result<Stored, HubError> {
@@ -127,18 +138,20 @@ impl Hub {
             let mut live = self.live();
             let store = &self.inner.store;
             let availability = self.availability(&live);
-            let c = live.conversation_mut(conversation)?;
-            if store.seq_for_client_id(conversation, client_id)?.is_some() {
+            let current = live.visitor_conversation(connection)?;
+            if store.seq_for_client_id(current, client_id)?.is_some() {
                 // Stored before; the flush in `commit` makes sure the earlier
                 // write is durable before this second ack.
                 None
             } else {
                 let now = OffsetDateTime::now_utc();
-                c.record.reopen_if_closed();
+                let mut deliveries = Deliveries::default();
+                let conversation =
+                    continue_if_closed(store, &mut live, current, now, &mut deliveries)?;
+                let c = live.conversation_mut(conversation)?;
                 if c.record.preview.is_none() {
                     c.record.preview = Some(text.chars().take(140).collect());
                 }
-                let mut deliveries = Deliveries::default();
                 if c.record.bot_is_answering() {
                     // Each exchange (a visitor line and the bot's answer) moves the
                     // response rotation on by one.
@@ -235,16 +248,17 @@ impl Hub {
     }
 
     /// The visitor asks for a person (the widget's button).
-    pub async fn request_human(&self, conversation: Uuid) -> Result<(), HubError> {
+    pub async fn request_human(&self, connection: u64) -> Result<(), HubError> {
         let intents = self.intents();
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
             let availability = self.availability(&live);
             let mut deliveries = Deliveries::default();
-            let c = live.conversation_mut(conversation)?;
             let now = OffsetDateTime::now_utc();
-            c.record.reopen_if_closed();
+            let current = live.visitor_conversation(connection)?;
+            let conversation = continue_if_closed(store, &mut live, current, now, &mut deliveries)?;
+            let c = live.conversation_mut(conversation)?;
             let reasons =
                 empathy::policy::with_supporting(empathy::asked_for_human(), &c.record.mood);
             if let Some(text) = availability.closed_reply() {
@@ -295,7 +309,7 @@ impl Hub {
     /// a thumbs up.
     pub async fn feedback(
         &self,
-        conversation: Uuid,
+        connection: u64,
         message_id: &str,
         helpful: bool,
     ) -> Result<(), HubError> {
@@ -303,6 +317,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
+            let conversation = live.visitor_conversation(connection)?;
             let c = live.conversation_mut(conversation)?;
             let seq: u64 = message_id.parse().map_err(|_| HubError::NoSuchBotMessage)?;
             let line = store
@@ -357,4 +372,43 @@ impl Hub {
         };
         self.commit(deliveries).await
     }
+}
+
+/// The conversation a visitor's new line or request belongs to. A closed
+/// conversation stays closed: writing after a close starts the visitor's
+/// next conversation (same visitor, same resume token), every socket that
+/// showed the closed one moves to it and hears `new_conversation`, and the
+/// closed one leaves memory (agents read it from the store).
+fn continue_if_closed(
+    store: &Store,
+    live: &mut Live,
+    current: Uuid,
+    now: OffsetDateTime,
+    deliveries: &mut Deliveries,
+) -> Result<Uuid, HubError> {
+    let closed = live.conversation_mut(current)?;
+    if closed.record.status != Status::Closed {
+        return Ok(current);
+    }
+    let next = closed.record.follow_up(Uuid::new_v4(), now);
+    store.create_conversation(&next)?;
+    let visitors = std::mem::take(&mut closed.visitors);
+    live.conversations.remove(&current);
+    let id = next.id;
+    for connection in visitors.keys() {
+        live.visitor_sockets.insert(*connection, id);
+    }
+    let c = LiveConversation {
+        record: next,
+        visitors,
+        answer_deadline: None,
+    };
+    deliveries.for_visitors(
+        &c,
+        VisitorEvent::NewConversation {
+            conversation_id: id.to_string(),
+        },
+    );
+    live.conversations.insert(id, c);
+    Ok(id)
 }

@@ -12,7 +12,6 @@ use axum::response::Response;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::sync::mpsc;
-use uuid::Uuid;
 
 use super::socket::{self, Incoming};
 use super::AppState;
@@ -85,7 +84,7 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
                         Incoming::Frame(frame) if limiter.check().is_err() => {
                             Some(VisitorEvent::Error(socket::rate_limited(frame_id(&frame))))
                         }
-                        Incoming::Frame(frame) => handle(&state.hub, conversation, frame).await,
+                        Incoming::Frame(frame) => handle(&state.hub, session.connection, frame).await,
                     };
                     if let Some(reply) = reply {
                         if socket::send(&mut out, &reply).await.is_err() {
@@ -100,10 +99,8 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
             }
         }
     }
-    state
-        .hub
-        .disconnect_visitor(conversation, session.connection);
-    tracing::debug!(%conversation, "visitor disconnected");
+    state.hub.disconnect_visitor(session.connection);
+    tracing::debug!(connection = session.connection, "visitor disconnected");
 }
 
 fn frame_id(frame: &VisitorFrame) -> Option<&str> {
@@ -121,7 +118,7 @@ fn error(e: HubError) -> VisitorEvent {
 /// the frame has one. Other effects travel through the outbox: the bot's
 /// handoff line and `queued` after `request_human`, `rated` after `rate`,
 /// the bot's apology after a thumbs-down `feedback`.
-async fn handle(hub: &Hub, conversation: Uuid, frame: VisitorFrame) -> Option<VisitorEvent> {
+async fn handle(hub: &Hub, connection: u64, frame: VisitorFrame) -> Option<VisitorEvent> {
     match frame {
         VisitorFrame::Message { id, text } => {
             if let Err(body) =
@@ -129,23 +126,23 @@ async fn handle(hub: &Hub, conversation: Uuid, frame: VisitorFrame) -> Option<Vi
             {
                 return Some(VisitorEvent::Error(body));
             }
-            Some(match hub.visitor_message(conversation, &id, &text).await {
+            Some(match hub.visitor_message(connection, &id, &text).await {
                 Ok(_) => VisitorEvent::Ack { id },
                 Err(e) => VisitorEvent::Error(e.to_body().about_message(id)),
             })
         }
-        VisitorFrame::RequestHuman => hub.request_human(conversation).await.err().map(error),
-        VisitorFrame::CancelWait => hub.cancel_wait(conversation).await.err().map(error),
+        VisitorFrame::RequestHuman => hub.request_human(connection).await.err().map(error),
+        VisitorFrame::CancelWait => hub.cancel_wait(connection).await.err().map(error),
         VisitorFrame::Feedback {
             message_id,
             helpful,
         } => hub
-            .feedback(conversation, &message_id, helpful)
+            .feedback(connection, &message_id, helpful)
             .await
             .err()
             .map(error),
         VisitorFrame::Typing { active } => {
-            hub.visitor_typing(conversation, active);
+            hub.visitor_typing(connection, active);
             None
         }
         VisitorFrame::LeaveMessage { email, text } => {
@@ -155,7 +152,7 @@ async fn handle(hub: &Hub, conversation: Uuid, frame: VisitorFrame) -> Option<Vi
                 body.id = None;
                 return Some(VisitorEvent::Error(body));
             }
-            hub.leave_message(conversation, email.trim(), text.trim())
+            hub.leave_message(connection, email.trim(), text.trim())
                 .await
                 .err()
                 .map(error)
@@ -167,10 +164,7 @@ async fn handle(hub: &Hub, conversation: Uuid, frame: VisitorFrame) -> Option<Vi
             let comment = comment
                 .map(|c| c.trim().to_owned())
                 .filter(|c| !c.is_empty());
-            hub.rate(conversation, score, comment)
-                .await
-                .err()
-                .map(error)
+            hub.rate(connection, score, comment).await.err().map(error)
         }
     }
 }

@@ -41,7 +41,7 @@ async fn an_assigned_chat_nobody_answers_goes_back_to_the_front_of_the_queue() {
     let conversation = session.conversation;
     let (atx, mut agent) = mpsc::channel(64);
     hub.connect_agent("sam", Role::Agent, atx).unwrap();
-    hub.request_human(conversation).await.unwrap();
+    hub.request_human(session.connection).await.unwrap();
     hub.claim("sam", conversation).await.unwrap();
     drain(&mut visitor);
     drain(&mut agent);
@@ -94,10 +94,11 @@ async fn a_chat_the_agent_answered_stays_with_them() {
     let intents = tandem::intents::load_dir(&fixture_intents()).unwrap();
     let hub = Hub::new(store, intents, HubOptions::default()).unwrap();
     let (vtx, _visitor) = mpsc::channel(64);
-    let conversation = hub.connect_visitor(None, vtx).unwrap().conversation;
+    let session = hub.connect_visitor(None, vtx).unwrap();
+    let conversation = session.conversation;
     let (atx, _agent) = mpsc::channel(64);
     hub.connect_agent("sam", Role::Agent, atx).unwrap();
-    hub.request_human(conversation).await.unwrap();
+    hub.request_human(session.connection).await.unwrap();
     hub.claim("sam", conversation).await.unwrap();
     hub.agent_message("sam", conversation, "a1", "Hi! Looking now.")
         .await

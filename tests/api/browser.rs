@@ -766,3 +766,77 @@ async fn thumbs_down_gets_an_apology_and_the_agent_sees_why_and_how_upset() {
     visitor.close().await.ok();
     agent.close().await.ok();
 }
+
+#[tokio::test]
+async fn a_returning_visitor_starts_afresh_and_the_agent_reads_their_earlier_chat() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let mut sam = app.agent("sam").await;
+    app.add_agent("kim", "password123");
+
+    let visitor = driver.browser("returning").await;
+    visitor.goto(&app.url("/")).await.expect("shop page opens");
+    click(&visitor, "#tandem-bubble").await;
+    type_into(&visitor, "#tandem-input", "my parcel is lost").await;
+    click(&visitor, "#tandem-send").await;
+    click(&visitor, "#tandem-human").await;
+    wait_for_text(&visitor, "#tandem-status", "in line").await;
+    let queue = sam
+        .expect_where(|f| {
+            f["type"] == "queue" && f["entries"].as_array().is_some_and(|e| !e.is_empty())
+        })
+        .await;
+    let first = queue["entries"][0]["conversation_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    sam.send(json!({"type": "claim", "conversation_id": first}))
+        .await;
+    sam.expect("claimed").await;
+    sam.send(json!({"type": "message", "conversation_id": first, "id": "a1", "text": "Found it: it is in Leeds."}))
+        .await;
+    sam.expect("ack").await;
+    sam.send(json!({"type": "close", "conversation_id": first}))
+        .await;
+    wait_for_text(&visitor, "#tandem-survey", "How did we do?").await;
+
+    // Writing again starts the next conversation below a divider; the old
+    // transcript stays in view.
+    type_into(&visitor, "#tandem-input", "hello").await;
+    click(&visitor, "#tandem-send").await;
+    wait_for_text(&visitor, ".tandem-divider", "New conversation").await;
+    wait_gone(&visitor, "#tandem-survey").await;
+    wait_for_text(&visitor, ".tandem-msg[data-from=agent]", "in Leeds").await;
+    wait_for_text(
+        &visitor,
+        ".tandem-divider ~ .tandem-msg[data-from=bot]",
+        "Hello! How can I help?",
+    )
+    .await;
+    click(&visitor, "#tandem-human").await;
+    wait_for_text(&visitor, "#tandem-status", "in line").await;
+    screenshot(&visitor, "widget-new-conversation.png").await;
+
+    // Kim sees a returning visitor and reads the earlier chat.
+    let kim = console_for(&driver, &app, "kim").await;
+    wait_for_text(&kim, "#queue .queue-entry", "Returning · 1 earlier").await;
+    click(&kim, "#queue .queue-entry").await;
+    wait_for_text(
+        &kim,
+        "#earlier-summary",
+        "Earlier conversations with this visitor (1)",
+    )
+    .await;
+    click(&kim, "#earlier-summary").await;
+    wait_for_text(&kim, "#earlier-list .earlier-entry", "my parcel is lost").await;
+    wait_for_text(&kim, "#earlier-list .earlier-entry", "with sam").await;
+    screenshot(&kim, "console-earlier-conversations.png").await;
+    click(&kim, "#earlier-list .earlier-entry").await;
+    wait_for_text(&kim, "#transcript .msg[data-from=agent]", "in Leeds").await;
+    wait_for_text(&kim, "#conversation-state", "Closed").await;
+
+    visitor.close().await.ok();
+    kim.close().await.ok();
+}

@@ -14,5 +14,6 @@ mod helpers;
 mod intents;
 mod offline;
 mod persistence;
+mod returning;
 mod scenarios;
 mod visitor;
