@@ -73,6 +73,10 @@ pub struct ConversationRecord {
     /// How many conversations the visitor had before this one.
     #[serde(default)]
     pub earlier_count: u32,
+    /// The agent who last let it go back to the queue unanswered (auto
+    /// assignment tries someone else first).
+    #[serde(default)]
+    pub unanswered_by: Option<String>,
 }
 
 /// A transition that does not apply to the conversation's current state.
@@ -112,6 +116,7 @@ impl ConversationRecord {
             assigned_at: None,
             visitor_id: None,
             earlier_count: 0,
+            unanswered_by: None,
         }
     }
 
@@ -160,6 +165,7 @@ impl ConversationRecord {
         };
         self.status = Status::Queued;
         self.assigned_to = None;
+        self.unanswered_by = Some(agent.clone());
         self.requeued = true;
         self.reasons.push(reason);
         Ok(agent)

@@ -141,12 +141,14 @@ pub struct AgentLoad<'a> {
 }
 
 /// The agent to give the next conversation to: available, under their cap,
-/// with the fewest chats (ties by name, so the choice is stable).
-pub fn pick_agent<'a>(agents: &[AgentLoad<'a>]) -> Option<&'a str> {
+/// with the fewest chats (ties by name, so the choice is stable). `avoid` is
+/// the agent who just left this conversation unanswered: anyone else with
+/// room comes first, and they get it back only when nobody else can take it.
+pub fn pick_agent<'a>(agents: &[AgentLoad<'a>], avoid: Option<&str>) -> Option<&'a str> {
     agents
         .iter()
         .filter(|a| a.available && a.chats < a.max_chats)
-        .min_by(|a, b| a.chats.cmp(&b.chats).then(a.name.cmp(b.name)))
+        .min_by_key(|a| (Some(a.name) == avoid, a.chats, a.name))
         .map(|a| a.name)
 }
 
@@ -290,9 +292,22 @@ mod tests {
             load("cy", false, 0, 3),
             load("dee", true, 1, 1),
         ];
-        assert_eq!(pick_agent(&agents), Some("bob"));
+        assert_eq!(pick_agent(&agents, None), Some("bob"));
         let full = [load("ann", true, 3, 3), load("cy", false, 0, 3)];
-        assert_eq!(pick_agent(&full), None);
+        assert_eq!(pick_agent(&full, None), None);
+    }
+
+    #[test]
+    fn a_chat_left_unanswered_goes_to_someone_else_when_anyone_has_room() {
+        let load = |name, chats| AgentLoad {
+            name,
+            available: true,
+            chats,
+            max_chats: 3,
+        };
+        let agents = [load("ann", 0), load("bob", 2)];
+        assert_eq!(pick_agent(&agents, Some("ann")), Some("bob"));
+        assert_eq!(pick_agent(&agents[..1], Some("ann")), Some("ann"));
     }
 
     #[test]

@@ -116,7 +116,11 @@ impl Hub {
                         max_chats: self.inner.desk.max_chats_of(name),
                     })
                     .collect();
-                let Some(agent) = queue::pick_agent(&loads).map(str::to_owned) else {
+                let avoid = live
+                    .conversations
+                    .get(&next)
+                    .and_then(|c| c.record.unanswered_by.as_deref());
+                let Some(agent) = queue::pick_agent(&loads, avoid).map(str::to_owned) else {
                     break;
                 };
                 self.assign_locked(&mut live, next, &agent, &mut deliveries)?;

@@ -88,6 +88,46 @@ async fn an_assigned_chat_nobody_answers_goes_back_to_the_front_of_the_queue() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn in_auto_mode_a_chat_one_agent_ignored_goes_to_a_colleague() {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let intents = tandem::intents::load_dir(&fixture_intents()).unwrap();
+    let desk = DeskPolicy {
+        answer_within_s: 120,
+        ..auto_desk(3)
+    };
+    let hub = Hub::new(store, intents, HubOptions { hours: None, desk }).unwrap();
+    let (atx, _kim) = mpsc::channel(256);
+    hub.connect_agent("kim", Role::Agent, atx).unwrap();
+    let (btx, _sam) = mpsc::channel(256);
+    hub.connect_agent("sam", Role::Agent, btx).unwrap();
+    let (vtx, _visitor) = mpsc::channel(256);
+    let session = hub.connect_visitor(None, vtx).unwrap();
+    hub.request_human(session.connection).await.unwrap();
+    let holder = || {
+        hub.store()
+            .conversation(session.conversation)
+            .unwrap()
+            .unwrap()
+            .assigned_to
+    };
+    assert_eq!(holder().as_deref(), Some("kim"), "ties go by name");
+
+    tokio::time::advance(Duration::from_secs(121)).await;
+    assert_eq!(
+        hub.requeue_unanswered(tokio::time::Instant::now())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        holder().as_deref(),
+        Some("sam"),
+        "kim has fewer chats, but she just let it lapse"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_chat_the_agent_answered_stays_with_them() {
     let data = tempfile::tempdir().unwrap();
     let store = Store::open(data.path()).unwrap();
