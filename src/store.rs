@@ -22,6 +22,7 @@
 //! "no acknowledged message is ever lost, even on `kill -9`" promise.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -34,6 +35,8 @@ use crate::agents::{AgentRecord, Session};
 use crate::conversation::{ConversationRecord, StoredMessage};
 use crate::intents::unmatched::UnmatchedQuestion;
 use crate::protocol::Status;
+
+mod group_commit;
 
 /// What can go wrong with the database.
 #[derive(Debug, Error)]
@@ -59,6 +62,7 @@ pub enum StoreError {
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
+    commits: Arc<group_commit::GroupCommit>,
     conversations: sled::Tree,
     messages: sled::Tree,
     client_ids: sled::Tree,
@@ -110,18 +114,16 @@ impl Store {
             sessions: db.open_tree("sessions")?,
             offline_messages: db.open_tree("offline_messages")?,
             unmatched: db.open_tree("unmatched")?,
+            commits: group_commit::GroupCommit::new(),
             db,
         })
     }
 
-    /// Makes every earlier write durable. Runs on the blocking pool: an
-    /// fsync must never stall the async reactor.
+    /// Makes every earlier write durable. Callers waiting at the same time
+    /// share one flush ([`group_commit`]); the fsync runs on the blocking
+    /// pool, never on the async reactor.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || db.flush())
-            .await
-            .map_err(|e| StoreError::FlushAborted(e.to_string()))??;
-        Ok(())
+        self.commits.flush(&self.db).await
     }
 
     /// Flushes from synchronous code (shutdown, command-line tools).
