@@ -90,7 +90,11 @@ async fn intents_status_is_for_admins() {
     let sam = app.token("sam", "password123").await;
     for path in ["/api/intents/status", "/api/intents/unmatched?since=7d"] {
         let (status, answer) = call(&app, Method::GET, path, &sam, None).await;
-        assert_eq!((status, &answer["code"]), (403, &json!("forbidden")), "{path}");
+        assert_eq!(
+            (status, &answer["code"]),
+            (403, &json!("forbidden")),
+            "{path}"
+        );
         let (status, answer) = call(&app, Method::GET, path, &olga, None).await;
         assert_eq!(status, 200, "{path}: {answer}");
     }
@@ -130,14 +134,31 @@ async fn an_admin_adds_an_agent_who_can_then_sign_in() {
 
     // The same rules as `tandem agent add`, with codes a page can act on.
     let refused = [
-        (json!({"name": "kim", "password": "password123"}), 409, "agent_exists"),
-        (json!({"name": "ana", "password": "short"}), 400, "invalid_field"),
-        (json!({"name": "ana smith", "password": "password123"}), 400, "invalid_field"),
+        (
+            json!({"name": "kim", "password": "password123"}),
+            409,
+            "agent_exists",
+        ),
+        (
+            json!({"name": "ana", "password": "short"}),
+            400,
+            "invalid_field",
+        ),
+        (
+            json!({"name": "ana smith", "password": "password123"}),
+            400,
+            "invalid_field",
+        ),
         (json!({"name": "ana"}), 400, "bad_json"),
     ];
     for (body, want_status, want_code) in refused {
-        let (status, answer) = call(&app, Method::POST, "/api/agents", &olga, Some(body.clone())).await;
-        assert_eq!((status, answer["code"].as_str()), (want_status, Some(want_code)), "{body}: {answer}");
+        let (status, answer) =
+            call(&app, Method::POST, "/api/agents", &olga, Some(body.clone())).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (want_status, Some(want_code)),
+            "{body}: {answer}"
+        );
     }
 }
 
@@ -155,14 +176,22 @@ async fn removing_an_agent_ends_their_sessions() {
     assert_eq!(names(&team), ["olga"]);
     assert_eq!(app.login("sam", "password123").await.0, 401);
     let (status, answer) = call(&app, Method::DELETE, "/api/agents/sam", &olga, None).await;
-    assert_eq!((status, &answer["code"]), (404, &json!("not_found")), "{answer}");
+    assert_eq!(
+        (status, &answer["code"]),
+        (404, &json!("not_found")),
+        "{answer}"
+    );
 }
 
 #[tokio::test]
 async fn the_last_admin_cannot_be_removed() {
     let (app, olga) = app_with_admin().await;
     let (status, answer) = call(&app, Method::DELETE, "/api/agents/olga", &olga, None).await;
-    assert_eq!((status, &answer["code"]), (409, &json!("last_admin")), "{answer}");
+    assert_eq!(
+        (status, &answer["code"]),
+        (409, &json!("last_admin")),
+        "{answer}"
+    );
 
     app.add_admin("ana", "password123");
     let (status, answer) = call(&app, Method::DELETE, "/api/agents/olga", &olga, None).await;
@@ -176,7 +205,11 @@ async fn the_last_admin_cannot_be_removed() {
     let (status, _) = call(&app, Method::DELETE, "/api/agents/olga", &ana, None).await;
     assert_eq!(status, 204);
     let (status, answer) = call(&app, Method::DELETE, "/api/agents/ana", &ana, None).await;
-    assert_eq!((status, &answer["code"]), (409, &json!("last_admin")), "{answer}");
+    assert_eq!(
+        (status, &answer["code"]),
+        (409, &json!("last_admin")),
+        "{answer}"
+    );
 }
 
 #[tokio::test]

@@ -779,7 +779,10 @@ async fn an_admin_adds_an_agent_in_the_admin_area_and_an_agent_sees_no_admin_ent
     // Without the admin role there is no way in: no button, no shortcut.
     let sam = console_for(&driver, &app, "sam").await;
     wait_for_text(&sam, "#agent-name", "sam").await;
-    let entry = sam.find(Locator::Css("#admin-open")).await.expect("in the page");
+    let entry = sam
+        .find(Locator::Css("#admin-open"))
+        .await
+        .expect("in the page");
     assert!(!entry.is_displayed().await.unwrap());
     sam.find(Locator::Css("body"))
         .await
@@ -788,7 +791,10 @@ async fn an_admin_adds_an_agent_in_the_admin_area_and_an_agent_sees_no_admin_ent
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let area = sam.find(Locator::Css("#admin-view")).await.expect("in the page");
+    let area = sam
+        .find(Locator::Css("#admin-view"))
+        .await
+        .expect("in the page");
     assert!(!area.is_displayed().await.unwrap());
 
     let olga = console_for(&driver, &app, "olga").await;
