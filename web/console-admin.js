@@ -391,6 +391,23 @@
   ui.adminView.addEventListener('click', (e) => {
     if (e.target === ui.adminView) close(); // the backdrop
   });
+  ui.adminView.addEventListener('keydown', (e) => {
+    // A modal dialog: Tab cycles through its own controls, not the console's.
+    if (e.key !== 'Tab') return;
+    const controls = Array.from(ui.adminView.querySelectorAll('button, input, select, [tabindex="0"]')).filter(
+      (c) => !c.disabled && c.tabIndex >= 0 && c.offsetParent !== null,
+    );
+    if (!controls.length) return;
+    const first = controls[0];
+    const last = controls[controls.length - 1];
+    if (e.shiftKey && document.activeElement === first) {
+      last.focus();
+      e.preventDefault();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      first.focus();
+      e.preventDefault();
+    }
+  });
   ui.adminTabTeam.addEventListener('click', () => selectTab('team'));
   ui.adminTabBot.addEventListener('click', () => selectTab('bot'));
   for (const tab of [ui.adminTabTeam, ui.adminTabBot]) {
