@@ -25,7 +25,7 @@ fn member(record: &AgentRecord, online: &[String]) -> TeamMember {
         name: record.name.clone(),
         role: record.role,
         created_at: record.created_at,
-        online: online.iter().any(|n| *n == record.name),
+        online: online.contains(&record.name),
     }
 }
 
