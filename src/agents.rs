@@ -58,6 +58,10 @@ pub enum AccountError {
     Exists(String),
     #[error("there is no agent called {0:?}")]
     NotFound(String),
+    #[error("{0:?} is the last admin; make another admin first")]
+    LastAdmin(String),
+    #[error("you cannot remove your own account; ask another admin")]
+    RemovingSelf,
     #[error("could not hash the password: {0}")]
     Hash(String),
     #[error(transparent)]
@@ -142,6 +146,27 @@ pub fn remove_agent(store: &Store, name: &str) -> Result<(), AccountError> {
     }
     store.delete_sessions_of(name)?;
     store.flush_blocking()?;
+    Ok(())
+}
+
+/// Whether the admin `by` may remove `name` from `team`: never the last
+/// admin (nobody could manage the team then) and never themself (a slip
+/// that would sign them out for good). Unknown names are `NotFound`.
+///
+/// The command line (`tandem agent remove`) does not ask: whoever runs it
+/// owns the data directory.
+pub fn check_removal(team: &[AgentRecord], by: &str, name: &str) -> Result<(), AccountError> {
+    let target = team
+        .iter()
+        .find(|a| a.name == name)
+        .ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
+    let admins = team.iter().filter(|a| a.role == Role::Admin).count();
+    if target.role == Role::Admin && admins <= 1 {
+        return Err(AccountError::LastAdmin(name.to_owned()));
+    }
+    if name == by {
+        return Err(AccountError::RemovingSelf);
+    }
     Ok(())
 }
 
@@ -238,6 +263,33 @@ mod tests {
         assert_eq!(store.purge_expired_sessions(now).unwrap(), 1);
         assert!(store.session("old").unwrap().is_none());
         assert!(store.session("new").unwrap().is_some());
+    }
+
+    #[test]
+    fn the_last_admin_and_oneself_cannot_be_removed() {
+        let member = |name: &str, role| AgentRecord {
+            name: name.into(),
+            password_hash: String::new(),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            role,
+        };
+        let team = vec![member("olga", Role::Admin), member("sam", Role::Agent)];
+        assert!(check_removal(&team, "olga", "sam").is_ok());
+        assert!(matches!(
+            check_removal(&team, "olga", "olga"),
+            Err(AccountError::LastAdmin(_))
+        ));
+        assert!(matches!(
+            check_removal(&team, "olga", "kim"),
+            Err(AccountError::NotFound(_))
+        ));
+        let mut two = team.clone();
+        two.push(member("ana", Role::Admin));
+        assert!(check_removal(&two, "olga", "ana").is_ok());
+        assert!(matches!(
+            check_removal(&two, "olga", "olga"),
+            Err(AccountError::RemovingSelf)
+        ));
     }
 
     #[test]

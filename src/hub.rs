@@ -54,6 +54,7 @@ mod agent;
 mod assign;
 mod desk;
 mod offline;
+mod team;
 mod visitor;
 
 pub use assign::HubOptions;

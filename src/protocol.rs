@@ -132,8 +132,8 @@ pub enum ReasonCode {
     Unanswered,
 }
 
-/// What an agent account may do. `admin`s are the owner's people: today the
-/// role is recorded and shown; owner-only pages will check it.
+/// What an agent account may do. `admin`s are the owner's people: they also
+/// manage the team and see the bot's status and unanswered questions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -307,6 +307,10 @@ pub enum ErrorCode {
     BadCredentials,
     Unauthorized,
     SetupDone,
+    Forbidden,
+    AgentExists,
+    LastAdmin,
+    CannotRemoveSelf,
     Internal,
 }
 
@@ -334,6 +338,14 @@ impl ErrorCode {
             ErrorCode::BadCredentials => "Unknown agent name or wrong password.",
             ErrorCode::Unauthorized => "Sign in again: the token is missing, unknown or expired.",
             ErrorCode::SetupDone => "Agents exist already; ask an owner to add your account.",
+            ErrorCode::Forbidden => "Only an admin may do that.",
+            ErrorCode::AgentExists => "An agent with that name exists already.",
+            ErrorCode::LastAdmin => {
+                "That is the last admin; make another admin first, or nobody could manage the team."
+            }
+            ErrorCode::CannotRemoveSelf => {
+                "You cannot remove your own account; ask another admin to do it."
+            }
             ErrorCode::Internal => {
                 "Tandem failed on its side. Nothing was stored unless it was acknowledged."
             }
@@ -626,6 +638,40 @@ pub struct LoginRequest {
 pub struct LoginResponse {
     pub token: String,
     pub agent: AgentView,
+}
+
+// ---------------------------------------------------------------------------
+// Team management (admins only, over HTTP)
+// ---------------------------------------------------------------------------
+
+/// One agent account in `GET /api/agents`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct TeamMember {
+    /// Sign-in name.
+    pub name: String,
+    /// What the account may do.
+    pub role: Role,
+    /// When the account was made.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Whether they have a console open right now.
+    pub online: bool,
+}
+
+/// `POST /api/agents` body: a new account, as `tandem agent add` makes it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewAgentRequest {
+    pub name: String,
+    pub password: String,
+    /// `agent` when omitted.
+    #[serde(default)]
+    pub role: Role,
+}
+
+/// `POST /api/agents/{name}/password` body.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewPasswordRequest {
+    pub password: String,
 }
 
 // ---------------------------------------------------------------------------

@@ -1089,6 +1089,13 @@
     const current = state.currentId && state.convs.get(state.currentId);
     if (current && !isMine(current)) send({ type: 'open', conversation_id: current.id });
     render();
+    announceSession();
+  }
+
+  /** Tells console-admin.js who is signed in (a null token: nobody). */
+  function announceSession() {
+    const detail = { token: state.token, name: state.me, role: state.role };
+    document.dispatchEvent(new CustomEvent('tandem:session', { detail }));
   }
 
   function onQueue(f) {
@@ -2042,6 +2049,7 @@
     ui.replyInput.value = '';
     showLoginError(message);
     render();
+    announceSession();
     ui.loginName.focus();
   }
 

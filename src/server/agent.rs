@@ -41,10 +41,11 @@ pub async fn upgrade(
             Ok(None) => return ApiError::Unauthorized.into_response(),
             Err(e) => return ApiError::from(e).into_response(),
         };
-    socket::configure(ws).on_upgrade(move |socket| run(socket, state, agent.name, agent.role))
+    socket::configure(ws)
+        .on_upgrade(move |socket| run(socket, state, token, agent.name, agent.role))
 }
 
-async fn run(socket: WebSocket, state: AppState, agent: String, role: Role) {
+async fn run(socket: WebSocket, state: AppState, token: String, agent: String, role: Role) {
     let (mut out, mut incoming) = socket.split();
     let (outbox, mut events) = mpsc::channel(OUTBOX_CAPACITY);
     let session = match state.hub.connect_agent(&agent, role, outbox) {
@@ -70,7 +71,13 @@ async fn run(socket: WebSocket, state: AppState, agent: String, role: Role) {
                         }
                     }
                     None => {
-                        socket::close(&mut out, socket::CLOSE_TRY_AGAIN_LATER, "reconnect to catch up").await;
+                        // The hub let go of this socket: it fell behind, or
+                        // an admin ended the agent's sessions.
+                        if session_ended(&state, &token) {
+                            socket::close(&mut out, socket::CLOSE_SIGNED_OUT, "signed out").await;
+                        } else {
+                            socket::close(&mut out, socket::CLOSE_TRY_AGAIN_LATER, "reconnect to catch up").await;
+                        }
                         break;
                     }
                 },
@@ -113,6 +120,14 @@ async fn run(socket: WebSocket, state: AppState, agent: String, role: Role) {
     }
     state.hub.disconnect_agent(session.connection);
     tracing::debug!(%agent, "agent disconnected");
+}
+
+/// Whether `token` no longer signs anyone in (removed, new password).
+fn session_ended(state: &AppState, token: &str) -> bool {
+    matches!(
+        agents::agent_for_token(state.hub.store(), token, time::OffsetDateTime::now_utc()),
+        Ok(None)
+    )
 }
 
 fn frame_id(frame: &AgentFrame) -> Option<&str> {

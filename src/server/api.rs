@@ -1,4 +1,5 @@
-//! Plain HTTP endpoints: agent sign-in and sign-out, health.
+//! Plain HTTP endpoints: agent sign-in and sign-out, health, and the
+//! guards ([`require_agent`], [`require_admin`]) the other endpoints use.
 
 use std::sync::OnceLock;
 
@@ -11,7 +12,7 @@ use thiserror::Error;
 use time::OffsetDateTime;
 
 use super::AppState;
-use crate::agents::{self, AccountError, Session, SESSION_LIFETIME};
+use crate::agents::{self, AccountError, AgentRecord, Session, SESSION_LIFETIME};
 use crate::intents::unmatched::{self, UnmatchedGroup};
 use crate::protocol::{AgentView, ErrorBody, ErrorCode, LoginRequest, LoginResponse, Role};
 use crate::store::StoreError;
@@ -34,6 +35,33 @@ pub enum ApiError {
     SetupDone,
     #[error("{0}")]
     InvalidAccount(String),
+    #[error("only admins may do that")]
+    Forbidden,
+    #[error("an agent called {0:?} already exists")]
+    AgentExists(String),
+    #[error("there is no agent called {0:?}")]
+    NoSuchAgent(String),
+    #[error("{0:?} is the last admin")]
+    LastAdmin(String),
+    #[error("an admin tried to remove their own account")]
+    RemovingSelf,
+}
+
+impl From<AccountError> for ApiError {
+    /// Team management's view of account errors; internal ones stay internal.
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Store(e) => ApiError::Store(e),
+            AccountError::Hash(why) => ApiError::Task(why),
+            AccountError::Exists(name) => ApiError::AgentExists(name),
+            AccountError::NotFound(name) => ApiError::NoSuchAgent(name),
+            AccountError::LastAdmin(name) => ApiError::LastAdmin(name),
+            AccountError::RemovingSelf => ApiError::RemovingSelf,
+            AccountError::BadName | AccountError::WeakPassword => {
+                ApiError::InvalidAccount(e.to_string())
+            }
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -58,6 +86,34 @@ impl IntoResponse for ApiError {
                     ErrorCode::InvalidField,
                     format!("{}.", capitalise_first(why)),
                 ),
+            ),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, ErrorBody::new(ErrorCode::Forbidden)),
+            ApiError::AgentExists(name) => (
+                StatusCode::CONFLICT,
+                ErrorBody::with_message(
+                    ErrorCode::AgentExists,
+                    format!("An agent called {name:?} exists already; pick another name."),
+                ),
+            ),
+            ApiError::NoSuchAgent(name) => (
+                StatusCode::NOT_FOUND,
+                ErrorBody::with_message(
+                    ErrorCode::NotFound,
+                    format!("There is no agent called {name:?}."),
+                ),
+            ),
+            ApiError::LastAdmin(name) => (
+                StatusCode::CONFLICT,
+                ErrorBody::with_message(
+                    ErrorCode::LastAdmin,
+                    format!(
+                        "{name} is the last admin; make another admin first, or nobody could manage the team."
+                    ),
+                ),
+            ),
+            ApiError::RemovingSelf => (
+                StatusCode::BAD_REQUEST,
+                ErrorBody::new(ErrorCode::CannotRemoveSelf),
             ),
             ApiError::Store(_) | ApiError::Task(_) => {
                 tracing::error!(error = %self, "request failed");
@@ -129,7 +185,7 @@ pub async fn setup(
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let Json(request) = body.map_err(|e| ApiError::BadBody(e.body_text()))?;
-    let _only_one = state.setup_lock.lock().await;
+    let _only_one = state.team_lock.lock().await;
     let store = state.hub.store().clone();
     if !store.agents()?.is_empty() {
         return Err(ApiError::SetupDone);
@@ -199,8 +255,7 @@ pub async fn logout(
 }
 
 /// The signed-in agent behind `Authorization: Bearer TOKEN`, or
-/// [`ApiError::Unauthorized`]. Owner endpoints (intents status, unanswered
-/// questions) use it: they show file paths and visitors' words.
+/// [`ApiError::Unauthorized`].
 pub fn require_agent(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
@@ -215,6 +270,25 @@ pub fn require_agent(state: &AppState, headers: &HeaderMap) -> Result<Session, A
         .ok_or(ApiError::Unauthorized)
 }
 
+/// The signed-in admin behind `Authorization: Bearer TOKEN`:
+/// [`ApiError::Unauthorized`] without a live session (or when the account
+/// is gone), [`ApiError::Forbidden`] for an agent without the admin role.
+/// Owner endpoints use it: team management, and the intents status and
+/// unanswered questions, which show file paths and visitors' words.
+pub fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<AgentRecord, ApiError> {
+    let session = require_agent(state, headers)?;
+    let agent = state
+        .hub
+        .store()
+        .agent(&session.agent)?
+        .ok_or(ApiError::Unauthorized)?;
+    if agent.role != Role::Admin {
+        tracing::info!(agent = %agent.name, "refused an admin request from an agent");
+        return Err(ApiError::Forbidden);
+    }
+    Ok(agent)
+}
+
 /// Query of `GET /api/intents/unmatched`.
 #[derive(Debug, serde::Deserialize)]
 pub struct UnmatchedQuery {
@@ -222,7 +296,7 @@ pub struct UnmatchedQuery {
     pub since: Option<String>,
 }
 
-/// `GET /api/intents/unmatched?since=7d` (agents only): the questions the
+/// `GET /api/intents/unmatched?since=7d` (admins only): the questions the
 /// bot could not answer, grouped, most common first. This is how
 /// `tandem intents unmatched` reads them while the server holds the database.
 pub async fn unmatched(
@@ -230,7 +304,7 @@ pub async fn unmatched(
     headers: HeaderMap,
     axum::extract::Query(query): axum::extract::Query<UnmatchedQuery>,
 ) -> Result<Json<Vec<UnmatchedGroup>>, ApiError> {
-    require_agent(&state, &headers)?;
+    require_admin(&state, &headers)?;
     let since = match query.since.as_deref() {
         Some(s) => Some(
             unmatched::parse_since(s, OffsetDateTime::now_utc()).ok_or_else(|| {

@@ -3,13 +3,15 @@
 //! [`start`] builds everything from [`Settings`] — intents, store, hub,
 //! router — binds the listener and returns a [`Server`] that knows its real
 //! address (tests bind port 0). Handlers live in one file per surface:
-//! [`visitor`] and [`agent`] sockets, [`api`] for HTTP, [`web`] for the pages.
+//! [`visitor`] and [`agent`] sockets, [`api`] for HTTP, [`team`] for the
+//! admins' team management, [`web`] for the pages.
 //! [`socket`] holds what both sockets share: decoding frames, flood limits.
 
 pub mod agent;
 pub mod api;
 pub mod reload;
 pub mod socket;
+pub mod team;
 pub mod visitor;
 pub mod web;
 
@@ -17,7 +19,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::serve::ListenerExt;
 use axum::Router;
 use thiserror::Error;
@@ -38,8 +40,10 @@ pub struct AppState {
     pub hub: Hub,
     /// Flips to `true` when the server is stopping; sockets close then.
     pub shutdown: watch::Receiver<bool>,
-    /// Serialises first-run setup, so it creates exactly one agent.
-    pub setup_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Serialises changes to the team (first-run setup, adding and removing
+    /// agents), so setup creates exactly one agent, a name is taken once,
+    /// and two admins removing each other cannot leave the team without one.
+    pub team_lock: Arc<tokio::sync::Mutex<()>>,
     /// The live intents' status, kept by the reload task.
     pub intents_status: reload::SharedStatus,
 }
@@ -81,6 +85,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/health", get(api::health))
         .route("/api/intents/status", get(reload::status))
         .route("/api/intents/unmatched", get(api::unmatched))
+        .route("/api/agents", get(team::list).post(team::add))
+        .route("/api/agents/{name}", delete(team::remove))
+        .route("/api/agents/{name}/password", post(team::set_password))
         .merge(web::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -158,7 +165,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
     let app = router(AppState {
         hub: hub.clone(),
         shutdown: shutdown.clone(),
-        setup_lock: Arc::default(),
+        team_lock: Arc::default(),
         intents_status,
     });
     let desk_clock = tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));

@@ -23,7 +23,7 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::api::{require_agent, ApiError};
+use super::api::{require_admin, ApiError};
 use super::AppState;
 use crate::hub::Hub;
 use crate::intents::{self, IntentSet};
@@ -148,12 +148,12 @@ fn lock(status: &SharedStatus) -> std::sync::MutexGuard<'_, IntentsStatus> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// `GET /api/intents/status` (agents only): the live set and the last
+/// `GET /api/intents/status` (admins only): the live set and the last
 /// refused edit's problems.
 pub async fn status(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<IntentsStatus>, ApiError> {
-    require_agent(&state, &headers)?;
+    require_admin(&state, &headers)?;
     Ok(Json(lock(&state.intents_status).clone()))
 }

@@ -21,6 +21,9 @@ pub const FRAME_BURST: u32 = 20;
 pub const CLOSE_GOING_AWAY: u16 = 1001;
 /// Close code for "try again later" (the client fell too far behind).
 pub const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
+/// Close code (policy violation) for an agent whose sessions an admin
+/// ended: reconnecting with the same token will be refused.
+pub const CLOSE_SIGNED_OUT: u16 = 1008;
 
 /// The write half of a socket.
 pub type Outgoing = SplitSink<WebSocket, Message>;

@@ -840,3 +840,52 @@ async fn a_returning_visitor_starts_afresh_and_the_agent_reads_their_earlier_cha
     visitor.close().await.ok();
     kim.close().await.ok();
 }
+
+#[tokio::test]
+async fn an_admin_adds_an_agent_in_the_admin_area_and_an_agent_sees_no_admin_entry() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.add_admin("olga", "password123");
+    app.add_agent("sam", "password123");
+
+    // Without the admin role there is no way in: no button, no shortcut.
+    let sam = console_for(&driver, &app, "sam").await;
+    wait_for_text(&sam, "#agent-name", "sam").await;
+    let entry = sam
+        .find(Locator::Css("#admin-open"))
+        .await
+        .expect("in the page");
+    assert!(!entry.is_displayed().await.unwrap());
+    sam.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("A")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let area = sam
+        .find(Locator::Css("#admin-view"))
+        .await
+        .expect("in the page");
+    assert!(!area.is_displayed().await.unwrap());
+
+    let olga = console_for(&driver, &app, "olga").await;
+    click(&olga, "#admin-open").await;
+    wait_for_text(&olga, "#team-list li[data-name=\"sam\"]", "Online").await;
+    type_into(&olga, "#team-add-name", "kim").await;
+    type_into(&olga, "#team-add-password", "password123").await;
+    click(&olga, "#team-add-submit").await;
+    wait_for_text(&olga, "#team-status", "kim can now sign in").await;
+    wait_for_text(&olga, "#team-list li[data-name=\"kim\"]", "Agent").await;
+    assert_eq!(app.login("kim", "password123").await.0, 200);
+
+    click(&olga, "#admin-tab-bot").await;
+    wait_for_text(&olga, "#bot-status", "Live").await;
+    screenshot(&olga, "console-admin.png").await;
+    click(&olga, "#admin-close").await;
+    wait_gone(&olga, "#admin-view").await;
+    olga.close().await.ok();
+    sam.close().await.ok();
+}

@@ -109,6 +109,25 @@ impl TestApp {
         .expect("agent added");
     }
 
+    /// Creates an admin account directly in the store.
+    pub fn add_admin(&self, name: &str, password: &str) {
+        tandem::agents::add_agent(
+            self.server.hub().store(),
+            name,
+            password,
+            tandem::protocol::Role::Admin,
+            time::OffsetDateTime::now_utc(),
+        )
+        .expect("admin added");
+    }
+
+    /// Signs in over HTTP and returns the token; fails the test otherwise.
+    pub async fn token(&self, name: &str, password: &str) -> String {
+        let (status, body) = self.login(name, password).await;
+        assert_eq!(status, 200, "login works: {body}");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
     /// Signs in over HTTP; returns the status and JSON body.
     pub async fn login(&self, name: &str, password: &str) -> (u16, Value) {
         let response = reqwest::Client::new()

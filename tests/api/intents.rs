@@ -89,8 +89,9 @@ async fn intents_status(app: &TestApp, token: &str) -> Value {
         .unwrap()
 }
 
-async fn agent_token(app: &TestApp) -> String {
-    app.add_agent("owner", "password123");
+/// The owner's views are for admins.
+async fn admin_token(app: &TestApp) -> String {
+    app.add_admin("owner", "password123");
     let (_, body) = app.login("owner", "password123").await;
     body["token"].as_str().unwrap().to_owned()
 }
@@ -98,7 +99,7 @@ async fn agent_token(app: &TestApp) -> String {
 #[tokio::test]
 async fn bad_intent_file_keeps_old_intents_live_and_shows_the_error() {
     let (app, intents) = spawn_with_editable_intents().await;
-    let token = agent_token(&app).await;
+    let token = admin_token(&app).await;
     let status = intents_status(&app, &token).await;
     assert_eq!(status["intents"], 4, "{status}");
     assert_eq!(status["errors"], serde_json::json!([]));
@@ -141,7 +142,7 @@ async fn questions_the_bot_could_not_answer_are_listed_for_the_owner() {
     visitor.ask("c1", "do you sell kayaks").await;
     let (mut other, _) = app.visitor().await;
     other.ask("c1", "Do you sell kayaks?").await;
-    let token = agent_token(&app).await;
+    let token = admin_token(&app).await;
     let groups: Value = reqwest::Client::new()
         .get(app.url("/api/intents/unmatched?since=1h"))
         .bearer_auth(&token)

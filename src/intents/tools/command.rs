@@ -103,7 +103,8 @@ pub fn run_intents(
                     return Err(ToolError::Usage(format!(
                         "the server is running and holds the database in {}; read the same list from it with \
                          `curl -H 'Authorization: Bearer TOKEN' http://{}/api/intents/unmatched?since=7d` \
-                         (TOKEN from POST /api/agent/login), or stop the server first",
+                         (TOKEN from POST /api/agent/login as an admin), see them in the console's \
+                         Admin area, or stop the server first",
                         settings.data_dir.display(),
                         settings.addr
                     )))
