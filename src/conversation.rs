@@ -156,9 +156,10 @@ impl ConversationRecord {
         true
     }
 
-    /// The agent holding it did not answer in time: back to the front of
-    /// the queue, keeping the earlier reasons and adding why.
-    pub fn requeue_unanswered(&mut self, reason: Reason) -> Result<String, StateError> {
+    /// Back to the front of the queue from the agent holding it (who did
+    /// not answer in time, or left the team), keeping the earlier reasons
+    /// and adding why. Returns that agent.
+    pub fn requeue(&mut self, reason: Reason) -> Result<String, StateError> {
         let agent = match (self.status, self.assigned_to.clone()) {
             (Status::Assigned, Some(agent)) => agent,
             _ => return Err(StateError::NotAssigned),

@@ -20,8 +20,9 @@
 //! The operations live in one file per party: `visitor`
 //! (connect, lines, asking for a person, feedback), `agent`
 //! (connect, open, claim, reply, close), `desk` (notes, transfers, typing,
-//! ratings), `assign` (caps, auto-assignment, the desk clock) and `offline`
-//! (business hours, left messages). This file holds the shared state and the
+//! ratings), `assign` (caps, auto-assignment, the desk clock, sending chats
+//! back to the queue), `offline` (business hours, left messages) and `team`
+//! (who is online; closing the consoles of a removed agent). This file holds the shared state and the
 //! commit plumbing.
 //!
 //! A socket whose outbox is full is too slow to keep up: the hub drops its

@@ -130,6 +130,9 @@ pub enum ReasonCode {
     /// An agent took the conversation but did not answer in time; it went
     /// back to the front of the queue.
     Unanswered,
+    /// The agent holding it was removed from the team; it went back to the
+    /// front of the queue.
+    AgentRemoved,
 }
 
 /// What an agent account may do. `admin`s are the owner's people: they also

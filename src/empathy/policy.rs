@@ -142,9 +142,10 @@ impl SignalWeights {
             ReasonCode::MessageBurst => self.message_burst,
             ReasonCode::CurtReply => self.curt_reply,
             ReasonCode::QueueWait => self.queue_wait,
-            ReasonCode::IntentRequiresHuman | ReasonCode::Frustration | ReasonCode::Unanswered => {
-                1.0
-            }
+            ReasonCode::IntentRequiresHuman
+            | ReasonCode::Frustration
+            | ReasonCode::Unanswered
+            | ReasonCode::AgentRemoved => 1.0,
         }
     }
 }

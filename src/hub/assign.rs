@@ -3,14 +3,14 @@
 //! left unanswered.
 //!
 //! The choices are pure ([`queue::pick_agent`], [`queue::order`],
-//! [`ConversationRecord::requeue_unanswered`]); this file applies them with
+//! [`ConversationRecord::requeue`]); this file applies them with
 //! the hub's usual steps. Auto-assignment runs after every committed change
 //! ([`Hub::rebalance`]), since any change may queue a visitor or free an
 //! agent. Answer deadlines use tokio's clock, so tests drive them with a
 //! paused clock; they live in memory only — after a restart, conversations
 //! already held get no new deadline.
 //!
-//! [`ConversationRecord::requeue_unanswered`]: crate::conversation::ConversationRecord::requeue_unanswered
+//! [`ConversationRecord::requeue`]: crate::conversation::ConversationRecord::requeue
 
 use std::time::Duration;
 
@@ -23,6 +23,7 @@ use super::{append, Deliveries, Hub, HubError, Line, Live};
 use crate::hours::BusinessHours;
 use crate::protocol::{AgentEvent, AgentStatus, AgentView, Reason, ReasonCode, VisitorEvent};
 use crate::queue::{self, AgentLoad, Assignment, DeskPolicy};
+use crate::store::Store;
 
 /// How often the desk clock looks for unanswered conversations.
 pub const DESK_CLOCK_PERIOD: Duration = Duration::from_secs(1);
@@ -168,48 +169,66 @@ impl Hub {
                 .filter(|c| c.answer_deadline.is_some_and(|d| d <= now))
                 .map(|c| c.record.id)
                 .collect();
+            let waited = self.inner.desk.answer_within_s;
             for id in &overdue {
-                let Some(c) = live.conversations.get_mut(id) else {
-                    continue;
-                };
-                c.answer_deadline = None;
-                let waited = self.inner.desk.answer_within_s;
-                let agent = c.record.requeue_unanswered(Reason {
+                let reason = Reason {
                     code: ReasonCode::Unanswered,
                     text: format!("not answered within {waited} s"),
                     evidence: None,
-                })?;
-                let line = append(
+                };
+                let agent = send_back(
                     store,
-                    c,
-                    Line::system(&format!(
-                        "{agent} could not answer; you're back at the front of the line"
-                    )),
-                    OffsetDateTime::now_utc(),
+                    &mut live,
+                    *id,
+                    reason,
+                    "could not answer",
+                    &mut deliveries,
                 )?;
                 tracing::info!(conversation = %id, %agent, "unanswered; back to the queue");
-                deliveries.for_visitors(
-                    c,
-                    VisitorEvent::AgentLeft {
-                        agent: AgentView {
-                            name: agent.clone(),
-                        },
-                    },
-                );
-                deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
-                live.for_agent(
-                    &mut deliveries,
-                    &agent,
-                    AgentEvent::Requeued {
-                        conversation_id: id.to_string(),
-                    },
-                );
             }
             if !overdue.is_empty() {
                 live.queue_changed(&mut deliveries);
                 live.agents_changed(&self.inner.desk, &mut deliveries);
             }
             (overdue.len(), deliveries)
+        };
+        self.commit(deliveries).await?;
+        Ok(count)
+    }
+
+    /// Sends every conversation `agent` holds back to the front of the queue
+    /// (their account was removed); returns how many.
+    pub async fn requeue_held_by(&self, agent: &str) -> Result<usize, HubError> {
+        let (count, deliveries) = {
+            let mut live = self.live();
+            let store = &self.inner.store;
+            let mut deliveries = Deliveries::default();
+            let held: Vec<Uuid> = live
+                .conversations
+                .values()
+                .filter(|c| c.record.check_held_by(agent).is_ok())
+                .map(|c| c.record.id)
+                .collect();
+            for id in &held {
+                let reason = Reason {
+                    code: ReasonCode::AgentRemoved,
+                    text: format!("{agent} is no longer on the team"),
+                    evidence: None,
+                };
+                send_back(
+                    store,
+                    &mut live,
+                    *id,
+                    reason,
+                    "is no longer available",
+                    &mut deliveries,
+                )?;
+            }
+            if !held.is_empty() {
+                live.queue_changed(&mut deliveries);
+                live.agents_changed(&self.inner.desk, &mut deliveries);
+            }
+            (held.len(), deliveries)
         };
         self.commit(deliveries).await?;
         Ok(count)
@@ -233,4 +252,46 @@ impl Hub {
             }
         }
     }
+}
+
+/// Sends a held conversation back to the front of the queue with `reason`,
+/// tells the visitor (`agent_left` and a line "<agent> <why>; you're back at
+/// the front of the line") and the agent (`requeued`). Returns the agent.
+/// Called with the hub lock held.
+fn send_back(
+    store: &Store,
+    live: &mut Live,
+    id: Uuid,
+    reason: Reason,
+    why: &str,
+    deliveries: &mut Deliveries,
+) -> Result<String, HubError> {
+    let c = live.conversation_mut(id)?;
+    c.answer_deadline = None;
+    let agent = c.record.requeue(reason)?;
+    let line = append(
+        store,
+        c,
+        Line::system(&format!(
+            "{agent} {why}; you're back at the front of the line"
+        )),
+        OffsetDateTime::now_utc(),
+    )?;
+    deliveries.for_visitors(
+        c,
+        VisitorEvent::AgentLeft {
+            agent: AgentView {
+                name: agent.clone(),
+            },
+        },
+    );
+    deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
+    live.for_agent(
+        deliveries,
+        &agent,
+        AgentEvent::Requeued {
+            conversation_id: id.to_string(),
+        },
+    );
+    Ok(agent)
 }

@@ -91,7 +91,13 @@ pub async fn remove(
         .await
         .map_err(|e| ApiError::Task(e.to_string()))??;
     let consoles = state.hub.disconnect_agent_everywhere(&name);
-    tracing::info!(by = %admin.name, agent = %name, consoles, "agent removed");
+    // Their visitors must not wait on someone who will never answer.
+    // The account is gone either way; a failure here is logged, not undone.
+    let requeued = state.hub.requeue_held_by(&name).await.unwrap_or_else(|e| {
+        tracing::error!(agent = %name, error = %e, "could not requeue the removed agent's chats");
+        0
+    });
+    tracing::info!(by = %admin.name, agent = %name, consoles, requeued, "agent removed");
     Ok(StatusCode::NO_CONTENT)
 }
 

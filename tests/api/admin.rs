@@ -184,6 +184,42 @@ async fn removing_an_agent_ends_their_sessions() {
 }
 
 #[tokio::test]
+async fn the_chats_of_a_removed_agent_go_back_to_the_front_of_the_queue() {
+    let (app, olga) = app_with_admin().await;
+    let mut sam = app.agent("sam").await;
+    let (mut visitor, welcome) = app.visitor().await;
+    let conversation = welcome["conversation_id"].as_str().unwrap().to_owned();
+    visitor.say("c1", "my parcel is lost").await;
+    visitor.send(json!({"type": "request_human"})).await;
+    visitor.expect("queued").await;
+    sam.send(json!({"type": "claim", "conversation_id": conversation}))
+        .await;
+    sam.expect("claimed").await;
+    visitor.expect("agent_joined").await;
+
+    let (status, _) = call(&app, Method::DELETE, "/api/agents/sam", &olga, None).await;
+    assert_eq!(status, 204);
+    assert_eq!(visitor.expect("agent_left").await["agent"]["name"], "sam");
+    assert_eq!(visitor.expect("queued").await["position"], 1);
+    let mut kim = app.agent("kim").await;
+    let queue = kim
+        .expect_where(|f| {
+            f["type"] == "queue" && f["entries"].as_array().is_some_and(|e| !e.is_empty())
+        })
+        .await;
+    let entry = &queue["entries"][0];
+    assert_eq!(entry["conversation_id"], conversation.as_str());
+    assert!(
+        entry["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "agent_removed"),
+        "{entry}"
+    );
+}
+
+#[tokio::test]
 async fn the_last_admin_cannot_be_removed() {
     let (app, olga) = app_with_admin().await;
     let (status, answer) = call(&app, Method::DELETE, "/api/agents/olga", &olga, None).await;
