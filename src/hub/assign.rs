@@ -19,9 +19,11 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use super::{append, Deliveries, Hub, HubError, Line, Live};
+use super::{append, Deliveries, Hub, HubError, Line, Live, LiveConversation};
 use crate::hours::BusinessHours;
-use crate::protocol::{AgentEvent, AgentStatus, AgentView, Reason, ReasonCode, VisitorEvent};
+use crate::protocol::{
+    AgentEvent, AgentStatus, AgentView, Reason, ReasonCode, Status, VisitorEvent,
+};
 use crate::queue::{self, AgentLoad, Assignment, DeskPolicy};
 use crate::store::Store;
 
@@ -159,76 +161,66 @@ impl Hub {
     /// Sends every conversation whose holder has not answered by `now` back
     /// to the front of the queue. Returns how many went back.
     pub async fn requeue_unanswered(&self, now: Instant) -> Result<usize, HubError> {
-        let (count, deliveries) = {
-            let mut live = self.live();
-            let store = &self.inner.store;
-            let mut deliveries = Deliveries::default();
-            let overdue: Vec<Uuid> = live
-                .conversations
-                .values()
-                .filter(|c| c.answer_deadline.is_some_and(|d| d <= now))
-                .map(|c| c.record.id)
-                .collect();
-            let waited = self.inner.desk.answer_within_s;
-            for id in &overdue {
-                let reason = Reason {
-                    code: ReasonCode::Unanswered,
-                    text: format!("not answered within {waited} s"),
-                    evidence: None,
-                };
-                let agent = send_back(
-                    store,
-                    &mut live,
-                    *id,
-                    reason,
-                    "could not answer",
-                    &mut deliveries,
-                )?;
-                tracing::info!(conversation = %id, %agent, "unanswered; back to the queue");
-            }
-            if !overdue.is_empty() {
-                live.queue_changed(&mut deliveries);
-                live.agents_changed(&self.inner.desk, &mut deliveries);
-            }
-            (overdue.len(), deliveries)
-        };
-        self.commit(deliveries).await?;
-        Ok(count)
+        let waited = self.inner.desk.answer_within_s;
+        self.send_back_where(
+            |c| c.answer_deadline.is_some_and(|d| d <= now),
+            |_| Reason {
+                code: ReasonCode::Unanswered,
+                text: format!("not answered within {waited} s"),
+                evidence: None,
+            },
+            "could not answer",
+        )
+        .await
     }
 
     /// Sends every conversation `agent` holds back to the front of the queue
     /// (their account was removed); returns how many.
     pub async fn requeue_held_by(&self, agent: &str) -> Result<usize, HubError> {
+        self.send_back_where(
+            |c| c.record.check_held_by(agent).is_ok(),
+            |agent| Reason {
+                code: ReasonCode::AgentRemoved,
+                text: format!("{agent} is no longer on the team"),
+                evidence: None,
+            },
+            "is no longer available",
+        )
+        .await
+    }
+
+    /// Sends each held conversation that `chosen` picks back to the front of
+    /// the queue, with the reason `reason(holder)`; see [`send_back`].
+    async fn send_back_where(
+        &self,
+        chosen: impl Fn(&LiveConversation) -> bool,
+        reason: impl Fn(&str) -> Reason,
+        why: &str,
+    ) -> Result<usize, HubError> {
         let (count, deliveries) = {
             let mut live = self.live();
             let store = &self.inner.store;
             let mut deliveries = Deliveries::default();
-            let held: Vec<Uuid> = live
+            let picked: Vec<(Uuid, String)> = live
                 .conversations
                 .values()
-                .filter(|c| c.record.check_held_by(agent).is_ok())
-                .map(|c| c.record.id)
+                .filter(|c| c.record.status == Status::Assigned && chosen(c))
+                .map(|c| {
+                    (
+                        c.record.id,
+                        c.record.assigned_to.clone().unwrap_or_default(),
+                    )
+                })
                 .collect();
-            for id in &held {
-                let reason = Reason {
-                    code: ReasonCode::AgentRemoved,
-                    text: format!("{agent} is no longer on the team"),
-                    evidence: None,
-                };
-                send_back(
-                    store,
-                    &mut live,
-                    *id,
-                    reason,
-                    "is no longer available",
-                    &mut deliveries,
-                )?;
+            for (id, holder) in &picked {
+                send_back(store, &mut live, *id, reason(holder), why, &mut deliveries)?;
+                tracing::info!(conversation = %id, agent = %holder, why, "back to the queue");
             }
-            if !held.is_empty() {
+            if !picked.is_empty() {
                 live.queue_changed(&mut deliveries);
                 live.agents_changed(&self.inner.desk, &mut deliveries);
             }
-            (held.len(), deliveries)
+            (picked.len(), deliveries)
         };
         self.commit(deliveries).await?;
         Ok(count)
