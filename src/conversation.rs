@@ -77,6 +77,10 @@ pub struct ConversationRecord {
     /// assignment tries someone else first).
     #[serde(default)]
     pub unanswered_by: Option<String>,
+    /// When the holder must have written their first reply by (kept here so
+    /// the deadline survives a restart; the hub runs it on tokio's clock).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub answer_by: Option<OffsetDateTime>,
 }
 
 /// A transition that does not apply to the conversation's current state.
@@ -117,6 +121,7 @@ impl ConversationRecord {
             visitor_id: None,
             earlier_count: 0,
             unanswered_by: None,
+            answer_by: None,
         }
     }
 

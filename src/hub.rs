@@ -215,13 +215,23 @@ impl Hub {
     /// Builds the hub and reloads every queued or assigned conversation.
     pub fn new(store: Store, intents: IntentSet, options: HubOptions) -> Result<Hub, StoreError> {
         let mut live = Live::default();
+        let now = OffsetDateTime::now_utc();
         for record in store.active_conversations()? {
+            // A deadline set before a restart still runs: for what was left
+            // of it, or out at once when it passed while Tandem was down.
+            let answer_deadline = record
+                .answer_by
+                .filter(|_| record.status == Status::Assigned)
+                .map(|by| {
+                    let left = std::time::Duration::try_from(by - now).unwrap_or_default();
+                    tokio::time::Instant::now() + left
+                });
             live.conversations.insert(
                 record.id,
                 LiveConversation {
                     record,
                     visitors: HashMap::new(),
-                    answer_deadline: None,
+                    answer_deadline,
                 },
             );
         }
@@ -344,6 +354,16 @@ impl Hub {
         if let Some(c) = self.live().conversations.get_mut(&conversation) {
             c.visitors.remove(&connection);
         }
+    }
+}
+
+impl LiveConversation {
+    /// Starts the clock for the holder's first reply (`None` stops it). The
+    /// hub runs it on tokio's clock; the record keeps the wall-clock time so
+    /// a restart keeps the deadline.
+    fn set_answer_deadline(&mut self, within: Option<std::time::Duration>) {
+        self.answer_deadline = within.map(|d| tokio::time::Instant::now() + d);
+        self.record.answer_by = within.map(|d| OffsetDateTime::now_utc() + d);
     }
 }
 

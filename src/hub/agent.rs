@@ -125,7 +125,7 @@ impl Hub {
             let c = live.conversation_mut(conversation)?;
             c.record.check_held_by(agent)?;
             // The first reply meets the answer deadline.
-            c.answer_deadline = None;
+            c.set_answer_deadline(None);
             if store.seq_for_client_id(conversation, client_id)?.is_some() {
                 None
             } else {

@@ -7,8 +7,8 @@
 //! the hub's usual steps. Auto-assignment runs after every committed change
 //! ([`Hub::rebalance`]), since any change may queue a visitor or free an
 //! agent. Answer deadlines use tokio's clock, so tests drive them with a
-//! paused clock; they live in memory only — after a restart, conversations
-//! already held get no new deadline.
+//! paused clock; the record keeps each deadline's wall-clock time, so a
+//! restart resumes it with what was left.
 //!
 //! [`ConversationRecord::requeue`]: crate::conversation::ConversationRecord::requeue
 
@@ -54,11 +54,11 @@ impl Hub {
             return Err(HubError::AtCapacity(desk.max_chats_of(agent)));
         }
         let store = &self.inner.store;
-        let deadline = self.answer_deadline();
+        let within = self.answer_within();
         let c = live.conversation_mut(conversation)?;
         c.record.claim(agent)?;
         c.record.assigned_at = Some(OffsetDateTime::now_utc());
-        c.answer_deadline = deadline;
+        c.set_answer_deadline(within);
         let line = append(
             store,
             c,
@@ -89,11 +89,12 @@ impl Hub {
         Ok(())
     }
 
-    /// When a conversation taken now must have its first reply by.
-    pub(super) fn answer_deadline(&self) -> Option<Instant> {
+    /// How long the holder of a conversation taken now has for a first
+    /// reply (`None`: no deadline).
+    pub(super) fn answer_within(&self) -> Option<Duration> {
         match self.inner.desk.answer_within_s {
             0 => None,
-            secs => Some(Instant::now() + Duration::from_secs(secs)),
+            secs => Some(Duration::from_secs(secs)),
         }
     }
 
@@ -259,7 +260,7 @@ fn send_back(
     deliveries: &mut Deliveries,
 ) -> Result<String, HubError> {
     let c = live.conversation_mut(id)?;
-    c.answer_deadline = None;
+    c.set_answer_deadline(None);
     let agent = c.record.requeue(reason)?;
     let line = append(
         store,

@@ -94,10 +94,10 @@ impl Hub {
             if live.held_by(to) >= self.inner.desk.max_chats_of(to) {
                 return Err(HubError::AtCapacity(self.inner.desk.max_chats_of(to)));
             }
-            let deadline = self.answer_deadline();
+            let within = self.answer_within();
             let c = live.conversation_mut(conversation)?;
             c.record.transfer(agent, to)?;
-            c.answer_deadline = deadline;
+            c.set_answer_deadline(within);
             let now = OffsetDateTime::now_utc();
             if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
                 append(store, c, Line::note(agent.to_owned(), note), now)?;

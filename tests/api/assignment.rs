@@ -128,6 +128,50 @@ async fn in_auto_mode_a_chat_one_agent_ignored_goes_to_a_colleague() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_answer_deadline_survives_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let desk = DeskPolicy {
+        answer_within_s: 120,
+        ..DeskPolicy::default()
+    };
+    let options = || HubOptions {
+        hours: None,
+        desk: desk.clone(),
+    };
+    let intents = || tandem::intents::load_dir(&fixture_intents()).unwrap();
+    let conversation = {
+        let hub = Hub::new(Store::open(data.path()).unwrap(), intents(), options()).unwrap();
+        let (vtx, _visitor) = mpsc::channel(64);
+        let session = hub.connect_visitor(None, vtx).unwrap();
+        let (atx, _agent) = mpsc::channel(64);
+        hub.connect_agent("sam", Role::Agent, atx).unwrap();
+        hub.request_human(session.connection).await.unwrap();
+        hub.claim("sam", session.conversation).await.unwrap();
+        session.conversation
+    };
+
+    // Tandem restarts with the chat held and not yet answered.
+    let hub = Hub::new(Store::open(data.path()).unwrap(), intents(), options()).unwrap();
+    tokio::time::advance(Duration::from_secs(60)).await;
+    assert_eq!(
+        hub.requeue_unanswered(tokio::time::Instant::now())
+            .await
+            .unwrap(),
+        0
+    );
+    tokio::time::advance(Duration::from_secs(61)).await;
+    assert_eq!(
+        hub.requeue_unanswered(tokio::time::Instant::now())
+            .await
+            .unwrap(),
+        1,
+        "the deadline set before the restart still ran out"
+    );
+    let record = hub.store().conversation(conversation).unwrap().unwrap();
+    assert_eq!((record.status, record.requeued), (Status::Queued, true));
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_chat_the_agent_answered_stays_with_them() {
     let data = tempfile::tempdir().unwrap();
     let store = Store::open(data.path()).unwrap();
