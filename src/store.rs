@@ -120,7 +120,7 @@ impl Store {
     }
 
     /// Makes every earlier write durable. Callers waiting at the same time
-    /// share one flush ([`group_commit`]); the fsync runs on the blocking
+    /// share one flush (group commit, `store/group_commit.rs`); the fsync runs on the blocking
     /// pool, never on the async reactor.
     pub async fn flush(&self) -> Result<(), StoreError> {
         self.commits.flush(&self.db).await

@@ -1,6 +1,6 @@
 //! `tandem intents test` and `tandem intents tune`.
 //!
-//! Both classify every case once ([`Matcher::rank`], no threshold) and then
+//! Both classify every case once ([`Matcher::rank`](crate::intents::matcher::Matcher::rank), no threshold) and then
 //! apply settings to the recorded guesses, so tuning tries a hundred
 //! thresholds for the price of one pass.
 //!
