@@ -1,8 +1,9 @@
 //! The agent socket, `GET /ws/agent?token=TOKEN`.
 //!
 //! The token is checked before the upgrade, so an unauthenticated client gets
-//! a plain `401` and never a socket. After that the loop mirrors the visitor
-//! socket: frames from the console, events from the hub, shutdown.
+//! a plain `401` and never a socket. After that it runs the same loop as the
+//! visitor socket ([`socket::pump`]): frames from the console, events from
+//! the hub, shutdown.
 
 use axum::extract::ws::WebSocket;
 use axum::extract::{Query, State, WebSocketUpgrade};
@@ -13,7 +14,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::api::ApiError;
-use super::socket::{self, Incoming};
+use super::socket;
 use super::AppState;
 use crate::agents;
 use crate::hub::{Hub, HubError, Stored, OUTBOX_CAPACITY};
@@ -56,65 +57,29 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
         }
     };
     tracing::debug!(%agent, "agent connected");
-    let limiter = socket::flood_limiter();
     let mut shutdown = state.shutdown.clone();
-    'session: {
-        if socket::send_all(&mut out, &session.greeting).await.is_err() {
-            break 'session;
-        }
-        loop {
-            tokio::select! {
-                event = events.recv() => match event {
-                    Some(event) => {
-                        if socket::send(&mut out, &event).await.is_err() {
-                            break;
-                        }
-                    }
-                    None => {
-                        // The hub let go of this socket: it fell behind, or
-                        // an admin ended the agent's sessions.
-                        if session_ended(&state, &token) {
-                            socket::close(&mut out, socket::CLOSE_SIGNED_OUT, "signed out").await;
-                        } else {
-                            socket::close(&mut out, socket::CLOSE_TRY_AGAIN_LATER, "reconnect to catch up").await;
-                        }
-                        break;
-                    }
-                },
-                message = incoming.next() => {
-                    let message = match message {
-                        Some(Ok(message)) => message,
-                        Some(Err(e)) => {
-                            socket::read_failed(&mut out, &e).await;
-                            break;
-                        }
-                        None => break,
-                    };
-                    let replies = match socket::decode::<AgentFrame>(message, AgentFrame::TYPES) {
-                        Incoming::Closed => break,
-                        Incoming::Nothing => Vec::new(),
-                        Incoming::Bad(_) if limiter.check().is_err() => Vec::new(),
-                        Incoming::Bad(body) => vec![AgentEvent::Error(body)],
-                        Incoming::Frame(frame) if limiter.check().is_err() => {
-                            vec![AgentEvent::Error(socket::rate_limited(frame_id(&frame)))]
-                        }
-                        Incoming::Frame(frame) => handle(&state.hub, &agent, frame).await,
-                    };
-                    let mut failed = false;
-                    for reply in &replies {
-                        if socket::send(&mut out, reply).await.is_err() {
-                            failed = true;
-                            break;
-                        }
-                    }
-                    if failed {
-                        break;
-                    }
-                }
-                _ = crate::shutdown::stopping(&mut shutdown) => {
-                    socket::close(&mut out, socket::CLOSE_GOING_AWAY, "server restarting").await;
-                    break;
-                }
+    if socket::send_all(&mut out, &session.greeting).await.is_ok() {
+        let (hub, name) = (&state.hub, agent.as_str());
+        let ended = socket::pump::<Agent, _, _>(
+            &mut out,
+            &mut incoming,
+            &mut events,
+            &mut shutdown,
+            |frame| handle(hub, name, frame),
+        )
+        .await;
+        if let socket::Ended::OutboxDropped = ended {
+            // The hub let go of this socket: it fell behind, or an admin
+            // ended the agent's sessions.
+            if session_ended(&state, &token) {
+                socket::close(&mut out, socket::CLOSE_SIGNED_OUT, "signed out").await;
+            } else {
+                socket::close(
+                    &mut out,
+                    socket::CLOSE_TRY_AGAIN_LATER,
+                    "reconnect to catch up",
+                )
+                .await;
             }
         }
     }
@@ -130,10 +95,23 @@ fn session_ended(state: &AppState, token: &str) -> bool {
     )
 }
 
-fn frame_id(frame: &AgentFrame) -> Option<&str> {
-    match frame {
-        AgentFrame::Message { id, .. } => Some(id),
-        _ => None,
+/// The agent side of the protocol, for [`socket::pump`].
+struct Agent;
+
+impl socket::Side for Agent {
+    type Frame = AgentFrame;
+    type Event = AgentEvent;
+    const TYPES: &'static [&'static str] = AgentFrame::TYPES;
+
+    fn error(body: ErrorBody) -> AgentEvent {
+        AgentEvent::Error(body)
+    }
+
+    fn frame_id(frame: &AgentFrame) -> Option<&str> {
+        match frame {
+            AgentFrame::Message { id, .. } => Some(id),
+            _ => None,
+        }
     }
 }
 

@@ -1,14 +1,17 @@
-//! What the visitor and agent sockets share: turning websocket messages into
-//! typed frames or typed errors, sending typed events, and flood control.
+//! What the visitor and agent sockets share: the loop itself ([`pump`]),
+//! turning websocket messages into typed frames or typed errors, sending
+//! typed events, and flood control.
 
+use std::future::Future;
 use std::num::NonZeroU32;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use futures_util::stream::SplitSink;
-use futures_util::SinkExt;
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tokio::sync::{mpsc, watch};
 
 use crate::protocol::{self, ErrorBody, ErrorCode};
 
@@ -114,5 +117,88 @@ pub async fn read_failed(out: &mut Outgoing, error: &axum::Error) {
         close(out, CLOSE_TOO_BIG, "frame too large").await;
     } else {
         tracing::debug!(error = %text, "socket read failed");
+    }
+}
+
+/// One side of the protocol, as the shared socket loop needs it.
+pub trait Side {
+    /// What the client sends.
+    type Frame: DeserializeOwned;
+    /// What Tandem sends.
+    type Event: Serialize;
+    /// The `type` values of [`Side::Frame`].
+    const TYPES: &'static [&'static str];
+    /// An error event.
+    fn error(body: ErrorBody) -> Self::Event;
+    /// The client's message id a frame carries, for `rate_limited` errors.
+    fn frame_id(frame: &Self::Frame) -> Option<&str>;
+}
+
+/// Why [`pump`] returned.
+pub enum Ended {
+    /// The client closed, the connection failed, or the server is stopping
+    /// (the close frame is sent already).
+    Done,
+    /// The hub let go of this socket's outbox; the caller says why in the
+    /// close frame.
+    OutboxDropped,
+}
+
+/// The loop every socket runs after its greeting: events from the hub go
+/// out as they come; each client frame is decoded, flood-checked and handed
+/// to `handle` to completion before the next is read (so a client's lines
+/// keep their order), and its replies go out; shutdown closes with 1001.
+pub async fn pump<S, H, Fut>(
+    out: &mut Outgoing,
+    incoming: &mut SplitStream<WebSocket>,
+    events: &mut mpsc::Receiver<S::Event>,
+    shutdown: &mut watch::Receiver<bool>,
+    mut handle: H,
+) -> Ended
+where
+    S: Side,
+    H: FnMut(S::Frame) -> Fut,
+    Fut: Future<Output = Vec<S::Event>>,
+{
+    let limiter = flood_limiter();
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Some(event) => {
+                    if send(out, &event).await.is_err() {
+                        return Ended::Done;
+                    }
+                }
+                None => return Ended::OutboxDropped,
+            },
+            message = incoming.next() => {
+                let message = match message {
+                    Some(Ok(message)) => message,
+                    Some(Err(e)) => {
+                        read_failed(out, &e).await;
+                        return Ended::Done;
+                    }
+                    None => return Ended::Done,
+                };
+                let replies = match decode::<S::Frame>(message, S::TYPES) {
+                    Incoming::Closed => return Ended::Done,
+                    Incoming::Nothing => Vec::new(),
+                    // A flood of garbage gets no answers.
+                    Incoming::Bad(_) if limiter.check().is_err() => Vec::new(),
+                    Incoming::Bad(body) => vec![S::error(body)],
+                    Incoming::Frame(frame) if limiter.check().is_err() => {
+                        vec![S::error(rate_limited(S::frame_id(&frame)))]
+                    }
+                    Incoming::Frame(frame) => handle(frame).await,
+                };
+                if send_all(out, &replies).await.is_err() {
+                    return Ended::Done;
+                }
+            }
+            _ = crate::shutdown::stopping(shutdown) => {
+                close(out, CLOSE_GOING_AWAY, "server restarting").await;
+                return Ended::Done;
+            }
+        }
     }
 }

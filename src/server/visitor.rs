@@ -1,10 +1,10 @@
 //! The visitor socket, `GET /ws/visitor[?resume=TOKEN]`.
 //!
 //! One task per socket. It registers a bounded outbox with the hub, sends the
-//! greeting, then selects over three things: frames from the visitor (each
-//! handled to completion — stored, flushed, acknowledged — before the next,
-//! so a visitor's lines keep their order), events from the hub's outbox, and
-//! the shutdown signal.
+//! greeting, then runs the shared loop ([`socket::pump`]): frames from the
+//! visitor (each handled to completion — stored, flushed, acknowledged —
+//! before the next, so a visitor's lines keep their order), events from the
+//! hub's outbox, and the shutdown signal.
 
 use axum::extract::ws::WebSocket;
 use axum::extract::{Query, State, WebSocketUpgrade};
@@ -13,10 +13,10 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use super::socket::{self, Incoming};
+use super::socket;
 use super::AppState;
 use crate::hub::{Hub, HubError, OUTBOX_CAPACITY};
-use crate::protocol::{self, VisitorEvent, VisitorFrame};
+use crate::protocol::{self, ErrorBody, VisitorEvent, VisitorFrame};
 
 /// Query string of the visitor socket.
 #[derive(Debug, Deserialize)]
@@ -46,67 +46,49 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
     };
     let conversation = session.conversation;
     tracing::debug!(%conversation, "visitor connected");
-    let limiter = socket::flood_limiter();
     let mut shutdown = state.shutdown.clone();
-    'session: {
-        if socket::send_all(&mut out, &session.greeting).await.is_err() {
-            break 'session;
-        }
-        loop {
-            tokio::select! {
-                event = events.recv() => match event {
-                    Some(event) => {
-                        if socket::send(&mut out, &event).await.is_err() {
-                            break;
-                        }
-                    }
-                    None => {
-                        // The hub dropped our outbox: we fell too far behind.
-                        socket::close(&mut out, socket::CLOSE_TRY_AGAIN_LATER, "reconnect to catch up").await;
-                        break;
-                    }
-                },
-                message = incoming.next() => {
-                    let message = match message {
-                        Some(Ok(message)) => message,
-                        Some(Err(e)) => {
-                            socket::read_failed(&mut out, &e).await;
-                            break;
-                        }
-                        None => break,
-                    };
-                    let reply = match socket::decode::<VisitorFrame>(message, VisitorFrame::TYPES) {
-                        Incoming::Closed => break,
-                        Incoming::Nothing => None,
-                        // A flood of garbage gets no answers.
-                        Incoming::Bad(_) if limiter.check().is_err() => None,
-                        Incoming::Bad(body) => Some(VisitorEvent::Error(body)),
-                        Incoming::Frame(frame) if limiter.check().is_err() => {
-                            Some(VisitorEvent::Error(socket::rate_limited(frame_id(&frame))))
-                        }
-                        Incoming::Frame(frame) => handle(&state.hub, session.connection, frame).await,
-                    };
-                    if let Some(reply) = reply {
-                        if socket::send(&mut out, &reply).await.is_err() {
-                            break;
-                        }
-                    }
-                }
-                _ = crate::shutdown::stopping(&mut shutdown) => {
-                    socket::close(&mut out, socket::CLOSE_GOING_AWAY, "server restarting").await;
-                    break;
-                }
-            }
+    if socket::send_all(&mut out, &session.greeting).await.is_ok() {
+        let hub = &state.hub;
+        let connection = session.connection;
+        let ended = socket::pump::<Visitor, _, _>(
+            &mut out,
+            &mut incoming,
+            &mut events,
+            &mut shutdown,
+            |frame| async move { handle(hub, connection, frame).await.into_iter().collect() },
+        )
+        .await;
+        if let socket::Ended::OutboxDropped = ended {
+            // The hub dropped our outbox: we fell too far behind.
+            socket::close(
+                &mut out,
+                socket::CLOSE_TRY_AGAIN_LATER,
+                "reconnect to catch up",
+            )
+            .await;
         }
     }
     state.hub.disconnect_visitor(session.connection);
     tracing::debug!(connection = session.connection, "visitor disconnected");
 }
 
-fn frame_id(frame: &VisitorFrame) -> Option<&str> {
-    match frame {
-        VisitorFrame::Message { id, .. } => Some(id),
-        _ => None,
+/// The visitor side of the protocol, for [`socket::pump`].
+struct Visitor;
+
+impl socket::Side for Visitor {
+    type Frame = VisitorFrame;
+    type Event = VisitorEvent;
+    const TYPES: &'static [&'static str] = VisitorFrame::TYPES;
+
+    fn error(body: ErrorBody) -> VisitorEvent {
+        VisitorEvent::Error(body)
+    }
+
+    fn frame_id(frame: &VisitorFrame) -> Option<&str> {
+        match frame {
+            VisitorFrame::Message { id, .. } => Some(id),
+            _ => None,
+        }
     }
 }
 
