@@ -1047,7 +1047,14 @@
     // A form that was sending when the socket dropped: let them send again.
     if (state.offline === 'sending') state.offline = 'open';
 
-    state.lines = history.map(fromServer);
+    // The previous conversation (when this one followed it) stays in view
+    // above a divider, read only, as it was before the reload.
+    const earlier = Array.isArray(f.earlier) ? f.earlier : [];
+    state.lines = earlier.map((m) => Object.assign(fromServer(m), { earlier: true }));
+    if (state.lines.length > 0) {
+      state.lines.push({ from: 'divider', text: 'New conversation', at: history.length ? history[0].at : null });
+    }
+    state.lines = state.lines.concat(history.map(fromServer));
     // Lines still to send to a closed conversation will start the next one.
     state.newConversationPending = false;
     if (state.outbox.length > 0) {

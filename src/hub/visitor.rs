@@ -24,7 +24,7 @@ use crate::conversation::{ConversationRecord, StoredMessage};
 use crate::empathy;
 use crate::empathy::conversation::BotOutcome;
 use crate::intents::unmatched::UnmatchedQuestion;
-use crate::protocol::{AgentEvent, AgentView, Sender, Status, VisitorEvent};
+use crate::protocol::{AgentEvent, AgentView, MessageView, Sender, Status, VisitorEvent};
 use crate::store::Store;
 
 impl Hub {
@@ -60,13 +60,20 @@ impl Hub {
             }
         };
         let id = record.id;
-        // Private notes are for agents only.
-        let history = store
-            .history(id)?
-            .iter()
-            .filter(|m| m.from != Sender::Note)
-            .map(StoredMessage::view)
-            .collect();
+        let history = visible_history(store, id)?;
+        // The conversation before this one, so a reload still shows what
+        // the visitor saw above the "New conversation" divider.
+        let earlier = match record.earlier_count {
+            0 => Vec::new(),
+            _ => match store
+                .visitor_conversations(record.visitor())?
+                .iter()
+                .rfind(|c| c.created_at < record.created_at)
+            {
+                Some(previous) => visible_history(store, previous.id)?,
+                None => Vec::new(),
+            },
+        };
         let mut greeting = vec![VisitorEvent::Welcome {
             conversation_id: id.to_string(),
             resume_token: record.resume_token.clone(),
@@ -76,6 +83,7 @@ impl Hub {
             survey: record.status == Status::Closed
                 && record.assigned_to.is_some()
                 && record.csat.is_none(),
+            earlier,
         }];
         if record.status == Status::Assigned {
             if let Some(agent) = &record.assigned_to {
@@ -411,4 +419,15 @@ fn continue_if_closed(
     );
     live.conversations.insert(id, c);
     Ok(id)
+}
+
+/// A conversation's lines as the visitor may see them: private notes are
+/// for agents only.
+fn visible_history(store: &Store, conversation: Uuid) -> Result<Vec<MessageView>, HubError> {
+    Ok(store
+        .history(conversation)?
+        .iter()
+        .filter(|m| m.from != Sender::Note)
+        .map(StoredMessage::view)
+        .collect())
 }

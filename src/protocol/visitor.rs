@@ -84,6 +84,10 @@ pub enum VisitorEvent {
         history: Vec<MessageView>,
         /// A person closed the conversation and it is not rated yet: ask.
         survey: bool,
+        /// The lines of the visitor's previous conversation, when this one
+        /// followed it (they wrote again after a close); empty otherwise.
+        #[serde(default)]
+        earlier: Vec<MessageView>,
     },
     /// The visitor's message with this id is durably stored.
     Ack { id: String },

@@ -818,6 +818,11 @@ async fn a_returning_visitor_starts_afresh_and_the_agent_reads_their_earlier_cha
     click(&visitor, "#tandem-human").await;
     wait_for_text(&visitor, "#tandem-status", "in line").await;
     screenshot(&visitor, "widget-new-conversation.png").await;
+    // A reload keeps the earlier conversation in view above the divider.
+    visitor.refresh().await.expect("reload");
+    wait_for_text(&visitor, ".tandem-divider", "New conversation").await;
+    wait_for_text(&visitor, ".tandem-msg[data-from=agent]", "in Leeds").await;
+    wait_for_text(&visitor, "#tandem-status", "in line").await;
 
     // Kim sees a returning visitor and reads the earlier chat.
     let kim = console_for(&driver, &app, "kim").await;

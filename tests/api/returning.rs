@@ -32,6 +32,8 @@ async fn writing_after_a_close_starts_a_new_conversation_and_the_agent_sees_the_
         json!({"type": "message", "conversation_id": first, "id": "a1", "text": "It ships today."}),
     )
     .await;
+    sam.send(json!({"type": "note", "conversation_id": first, "id": "n1", "text": "Resent from the warehouse."}))
+        .await;
     sam.send(json!({"type": "close", "conversation_id": first}))
         .await;
     visitor.expect("closed").await;
@@ -81,6 +83,18 @@ async fn writing_after_a_close_starts_a_new_conversation_and_the_agent_sees_the_
         .map(|m| m["text"].as_str().unwrap())
         .collect();
     assert_eq!(texts, ["hello again", "Hello! How can I help?"]);
+    let earlier: Vec<&str> = reloaded["earlier"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert!(earlier.contains(&"It ships today."), "{earlier:?}");
+    assert!(earlier.contains(&"where is my order"), "{earlier:?}");
+    assert!(
+        !earlier.contains(&"Resent from the warehouse."),
+        "private notes stay private"
+    );
 
     // Asking for a person again: the queue says this visitor was here before.
     visitor.send(json!({"type": "request_human"})).await;
