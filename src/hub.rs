@@ -368,6 +368,15 @@ impl LiveConversation {
 }
 
 impl Deliveries {
+    /// A visitor's own line, for their other tabs (the sending tab has it
+    /// already and gets an `ack`).
+    fn for_other_tabs(&mut self, c: &LiveConversation, sender: u64, event: VisitorEvent) {
+        for (conn, tx) in c.visitors.iter().filter(|(conn, _)| **conn != sender) {
+            self.visitors
+                .push((c.record.id, *conn, tx.clone(), event.clone()));
+        }
+    }
+
     fn for_visitors(&mut self, c: &LiveConversation, event: VisitorEvent) {
         for (conn, tx) in &c.visitors {
             self.visitors

@@ -639,7 +639,10 @@
     text.className = 'tandem-text';
     text.textContent = line.text; // never innerHTML: this is someone's text
     el.append(text);
-    if (line.from === 'bot' && line.id && !line.earlier) el.append(feedbackButtons(line));
+    // No thumbs in a closed conversation: there is nobody to tell any more.
+    if (line.from === 'bot' && line.id && !line.earlier && state.mode !== 'closed') {
+      el.append(feedbackButtons(line));
+    }
 
     line.el = el;
     renderLineState(line);
@@ -940,6 +943,7 @@
       case 'closed':
         hideOffline();
         state.mode = 'closed';
+        for (const box of ui.messages.querySelectorAll('.tandem-feedback')) box.remove();
         state.agentName = null;
         state.queue = null;
         state.leftBy = null;

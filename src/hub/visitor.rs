@@ -181,7 +181,7 @@ impl Hub {
                         })?;
                     }
                     c.record.misses_in_row = turn.misses_in_row;
-                    append(
+                    let line = append(
                         store,
                         c,
                         Line::visitor(text)
@@ -189,6 +189,7 @@ impl Hub {
                             .intent(turn.intent.clone()),
                         now,
                     )?;
+                    deliveries.for_other_tabs(c, connection, VisitorEvent::Message(line.view()));
                     let wants_person = turn.escalate.is_some();
                     let mut reply = turn.reply;
                     let escalated = match turn.escalate {
@@ -230,6 +231,7 @@ impl Hub {
                         .mood
                         .observe_message(text, BotOutcome::NotAnswering, now, policy);
                     let line = append(store, c, Line::visitor(text).client_id(client_id), now)?;
+                    deliveries.for_other_tabs(c, connection, VisitorEvent::Message(line.view()));
                     if c.record.status == Status::Queued {
                         // The mood moved, and with it maybe the queue order.
                         live.queue_changed(&mut deliveries);

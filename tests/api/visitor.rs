@@ -102,3 +102,32 @@ async fn a_resent_message_is_acknowledged_again_but_stored_once() {
     assert_eq!(visitor_lines, 1, "{history:?}");
     assert_eq!(history[0]["client_id"], "c1");
 }
+
+#[tokio::test]
+async fn a_second_tab_shows_what_the_visitor_wrote_in_the_first() {
+    let app = spawn_app().await;
+    let (mut first, welcome) = app.visitor().await;
+    let token = welcome["resume_token"].as_str().unwrap().to_owned();
+    let (mut second, _) = app.resume(&token).await;
+
+    first.ask("c1", "hello").await;
+    let echoed = second.expect("message").await;
+    assert_eq!(
+        (&echoed["from"], &echoed["text"], &echoed["client_id"]),
+        (&json!("visitor"), &json!("hello"), &json!("c1"))
+    );
+    let answer = second.expect("message").await;
+    assert_eq!(answer["from"], "bot", "then the bot's answer, in order");
+    // The tab that wrote it gets an ack, not a copy.
+    first
+        .send(json!({"type": "message", "id": "c2", "text": "thanks"}))
+        .await;
+    loop {
+        let frame = first.next().await;
+        assert_ne!(frame["from"], "visitor", "no copy for the sender: {frame}");
+        if frame["from"] == "bot" {
+            break;
+        }
+    }
+    second.expect_where(|f| f["text"] == "thanks").await;
+}
