@@ -81,6 +81,9 @@ pub struct ConversationRecord {
     /// the deadline survives a restart; the hub runs it on tokio's clock).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub answer_by: Option<OffsetDateTime>,
+    /// When it was closed (for handling times in reports).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub closed_at: Option<OffsetDateTime>,
 }
 
 /// A transition that does not apply to the conversation's current state.
@@ -122,6 +125,7 @@ impl ConversationRecord {
             earlier_count: 0,
             unanswered_by: None,
             answer_by: None,
+            closed_at: None,
         }
     }
 
@@ -204,13 +208,15 @@ impl ConversationRecord {
 
     /// Ends the conversation. The agent holding it may close it, and any
     /// agent may close one still waiting in the queue (spam, duplicates).
-    pub fn close(&mut self, agent: &str) -> Result<(), StateError> {
+    pub fn close(&mut self, agent: &str, now: OffsetDateTime) -> Result<(), StateError> {
         match self.status {
             Status::Assigned => self.check_held_by(agent)?,
             Status::Queued => {}
             Status::Bot | Status::Closed => return Err(StateError::NotAssigned),
         }
         self.status = Status::Closed;
+        self.closed_at = Some(now);
+        self.answer_by = None;
         Ok(())
     }
 
@@ -370,8 +376,11 @@ mod tests {
         let mut c = conversation();
         c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
         c.claim("sam").unwrap();
-        assert_eq!(c.close("kim"), Err(StateError::NotAssigned));
-        assert_eq!(c.close("sam"), Ok(()));
+        assert_eq!(
+            c.close("kim", OffsetDateTime::UNIX_EPOCH),
+            Err(StateError::NotAssigned)
+        );
+        assert_eq!(c.close("sam", OffsetDateTime::UNIX_EPOCH), Ok(()));
         assert_eq!(c.status, Status::Closed);
     }
 
@@ -396,7 +405,8 @@ mod tests {
         );
         c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
         c.claim("sam").unwrap();
-        c.close("sam").unwrap();
+        c.close("sam", OffsetDateTime::UNIX_EPOCH).unwrap();
+        assert_eq!(c.closed_at, Some(OffsetDateTime::UNIX_EPOCH));
         let csat = c
             .rate(4, Some("quick".into()), OffsetDateTime::UNIX_EPOCH)
             .unwrap();
@@ -417,7 +427,7 @@ mod tests {
         let mut c = conversation();
         c.escalate(asked(), OffsetDateTime::UNIX_EPOCH);
         c.claim("sam").unwrap();
-        c.close("sam").unwrap();
+        c.close("sam", OffsetDateTime::UNIX_EPOCH).unwrap();
         assert!(!c.bot_is_answering());
         assert!(!c.escalate(asked(), OffsetDateTime::UNIX_EPOCH));
 

@@ -151,7 +151,8 @@ impl Hub {
             let c = live.conversation_mut(conversation)?;
             let was_queued = c.record.status == Status::Queued;
             let holder = c.record.assigned_to.clone();
-            c.record.close(agent)?;
+            c.record.close(agent, OffsetDateTime::now_utc())?;
+            c.set_answer_deadline(None);
             let handled_for = c
                 .record
                 .assigned_at
