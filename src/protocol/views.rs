@@ -69,8 +69,9 @@ pub struct Reason {
     pub evidence: Option<String>,
 }
 
-/// The stable codes of [`Reason`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The stable codes of [`Reason`]. Ordered as declared (reports list
+/// equally common reasons in this order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
     /// The visitor asked for a person (button or words).
