@@ -69,8 +69,13 @@ pub struct Share {
 pub struct ReasonCount {
     /// The stable code.
     pub code: ReasonCode,
-    /// The words agents saw, from one conversation (e.g. "asked for a person").
-    pub text: String,
+    /// The reason in a few words ([`ReasonCode::label`]).
+    pub label: &'static str,
+    /// What agents saw in one of the conversations ([`Reason::text`]), which
+    /// may quote the visitor: "negative wording: \"useless\"".
+    ///
+    /// [`Reason::text`]: crate::protocol::Reason::text
+    pub example: String,
     /// How many conversations had it.
     pub count: usize,
 }
@@ -155,7 +160,8 @@ fn reasons(escalated: &[&ConversationRecord]) -> Vec<ReasonCount> {
                 Some(r) => r.count += 1,
                 None => out.push(ReasonCount {
                     code: reason.code,
-                    text: reason.text.clone(),
+                    label: reason.code.label(),
+                    example: reason.text.clone(),
                     count: 1,
                 }),
             }
@@ -378,12 +384,14 @@ mod tests {
             vec![
                 ReasonCount {
                     code: ReasonCode::BotMisses,
-                    text: "3 unanswered questions".into(),
+                    label: "The bot did not understand",
+                    example: "3 unanswered questions".into(),
                     count: 3
                 },
                 ReasonCount {
                     code: ReasonCode::AskedForHuman,
-                    text: "asked for a person".into(),
+                    label: "Asked for a person",
+                    example: "asked for a person".into(),
                     count: 1
                 },
             ]

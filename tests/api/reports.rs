@@ -69,9 +69,8 @@ async fn an_admin_sees_what_the_bot_resolved_why_chats_escalated_and_csat() {
     assert_eq!(report["reached_person"], 1);
     assert_eq!(report["reasons"][0]["code"], "asked_for_human", "{report}");
     assert_eq!(report["reasons"][0]["count"], 1);
-    assert!(report["reasons"][0]["text"]
-        .as_str()
-        .is_some_and(|t| !t.is_empty()));
+    assert_eq!(report["reasons"][0]["label"], "Asked for a person");
+    assert_eq!(report["reasons"][0]["example"], "asked for a person");
     assert_eq!(report["wait"]["count"], 1);
     assert!(
         report["wait"]["median_seconds"].as_u64().is_some(),
