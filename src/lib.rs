@@ -23,6 +23,8 @@
 //! - [`bot`]: one bot turn: match, answer or fall back, decide on escalation.
 //! - [`queue`]: who is next in the live-agent queue, the wait estimate, and
 //!   which agent auto-assignment picks.
+//! - [`reports`]: the owner's figures for a period — chats the bot resolved
+//!   alone, why the others came to a person, wait times, CSAT.
 //!
 //! State and I/O:
 //! - [`store`]: the sled database: conversations, messages, agents, sessions.
@@ -51,6 +53,7 @@ pub mod hub;
 pub mod intents;
 pub mod protocol;
 pub mod queue;
+pub mod reports;
 pub mod server;
 pub mod shutdown;
 pub mod store;

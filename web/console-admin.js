@@ -3,10 +3,11 @@
  * console.html after console.js.
  *
  * For admins only: the header's "Admin" button (and Shift+A) opens a dialog
- * with two panels. Team: the accounts, adding one, resetting a password,
+ * with three panels. Team: the accounts, adding one, resetting a password,
  * removing one. Bot: whether the intent files on disk are live (or the
  * file:line problems of a refused edit) and the questions the bot could not
- * answer in the last 7 days. It speaks the admin HTTP endpoints of
+ * answer in the last 7 days. Reports: the owner's figures for the last 24
+ * hours, 7 or 30 days (GET /api/reports). It speaks the admin HTTP endpoints of
  * docs/protocol.md with the console's token; the server checks the role on
  * every request, this file only decides what to show.
  *
@@ -23,7 +24,7 @@
 
   const session = { token: null, name: null, role: null };
   const admin = {
-    tab: 'team', // team | bot
+    tab: 'team', // one of TABS
     team: [], // the latest GET /api/agents
     passwordFor: null, // name whose password form is open
     removing: null, // name whose removal awaits confirmation
@@ -31,15 +32,22 @@
     returnFocus: null,
   };
 
+  const TABS = ['team', 'bot', 'reports'];
+  const REASONS_SHOWN = 8;
+
   const $ = (id) => document.getElementById(id);
   const ui = {};
   for (const id of [
     'app', 'admin-open', 'admin-view', 'admin-close', 'admin-tab-team', 'admin-tab-bot',
-    'admin-panel-team', 'admin-panel-bot', 'team-list', 'team-status', 'team-add-form',
+    'admin-tab-reports', 'admin-panel-team', 'admin-panel-bot', 'admin-panel-reports', 'team-list', 'team-status', 'team-add-form',
     'team-add-name', 'team-add-password', 'team-add-role', 'team-add-submit', 'team-add-error',
     'team-password-form', 'team-password-title', 'team-password-input', 'team-password-cancel',
     'team-confirm', 'team-confirm-text', 'team-confirm-remove', 'team-confirm-cancel',
     'bot-refresh', 'bot-status', 'bot-errors', 'bot-warnings', 'bot-unmatched', 'bot-unmatched-empty',
+    'reports-period', 'reports-refresh', 'reports-status', 'report-conversations', 'report-bot-alone',
+    'report-bot-alone-share', 'report-to-person', 'report-reached-person', 'report-wait-median',
+    'report-wait-p90', 'report-csat-average', 'report-csat-count', 'report-unanswered', 'report-reasons',
+    'report-reasons-empty', 'report-csat-distribution',
     'shortcut-admin-key', 'shortcut-admin-what', 'shortcuts-help',
   ]) {
     ui[id.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = $(id);
@@ -115,18 +123,21 @@
     if (back && document.contains(back) && back.focus) back.focus();
   }
 
+  const tabButton = (tab) => $('admin-tab-' + tab);
+  const tabPanel = (tab) => $('admin-panel-' + tab);
+
   function selectTab(tab, focusTab) {
     admin.tab = tab;
-    const team = tab === 'team';
-    ui.adminTabTeam.setAttribute('aria-selected', String(team));
-    ui.adminTabBot.setAttribute('aria-selected', String(!team));
-    ui.adminTabTeam.tabIndex = team ? 0 : -1;
-    ui.adminTabBot.tabIndex = team ? -1 : 0;
-    ui.adminPanelTeam.hidden = !team;
-    ui.adminPanelBot.hidden = team;
-    if (focusTab) (team ? ui.adminTabTeam : ui.adminTabBot).focus();
-    if (team) loadTeam();
-    else loadBot();
+    for (const t of TABS) {
+      const selected = t === tab;
+      tabButton(t).setAttribute('aria-selected', String(selected));
+      tabButton(t).tabIndex = selected ? 0 : -1;
+      tabPanel(t).hidden = !selected;
+    }
+    if (focusTab) tabButton(tab).focus();
+    if (tab === 'team') loadTeam();
+    else if (tab === 'bot') loadBot();
+    else loadReports();
   }
 
   // ---------------------------------------------------------------------------
@@ -336,6 +347,87 @@
   }
 
   // ---------------------------------------------------------------------------
+  // Reports.
+
+  const plural = (n, one, many) => n + ' ' + (n === 1 ? one : many);
+
+  /** "42 s", "3 min", "1 h 5 min"; "–" without a figure. */
+  function duration(seconds) {
+    if (typeof seconds !== 'number') return '–';
+    if (seconds < 60) return seconds + ' s';
+    const minutes = Math.round(seconds / 60);
+    if (minutes < 60) return minutes + ' min';
+    const rest = minutes % 60;
+    return Math.floor(minutes / 60) + ' h' + (rest ? ' ' + rest + ' min' : '');
+  }
+
+  const percent = (share) => (share && typeof share.percent === 'number' ? share.percent + '%' : '');
+
+  async function loadReports() {
+    const since = ui.reportsPeriod.value || '7d';
+    ui.adminPanelReports.setAttribute('aria-busy', 'true');
+    const r = await api('GET', '/api/reports?since=' + encodeURIComponent(since));
+    ui.adminPanelReports.removeAttribute('aria-busy');
+    if (since !== ui.reportsPeriod.value) return; // the period changed meanwhile
+    renderReport(r);
+  }
+
+  function renderReport(r) {
+    const ok = r.ok && r.body && typeof r.body.conversations === 'number';
+    ui.reportsStatus.textContent = ok ? '' : failure(r);
+    ui.reportsStatus.hidden = ok;
+    const rep = ok ? r.body : null;
+    const bot = (rep && rep.bot_alone) || {};
+    const person = (rep && rep.to_person) || {};
+    const wait = (rep && rep.wait) || {};
+    const csat = (rep && rep.csat) || {};
+    ui.reportConversations.textContent = rep ? String(rep.conversations) : '–';
+    ui.reportBotAlone.textContent = rep ? String(bot.count) : '–';
+    ui.reportBotAloneShare.textContent = percent(bot) && percent(bot) + ' of conversations';
+    ui.reportToPerson.textContent = rep ? String(person.count) : '–';
+    ui.reportReachedPerson.textContent = rep && person.count
+      ? (percent(person) + ' of conversations; ' + rep.reached_person + ' taken by a person')
+      : '';
+    ui.reportWaitMedian.textContent = duration(wait.median_seconds);
+    ui.reportWaitP90.textContent = typeof wait.p90_seconds === 'number'
+      ? '9 in 10 within ' + duration(wait.p90_seconds) + ' (' + plural(wait.count, 'chat', 'chats') + ')'
+      : '';
+    ui.reportCsatAverage.textContent = typeof csat.average === 'number' ? csat.average.toFixed(1) : '–';
+    ui.reportCsatCount.textContent = rep ? plural(csat.count || 0, 'rating', 'ratings') : '';
+    ui.reportUnanswered.textContent = rep ? String(rep.unanswered_questions) : '–';
+
+    const reasons = rep && Array.isArray(rep.reasons) ? rep.reasons.slice(0, REASONS_SHOWN) : [];
+    const reasonMax = Math.max(1, ...reasons.map((x) => x.count));
+    ui.reportReasons.replaceChildren(
+      ...reasons.map((x) => bar(x.label || x.code, x.count, reasonMax, x.example && 'For example: ' + x.example, x.code)),
+    );
+    ui.reportReasonsEmpty.hidden = !rep || reasons.length > 0;
+
+    const dist = rep && Array.isArray(csat.distribution) ? csat.distribution : [0, 0, 0, 0, 0];
+    const distMax = Math.max(1, ...dist);
+    const rows = [];
+    for (let score = 5; score >= 1; score--) {
+      rows.push(bar(score + (score === 1 ? ' star' : ' stars'), dist[score - 1] || 0, distMax, null, String(score)));
+    }
+    ui.reportCsatDistribution.replaceChildren(...rows);
+  }
+
+  /** One row of a bar list: label, a CSS bar as long as count / max, count. */
+  function bar(label, count, max, title, key) {
+    const li = el('li', 'report-bar');
+    li.dataset.key = key;
+    const name = el('span', 'report-bar-label', label);
+    if (title) name.title = title;
+    const track = el('span', 'report-bar-track');
+    track.setAttribute('aria-hidden', 'true');
+    const fill = el('span', 'report-bar-fill');
+    fill.style.width = Math.round((count / max) * 100) + '%';
+    track.append(fill);
+    li.append(name, track, el('span', 'report-bar-count', String(count)));
+    return li;
+  }
+
+  // ---------------------------------------------------------------------------
   // Keyboard: Shift+A opens and closes; while open, Esc closes and the
   // console's letter shortcuts do not act behind the dialog.
 
@@ -408,12 +500,12 @@
       e.preventDefault();
     }
   });
-  ui.adminTabTeam.addEventListener('click', () => selectTab('team'));
-  ui.adminTabBot.addEventListener('click', () => selectTab('bot'));
-  for (const tab of [ui.adminTabTeam, ui.adminTabBot]) {
-    tab.addEventListener('keydown', (e) => {
+  for (const t of TABS) {
+    tabButton(t).addEventListener('click', () => selectTab(t));
+    tabButton(t).addEventListener('keydown', (e) => {
       if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
-        selectTab(admin.tab === 'team' ? 'bot' : 'team', true);
+        const step = e.key === 'ArrowRight' ? 1 : TABS.length - 1;
+        selectTab(TABS[(TABS.indexOf(admin.tab) + step) % TABS.length], true);
         e.preventDefault();
       }
     });
@@ -430,6 +522,8 @@
     renderTeam();
   });
   ui.botRefresh.addEventListener('click', loadBot);
+  ui.reportsPeriod.addEventListener('change', loadReports);
+  ui.reportsRefresh.addEventListener('click', loadReports);
   ui.adminOpen.setAttribute('aria-expanded', 'false');
   renderEntry();
 })();

@@ -69,8 +69,9 @@ pub struct Reason {
     pub evidence: Option<String>,
 }
 
-/// The stable codes of [`Reason`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The stable codes of [`Reason`]. Ordered as declared (reports list
+/// equally common reasons in this order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
     /// The visitor asked for a person (button or words).
@@ -115,6 +116,36 @@ pub enum ReasonCode {
     /// The agent holding it was removed from the team; it went back to the
     /// front of the queue.
     AgentRemoved,
+}
+
+impl ReasonCode {
+    /// The reason in a few words for an owner's report, where many
+    /// conversations share one line ("Asked for a person"); [`Reason::text`]
+    /// is one conversation's version, with its details.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReasonCode::AskedForHuman => "Asked for a person",
+            ReasonCode::BotMisses => "The bot did not understand",
+            ReasonCode::IntentRequiresHuman => "A topic that goes to a person",
+            ReasonCode::Frustration => "Frustration built up",
+            ReasonCode::NegativeWording => "Negative wording",
+            ReasonCode::Profanity => "Swearing",
+            ReasonCode::Insult => "Insults",
+            ReasonCode::Urgency => "Urgency",
+            ReasonCode::HighStakes => "Money, account or legal",
+            ReasonCode::Shouting => "Shouting",
+            ReasonCode::Sarcasm => "Sarcasm",
+            ReasonCode::NegativeEmoji => "Angry emoji",
+            ReasonCode::RejectedAnswer => "Rejected the bot's answer",
+            ReasonCode::RepeatedQuestion => "Asked the same thing again",
+            ReasonCode::LowConfidence => "The bot was unsure",
+            ReasonCode::MessageBurst => "Many messages at once",
+            ReasonCode::CurtReply => "Curt replies",
+            ReasonCode::QueueWait => "A long wait",
+            ReasonCode::Unanswered => "An agent did not answer in time",
+            ReasonCode::AgentRemoved => "The agent left the team",
+        }
+    }
 }
 
 /// What an agent account may do. `admin`s are the owner's people: they also

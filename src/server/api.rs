@@ -27,6 +27,10 @@ pub enum ApiError {
     Unauthorized,
     #[error("bad request body: {0}")]
     BadBody(String),
+    /// A query parameter with an unusable value; the sentence says which
+    /// and what would work.
+    #[error("bad query: {0}")]
+    BadQuery(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("background task failed: {0}")]
@@ -78,6 +82,10 @@ impl IntoResponse for ApiError {
             ApiError::BadBody(detail) => (
                 StatusCode::BAD_REQUEST,
                 ErrorBody::with_message(ErrorCode::BadJson, detail.clone()),
+            ),
+            ApiError::BadQuery(why) => (
+                StatusCode::BAD_REQUEST,
+                ErrorBody::with_message(ErrorCode::InvalidField, why.clone()),
             ),
             ApiError::SetupDone => (StatusCode::CONFLICT, ErrorBody::new(ErrorCode::SetupDone)),
             ApiError::InvalidAccount(why) => (

@@ -4,12 +4,14 @@
 //! router — binds the listener and returns a [`Server`] that knows its real
 //! address (tests bind port 0). Handlers live in one file per surface:
 //! [`visitor`] and [`agent`] sockets, [`api`] for HTTP, [`team`] for the
-//! admins' team management, [`web`] for the pages.
+//! admins' team management, [`reports`] for the owner's figures, [`web`]
+//! for the pages.
 //! [`socket`] holds what both sockets share: decoding frames, flood limits.
 
 pub mod agent;
 pub mod api;
 pub mod reload;
+pub mod reports;
 pub mod socket;
 pub mod team;
 pub mod visitor;
@@ -88,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/agents", get(team::list).post(team::add))
         .route("/api/agents/{name}", delete(team::remove))
         .route("/api/agents/{name}/password", post(team::set_password))
+        .route("/api/reports", get(reports::report))
         .merge(web::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

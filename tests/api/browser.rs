@@ -894,3 +894,46 @@ async fn an_admin_adds_an_agent_in_the_admin_area_and_an_agent_sees_no_admin_ent
     olga.close().await.ok();
     sam.close().await.ok();
 }
+
+#[tokio::test]
+async fn an_admin_reads_the_numbers_of_the_week_in_reports() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.add_admin("olga", "password123");
+    // One chat the bot answers alone, one a person takes, closes and gets a 4 for.
+    let (mut bot_only, _) = app.visitor().await;
+    bot_only.ask("b-1", "where is my order").await;
+    let mut sam = app.agent("sam").await;
+    let (mut visitor, conversation) = queued_visitor(&app, "my parcel is lost").await;
+    sam.send(json!({"type": "claim", "conversation_id": conversation}))
+        .await;
+    sam.expect("claimed").await;
+    sam.send(json!({"type": "close", "conversation_id": conversation}))
+        .await;
+    sam.expect("closed").await;
+    visitor.expect("closed").await;
+    visitor.send(json!({"type": "rate", "score": 4})).await;
+    visitor.expect("rated").await;
+
+    let olga = console_for(&driver, &app, "olga").await;
+    click(&olga, "#admin-open").await;
+    click(&olga, "#admin-tab-reports").await;
+    wait_for_text(&olga, "#report-conversations", "2").await;
+    wait_for_text(&olga, "#report-bot-alone-share", "50%").await;
+    wait_for_text(&olga, "#report-csat-average", "4.0").await;
+    wait_for_text(&olga, "#report-csat-count", "1 rating").await;
+    wait_for_text(&olga, "#report-reasons", "Asked for a person").await;
+    screenshot(&olga, "console-reports.png").await;
+
+    // Another period asks again; nothing older than a day here either.
+    olga.find(Locator::Css("#reports-period option[value=\"24h\"]"))
+        .await
+        .expect("a 24-hour choice")
+        .click()
+        .await
+        .expect("picked");
+    wait_for_text(&olga, "#report-conversations", "2").await;
+    olga.close().await.ok();
+}

@@ -15,6 +15,7 @@ mod helpers;
 mod intents;
 mod offline;
 mod persistence;
+mod reports;
 mod returning;
 mod scenarios;
 mod visitor;
