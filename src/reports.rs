@@ -11,11 +11,9 @@
 //! visitor wrote something (`preview` is set). A widget opened and left
 //! empty is not a conversation anyone had.
 //!
-//! What is not here, on purpose: handling time (from a person taking the
-//! chat to its close). The record keeps when a person took it
-//! (`assigned_at`) but not when it closed, and a figure built from a guess
-//! (the last line, the rating time) would be wrong exactly when owners need
-//! it. It can come once the record keeps a close time.
+//! Handling time runs from a person taking the chat (`assigned_at`, the
+//! last take) to its close (`closed_at`); conversations closed before
+//! Tandem kept a close time have none and are left out of it.
 //!
 //! Every figure is defined for an empty period: counts are zero, shares,
 //! averages and wait times are `None` — never a division by zero.
@@ -47,7 +45,9 @@ pub struct Report {
     /// conversation counts once per reason code, however often it tripped.
     pub reasons: Vec<ReasonCount>,
     /// From entering the queue to a person taking the chat.
-    pub wait: WaitTimes,
+    pub wait: Durations,
+    /// From a person taking the chat to its close.
+    pub handling: Durations,
     /// The visitors' ratings.
     pub csat: CsatSummary,
     /// Messages the bot could not answer in the period (the Bot tab and
@@ -80,10 +80,11 @@ pub struct ReasonCount {
     pub count: usize,
 }
 
-/// Time waiting to be taken, in whole seconds.
+/// How long something took (waiting to be taken, handling), in whole
+/// seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct WaitTimes {
-    /// Conversations a person took after they queued.
+pub struct Durations {
+    /// Conversations measured.
     pub count: usize,
     /// Half waited this long or less (nearest rank: a wait someone really had).
     pub median_seconds: Option<u64>,
@@ -130,6 +131,7 @@ pub fn summarise(
         reached_person: escalated.iter().filter(|c| c.assigned_at.is_some()).count(),
         reasons: reasons(&escalated),
         wait: wait_times(&escalated),
+        handling: handling_times(&escalated),
         csat: csat(&counted),
         unanswered_questions,
     }
@@ -172,23 +174,35 @@ fn reasons(escalated: &[&ConversationRecord]) -> Vec<ReasonCount> {
     out
 }
 
-fn wait_times(escalated: &[&ConversationRecord]) -> WaitTimes {
+fn wait_times(escalated: &[&ConversationRecord]) -> Durations {
     // A take before the last queueing belongs to an earlier round (handed
     // back to the bot, asked again, still waiting): no wait to measure.
-    let mut waits: Vec<u64> = escalated
-        .iter()
-        .filter_map(|c| match (c.queued_at, c.assigned_at) {
-            (Some(queued), Some(taken)) if taken >= queued => {
-                Some((taken - queued).whole_seconds().unsigned_abs())
+    durations(escalated.iter().map(|c| (c.queued_at, c.assigned_at)))
+}
+
+fn handling_times(escalated: &[&ConversationRecord]) -> Durations {
+    // Closed while still queued (spam, duplicates): nobody handled it.
+    durations(escalated.iter().map(|c| (c.assigned_at, c.closed_at)))
+}
+
+/// The spans from each `(start, end)` pair where both are known and the end
+/// comes after the start.
+fn durations(
+    spans: impl Iterator<Item = (Option<OffsetDateTime>, Option<OffsetDateTime>)>,
+) -> Durations {
+    let mut seconds: Vec<u64> = spans
+        .filter_map(|span| match span {
+            (Some(start), Some(end)) if end >= start => {
+                Some((end - start).whole_seconds().unsigned_abs())
             }
             _ => None,
         })
         .collect();
-    waits.sort_unstable();
-    WaitTimes {
-        count: waits.len(),
-        median_seconds: nearest_rank(&waits, 50),
-        p90_seconds: nearest_rank(&waits, 90),
+    seconds.sort_unstable();
+    Durations {
+        count: seconds.len(),
+        median_seconds: nearest_rank(&seconds, 50),
+        p90_seconds: nearest_rank(&seconds, 90),
     }
 }
 
@@ -271,7 +285,7 @@ mod tests {
 
     fn rated(n: u128, score: u8) -> ConversationRecord {
         let mut c = taken_after(n, 30);
-        c.close("sam").unwrap();
+        c.close("sam", NOW).unwrap();
         c.rate(score, None, NOW).unwrap();
         c
     }
@@ -296,7 +310,7 @@ mod tests {
         assert!(r.reasons.is_empty());
         assert_eq!(
             r.wait,
-            WaitTimes {
+            Durations {
                 count: 0,
                 median_seconds: None,
                 p90_seconds: None
@@ -411,11 +425,33 @@ mod tests {
         let r = report(&chats);
         assert_eq!(
             r.wait,
-            WaitTimes {
+            Durations {
                 count: 10,
                 median_seconds: Some(50),
                 p90_seconds: Some(90)
             }
+        );
+    }
+
+    #[test]
+    fn handling_time_runs_from_the_take_to_the_close() {
+        let mut quick = taken_after(1, 10);
+        quick
+            .close("sam", quick.assigned_at.unwrap() + Duration::minutes(3))
+            .unwrap();
+        let mut slow = taken_after(2, 10);
+        slow.close("sam", slow.assigned_at.unwrap() + Duration::minutes(20))
+            .unwrap();
+        let open = taken_after(3, 10);
+        let r = report(&[quick, slow, open]);
+        assert_eq!(
+            r.handling,
+            Durations {
+                count: 2,
+                median_seconds: Some(180),
+                p90_seconds: Some(1200)
+            },
+            "the chat still open has no handling time yet"
         );
     }
 

@@ -46,7 +46,7 @@
     'bot-refresh', 'bot-status', 'bot-errors', 'bot-warnings', 'bot-unmatched', 'bot-unmatched-empty',
     'reports-period', 'reports-refresh', 'reports-status', 'report-conversations', 'report-bot-alone',
     'report-bot-alone-share', 'report-to-person', 'report-reached-person', 'report-wait-median',
-    'report-wait-p90', 'report-csat-average', 'report-csat-count', 'report-unanswered', 'report-reasons',
+    'report-wait-p90', 'report-handling-median', 'report-handling-p90', 'report-csat-average', 'report-csat-count', 'report-unanswered', 'report-reasons',
     'report-reasons-empty', 'report-csat-distribution',
     'shortcut-admin-key', 'shortcut-admin-what', 'shortcuts-help',
   ]) {
@@ -380,6 +380,7 @@
     const bot = (rep && rep.bot_alone) || {};
     const person = (rep && rep.to_person) || {};
     const wait = (rep && rep.wait) || {};
+    const handling = (rep && rep.handling) || {};
     const csat = (rep && rep.csat) || {};
     ui.reportConversations.textContent = rep ? String(rep.conversations) : '–';
     ui.reportBotAlone.textContent = rep ? String(bot.count) : '–';
@@ -391,6 +392,10 @@
     ui.reportWaitMedian.textContent = duration(wait.median_seconds);
     ui.reportWaitP90.textContent = typeof wait.p90_seconds === 'number'
       ? '9 in 10 within ' + duration(wait.p90_seconds) + ' (' + plural(wait.count, 'chat', 'chats') + ')'
+      : '';
+    ui.reportHandlingMedian.textContent = duration(handling.median_seconds);
+    ui.reportHandlingP90.textContent = typeof handling.p90_seconds === 'number'
+      ? '9 in 10 within ' + duration(handling.p90_seconds) + ' (' + plural(handling.count, 'chat', 'chats') + ')'
       : '';
     ui.reportCsatAverage.textContent = typeof csat.average === 'number' ? csat.average.toFixed(1) : '–';
     ui.reportCsatCount.textContent = rep ? plural(csat.count || 0, 'rating', 'ratings') : '';

@@ -81,14 +81,15 @@ async fn an_admin_sees_what_the_bot_resolved_why_chats_escalated_and_csat() {
         "one wait is both"
     );
     assert_eq!(
+        report["handling"]["count"], 1,
+        "the closed chat was handled"
+    );
+    assert!(report["handling"]["median_seconds"].as_u64().is_some());
+    assert_eq!(
         report["csat"],
         json!({"count": 1, "average": 4.0, "distribution": [0, 0, 0, 1, 0]})
     );
     assert_eq!(report["unanswered_questions"], 1, "{report}");
-    assert!(
-        report.get("handling").is_none(),
-        "no close time is kept yet"
-    );
 
     // Without `since` the period is the last 7 days.
     let (status, default) = get(&app, "/api/reports", &olga).await;
@@ -107,6 +108,7 @@ async fn a_period_with_no_chats_reports_zeros_not_errors() {
     assert_eq!(report["bot_alone"], json!({"count": 0, "percent": null}));
     assert_eq!(report["reasons"], json!([]));
     assert_eq!(report["wait"]["median_seconds"], Value::Null);
+    assert_eq!(report["handling"]["median_seconds"], Value::Null);
     assert_eq!(report["csat"]["average"], Value::Null);
 }
 
