@@ -40,7 +40,9 @@ pub struct ConversationRecord {
     /// When the visitor first connected.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    /// When it last entered the queue (kept after a claim, for wait times).
+    /// When it last went from the bot to the queue. Kept after a claim (for
+    /// wait times) and through a requeue: the visitor has been waiting since
+    /// then, so reports count the wait up to the person who finally takes it.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub queued_at: Option<OffsetDateTime>,
     /// The agent holding it (while assigned), or who held it last.
