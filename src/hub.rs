@@ -296,6 +296,7 @@ impl Hub {
                 .collect(),
             csat: record.csat.clone(),
             earlier: self.earlier(record)?,
+            visitor_id: record.visitor().to_string(),
         })
     }
 
@@ -501,6 +502,7 @@ impl Live {
                 preview: c.record.preview.clone(),
                 frustration: c.record.mood.score,
                 earlier_conversations: c.record.earlier_count,
+                visitor_id: c.record.visitor().to_string(),
             })
             .collect()
     }

@@ -225,7 +225,10 @@
   }
 
   const shortId = (id) => String(id).replace(/[^a-zA-Z0-9]/g, '').slice(-6) || String(id);
-  const conversationName = (id) => 'Visitor · ' + shortId(id);
+  /** conversation id -> visitor id, from queue entries and conversation views */
+  const visitorOf = new Map();
+  /** A visitor keeps one name across their conversations. */
+  const conversationName = (id) => 'Visitor · ' + shortId(visitorOf.get(id) || id);
 
   function isMine(conv) {
     return !!conv && conv.status === 'assigned' && conv.assignedTo === state.me;
@@ -1101,7 +1104,10 @@
   function onQueue(f) {
     const entries = Array.isArray(f.entries) ? f.entries : [];
     const arrivals = entries.filter((e) => !state.seenQueueIds.has(e.conversation_id));
-    for (const e of entries) state.seenQueueIds.add(e.conversation_id);
+    for (const e of entries) {
+      state.seenQueueIds.add(e.conversation_id);
+      if (e.visitor_id) visitorOf.set(e.conversation_id, e.visitor_id);
+    }
     state.queue = entries;
     if (state.queueLoaded && arrivals.length) notifyArrivals(arrivals);
     state.queueLoaded = true;
@@ -1165,6 +1171,8 @@
     conv.frustrationPeak = typeof f.frustration_peak === 'number' ? f.frustration_peak : conv.frustration;
     conv.csat = f.csat || null;
     conv.earlier = Array.isArray(f.earlier) ? f.earlier : [];
+    if (f.visitor_id) visitorOf.set(conv.id, f.visitor_id);
+    for (const e of conv.earlier) visitorOf.set(e.conversation_id, f.visitor_id || conv.id);
     const history = Array.isArray(f.history) ? f.history : [];
 
     // The history is the truth. Our replies already in it are stored (their

@@ -211,6 +211,9 @@ pub struct QueueEntryView {
     /// How many conversations the same visitor had before (0 = first).
     #[serde(default)]
     pub earlier_conversations: u32,
+    /// The visitor: the same for all their conversations.
+    #[serde(default)]
+    pub visitor_id: String,
 }
 
 /// One of the visitor's earlier conversations, listed when an agent opens a
@@ -255,6 +258,9 @@ pub struct ConversationView {
     pub csat: Option<Csat>,
     /// The same visitor's conversations before this one, newest first.
     pub earlier: Vec<EarlierConversation>,
+    /// The visitor: the same for all their conversations.
+    #[serde(default)]
+    pub visitor_id: String,
 }
 
 /// A visitor's rating of a closed conversation.

@@ -838,9 +838,20 @@ async fn a_returning_visitor_starts_afresh_and_the_agent_reads_their_earlier_cha
     wait_for_text(&kim, "#earlier-list .earlier-entry", "my parcel is lost").await;
     wait_for_text(&kim, "#earlier-list .earlier-entry", "with sam").await;
     screenshot(&kim, "console-earlier-conversations.png").await;
+    let name = kim
+        .find(Locator::Css("#conversation-title"))
+        .await
+        .expect("title")
+        .text()
+        .await
+        .expect("text");
+    // A visitor keeps one name: their first conversation's short id.
+    let first_short: String = first.replace('-', "").chars().skip(26).collect();
+    assert_eq!(name, format!("Visitor · {first_short}"));
     click(&kim, "#earlier-list .earlier-entry").await;
     wait_for_text(&kim, "#transcript .msg[data-from=agent]", "in Leeds").await;
     wait_for_text(&kim, "#conversation-state", "Closed").await;
+    wait_for_text(&kim, "#conversation-title", &name).await;
 
     visitor.close().await.ok();
     kim.close().await.ok();

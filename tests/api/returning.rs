@@ -106,6 +106,11 @@ async fn writing_after_a_close_starts_a_new_conversation_and_the_agent_sees_the_
         .await;
     assert_eq!(queue["entries"][0]["conversation_id"], second.as_str());
     assert_eq!(queue["entries"][0]["earlier_conversations"], 1);
+    assert_eq!(
+        queue["entries"][0]["visitor_id"],
+        first.as_str(),
+        "a visitor is known by their first conversation"
+    );
 
     sam.send(json!({"type": "open", "conversation_id": second}))
         .await;
@@ -125,6 +130,7 @@ async fn writing_after_a_close_starts_a_new_conversation_and_the_agent_sees_the_
     assert!(lines(&old).iter().any(|t| t == "It ships today."));
     assert!(!lines(&old).iter().any(|t| t == "hello again"));
     assert_eq!(old["earlier"], json!([]));
+    assert_eq!(old["visitor_id"], view["visitor_id"], "one visitor");
 }
 
 #[tokio::test]
