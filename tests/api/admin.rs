@@ -187,15 +187,8 @@ async fn removing_an_agent_ends_their_sessions() {
 async fn the_chats_of_a_removed_agent_go_back_to_the_front_of_the_queue() {
     let (app, olga) = app_with_admin().await;
     let mut sam = app.agent("sam").await;
-    let (mut visitor, welcome) = app.visitor().await;
+    let (mut visitor, welcome) = app.claimed_by(&mut sam, "my parcel is lost").await;
     let conversation = welcome["conversation_id"].as_str().unwrap().to_owned();
-    visitor.say("c1", "my parcel is lost").await;
-    visitor.send(json!({"type": "request_human"})).await;
-    visitor.expect("queued").await;
-    sam.send(json!({"type": "claim", "conversation_id": conversation}))
-        .await;
-    sam.expect("claimed").await;
-    visitor.expect("agent_joined").await;
 
     let (status, _) = call(&app, Method::DELETE, "/api/agents/sam", &olga, None).await;
     assert_eq!(status, 204);

@@ -7,18 +7,11 @@ use crate::helpers::{spawn_app, Client, TestApp};
 
 /// A visitor who asked for a person and `sam`, who claimed them.
 async fn claimed_by_sam(app: &TestApp) -> (Client, Client, String, String) {
-    let (mut visitor, welcome) = app.visitor().await;
+    let mut sam = app.agent("sam").await;
+    let (visitor, welcome) = app.claimed_by(&mut sam, "where is my order").await;
+    sam.expect("conversation").await;
     let conversation = welcome["conversation_id"].as_str().unwrap().to_owned();
     let token = welcome["resume_token"].as_str().unwrap().to_owned();
-    visitor.ask("c1", "where is my order").await;
-    visitor.send(json!({"type": "request_human"})).await;
-    visitor.expect("queued").await;
-    let mut sam = app.agent("sam").await;
-    sam.send(json!({"type": "claim", "conversation_id": conversation}))
-        .await;
-    sam.expect("claimed").await;
-    sam.expect("conversation").await;
-    visitor.expect("agent_joined").await;
     (visitor, sam, conversation, token)
 }
 

@@ -97,6 +97,22 @@ impl TestApp {
         (client, welcome)
     }
 
+    /// A new visitor who wrote `text` and asked for a person, claimed by the
+    /// signed-in `agent`; returns the visitor, after `agent_joined`, and
+    /// their `welcome`.
+    pub async fn claimed_by(&self, agent: &mut Client, text: &str) -> (Client, Value) {
+        let (mut visitor, welcome) = self.visitor().await;
+        visitor.say("c-claimed", text).await;
+        visitor.send(json!({"type": "request_human"})).await;
+        visitor.expect("queued").await;
+        agent
+            .send(json!({"type": "claim", "conversation_id": welcome["conversation_id"]}))
+            .await;
+        agent.expect("claimed").await;
+        visitor.expect("agent_joined").await;
+        (visitor, welcome)
+    }
+
     /// Creates an agent account directly in the store.
     pub fn add_agent(&self, name: &str, password: &str) {
         tandem::agents::add_agent(

@@ -29,15 +29,8 @@ async fn a_day_at_the_desk(app: &TestApp) {
     let (_silent, _) = app.visitor().await;
 
     let mut sam = app.agent("sam").await;
-    let (mut visitor, welcome) = app.visitor().await;
+    let (mut visitor, welcome) = app.claimed_by(&mut sam, "my parcel is lost").await;
     let conversation = welcome["conversation_id"].as_str().unwrap().to_owned();
-    visitor.say("v-1", "my parcel is lost").await;
-    visitor.send(json!({"type": "request_human"})).await;
-    visitor.expect("queued").await;
-    sam.send(json!({"type": "claim", "conversation_id": conversation}))
-        .await;
-    sam.expect("claimed").await;
-    visitor.expect("agent_joined").await;
     sam.send(json!({"type": "message", "conversation_id": conversation, "id": "a-1", "text": "I'm on it"}))
         .await;
     visitor
