@@ -436,14 +436,8 @@
   // Keyboard: Shift+A opens and closes; while open, Esc closes and the
   // console's letter shortcuts do not act behind the dialog.
 
-  function inTextField(target) {
-    if (!target || !target.tagName) return false;
-    if (target.isContentEditable) return true;
-    const tag = target.tagName;
-    if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
-    if (tag !== 'INPUT') return false;
-    return !['button', 'checkbox', 'radio', 'submit', 'reset', 'range', 'color', 'file'].includes(target.type);
-  }
+  /** A text field has the keys (console.js decides what counts as one). */
+  const inTextField = (target) => window.tandemConsole.inTextField(target);
 
   function onKey(e) {
     if (!isAdmin() || ui.app.hidden || e.defaultPrevented || e.isComposing) return;

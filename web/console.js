@@ -2114,6 +2114,9 @@
     if (sent && e.altKey && state.mine.length > 1) stepMyChats(1);
   });
 
+  // What console-admin.js shares with this file (loaded after it).
+  window.tandemConsole = Object.freeze({ inTextField });
+
   setInterval(tickWaits, 15000);
   state.muted = localGet(KEY_MUTED) === '1';
   ui.shortcutsOpen.setAttribute('aria-expanded', 'false');
