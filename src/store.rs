@@ -225,9 +225,10 @@ impl Store {
     /// order (for owner reports).
     ///
     /// A full scan of the `conversations` tree: records are keyed by id, not
-    /// by time. At a small business's volume (thousands of conversations a
-    /// month, a few hundred bytes each) that is milliseconds; an index by
-    /// creation time (as `unmatched` has) is the fix if it ever is not.
+    /// by time. Measured (`cargo bench --bench reports`): about 3 µs per
+    /// stored conversation, read and summarised — 31 ms for 10,000, so about
+    /// a second for a year at 1,000 chats a day. An index by creation time
+    /// (as `unmatched` has) is the fix when that is too slow.
     pub fn conversations_since(
         &self,
         since: time::OffsetDateTime,
