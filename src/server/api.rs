@@ -316,7 +316,9 @@ pub async fn unmatched(
     let since = match query.since.as_deref() {
         Some(s) => Some(
             unmatched::parse_since(s, OffsetDateTime::now_utc()).ok_or_else(|| {
-                ApiError::BadBody(format!("`since` is not a time or an age: {s}"))
+                ApiError::BadQuery(format!(
+                    "`since` is not a time or an age: {s} (try 7d, 24h or an RFC 3339 time)"
+                ))
             })?,
         ),
         None => None,

@@ -153,6 +153,15 @@ async fn questions_the_bot_could_not_answer_are_listed_for_the_owner() {
         .await
         .unwrap();
     assert_eq!(groups[0]["count"], 2, "{groups}");
+    let bad = reqwest::Client::new()
+        .get(app.url("/api/intents/unmatched?since=yesterday-ish"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_field", "{body}");
 
     // The command line cannot open the database the server holds: it says
     // where to read the list instead of hanging.
