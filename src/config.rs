@@ -15,6 +15,7 @@ use thiserror::Error;
 use crate::cli::SettingsArgs;
 use crate::hours::BusinessHoursSpec;
 use crate::queue::DeskPolicy;
+use crate::retention::Retention;
 
 /// The default listening address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -35,6 +36,8 @@ pub struct Settings {
     pub business_hours: Option<BusinessHoursSpec>,
     /// Assignment mode, caps and answer deadline (`[desk]` in `tandem.toml`).
     pub desk: DeskPolicy,
+    /// How long conversations are kept (`[retention]` in `tandem.toml`).
+    pub retention: Retention,
 }
 
 impl Settings {
@@ -50,6 +53,7 @@ impl Settings {
             intents_dir: intents_dir.into(),
             business_hours: None,
             desk: DeskPolicy::default(),
+            retention: Retention::default(),
         }
     }
 }
@@ -75,6 +79,7 @@ struct FileSettings {
     intents_dir: Option<PathBuf>,
     business_hours: Option<BusinessHoursSpec>,
     desk: Option<DeskPolicy>,
+    retention: Option<Retention>,
 }
 
 /// Resolves flags and environment (already merged by clap), the config file,
@@ -105,6 +110,7 @@ pub fn resolve(args: &SettingsArgs) -> Result<Settings, ConfigError> {
             .unwrap_or_else(|| "intents".into()),
         business_hours: file.business_hours,
         desk: file.desk.unwrap_or_default(),
+        retention: file.retention.unwrap_or_default(),
     })
 }
 
@@ -151,6 +157,17 @@ mod tests {
         assert_eq!(s.addr.port(), 9999);
         assert_eq!(s.data_dir, PathBuf::from("from-flag"));
         assert_eq!(s.intents_dir, PathBuf::from("intents"));
+    }
+
+    #[test]
+    fn the_owner_sets_how_long_conversations_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tandem.toml");
+        std::fs::write(&path, "[retention]\ndays = 30\n").unwrap();
+        assert_eq!(resolve(&args(&path)).unwrap().retention.days, 30);
+        std::fs::write(&path, "[retention]\nday = 30\n").unwrap();
+        let err = resolve(&args(&path)).unwrap_err().to_string();
+        assert!(err.contains("day"), "{err}");
     }
 
     #[test]

@@ -55,10 +55,12 @@ mod agent;
 mod assign;
 mod desk;
 mod offline;
+mod retention;
 mod team;
 mod visitor;
 
 pub use assign::HubOptions;
+pub use retention::{Purged, RETENTION_PERIOD};
 
 /// Capacity of each socket's outbox. A client this far behind is
 /// disconnected and catches up from history when it reconnects.

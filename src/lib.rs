@@ -25,6 +25,7 @@
 //!   which agent auto-assignment picks.
 //! - [`reports`]: the owner's figures for a period — chats the bot resolved
 //!   alone, why the others came to a person, wait times, CSAT.
+//! - [`retention`]: how long conversations are kept, and which are due.
 //!
 //! State and I/O:
 //! - [`store`]: the sled database: conversations, messages, agents, sessions.
@@ -54,6 +55,7 @@ pub mod intents;
 pub mod protocol;
 pub mod queue;
 pub mod reports;
+pub mod retention;
 pub mod server;
 pub mod shutdown;
 pub mod store;

@@ -107,6 +107,8 @@ pub struct Server {
     reloader: reload::Reloader,
     /// Requeues unanswered chats; ends with the shutdown signal.
     desk_clock: JoinHandle<()>,
+    /// Deletes what the retention setting says is due; same ending.
+    retention: JoinHandle<()>,
 }
 
 /// Loads intents, opens the store, binds, and starts serving.
@@ -172,6 +174,10 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         intents_status,
     });
     let desk_clock = tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
+    let retention = tokio::spawn(
+        hub.clone()
+            .run_retention(settings.retention, shutdown.clone()),
+    );
     let mut until = shutdown;
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -189,6 +195,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         task,
         reloader,
         desk_clock,
+        retention,
     })
 }
 
@@ -232,6 +239,9 @@ impl Server {
         }
         if let Err(e) = self.desk_clock.await {
             tracing::error!(error = %e, "desk clock task failed");
+        }
+        if let Err(e) = self.retention.await {
+            tracing::error!(error = %e, "retention task failed");
         }
         // Socket tasks end on the same signal but on their own schedule;
         // wait (briefly) until they have let go of the hub, so the database

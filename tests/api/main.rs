@@ -16,6 +16,7 @@ mod intents;
 mod offline;
 mod persistence;
 mod reports;
+mod retention;
 mod returning;
 mod scenarios;
 mod visitor;

@@ -1,0 +1,95 @@
+//! Deleting what the owner's retention says is due (see
+//! [`crate::retention`]), without ever pulling a conversation from under a
+//! visitor or an agent.
+
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+use super::{Hub, HubError};
+use crate::retention::Retention;
+
+/// How often the retention sweep runs (and once at start-up).
+pub const RETENTION_PERIOD: std::time::Duration = std::time::Duration::from_secs(6 * 60 * 60);
+
+/// What one sweep deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Conversations, with their lines.
+    pub conversations: usize,
+    /// Unanswered questions and handled left messages.
+    pub other: usize,
+}
+
+impl Hub {
+    /// Deletes every conversation `retention` says is due at `now`, and the
+    /// unanswered questions and handled left messages as old. Each
+    /// conversation is checked again and deleted under the hub lock: one a
+    /// visitor has open, or wrote in since the scan, stays.
+    pub fn purge_expired(
+        &self,
+        retention: Retention,
+        now: OffsetDateTime,
+    ) -> Result<Purged, HubError> {
+        let Some(cutoff) = retention.cutoff(now) else {
+            return Ok(Purged::default());
+        };
+        let store = &self.inner.store;
+        let mut purged = Purged::default();
+        for id in store.conversation_ids()? {
+            let live = self.live();
+            if live.conversations.contains_key(&id) {
+                continue;
+            }
+            let Some(record) = store.conversation(id)? else {
+                continue;
+            };
+            if retention.is_due(record.status, store.last_activity(&record)?, now) {
+                store.delete_conversation(&record)?;
+                purged.conversations += 1;
+            }
+            drop(live);
+        }
+        purged.other = store.purge_before(cutoff)?;
+        Ok(purged)
+    }
+
+    /// Runs [`Hub::purge_expired`] at start-up and every
+    /// [`RETENTION_PERIOD`] until the server stops (nothing to do when
+    /// everything is kept).
+    pub async fn run_retention(self, retention: Retention, mut shutdown: watch::Receiver<bool>) {
+        if retention.days == 0 {
+            return;
+        }
+        let mut tick = tokio::time::interval(RETENTION_PERIOD);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    let hub = self.clone();
+                    let swept = tokio::task::spawn_blocking(move || {
+                        hub.purge_expired(retention, OffsetDateTime::now_utc())
+                    })
+                    .await;
+                    match swept {
+                        Ok(Ok(purged)) => {
+                            if purged != Purged::default() {
+                                tracing::info!(
+                                    conversations = purged.conversations,
+                                    other = purged.other,
+                                    days = retention.days,
+                                    "retention: deleted what was due"
+                                );
+                            }
+                            if let Err(e) = self.store().flush().await {
+                                tracing::error!(error = %e, "retention: flush failed");
+                            }
+                        }
+                        Ok(Err(e)) => tracing::error!(error = %e, "retention sweep failed"),
+                        Err(e) => tracing::error!(error = %e, "retention sweep panicked"),
+                    }
+                }
+                _ = crate::shutdown::stopping(&mut shutdown) => break,
+            }
+        }
+    }
+}
