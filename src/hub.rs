@@ -433,8 +433,14 @@ impl Live {
         entries
     }
 
-    fn agents_online(&self) -> usize {
-        self.online_names().len()
+    /// Signed-in agents taking chats (not away): who can answer the queue.
+    fn agents_available(&self) -> usize {
+        self.online_names()
+            .into_iter()
+            .filter(|name| {
+                self.statuses.get(*name).copied().unwrap_or_default() == AgentStatus::Available
+            })
+            .count()
     }
 
     /// Names of the agents with at least one console open, sorted.
@@ -487,7 +493,7 @@ impl Live {
             + 1;
         Some((
             position,
-            queue::estimated_wait_secs(position, self.agents_online(), &self.handling),
+            queue::estimated_wait_secs(position, self.agents_available(), &self.handling),
         ))
     }
 
@@ -536,7 +542,7 @@ impl Live {
     }
 
     fn visitor_positions(&self, deliveries: &mut Deliveries) {
-        let agents = self.agents_online();
+        let agents = self.agents_available();
         for (i, entry) in self.queue().iter().enumerate() {
             if let Some(c) = self.conversations.get(&entry.conversation_id) {
                 deliveries.for_visitors(

@@ -154,6 +154,8 @@ impl Hub {
             live.statuses.insert(agent.to_owned(), status);
             let mut deliveries = Deliveries::default();
             live.agents_changed(&self.inner.desk, &mut deliveries);
+            // Fewer (or more) people taking chats: waiting visitors' estimates move.
+            live.visitor_positions(&mut deliveries);
             deliveries
         };
         self.commit(deliveries).await

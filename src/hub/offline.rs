@@ -59,7 +59,9 @@ impl Hub {
                 return Availability::Closed(hours.describe());
             }
         }
-        if live.agents_online() == 0 {
+        // Signed in but away counts as nobody: the visitor must not wait
+        // for someone who is not taking chats.
+        if live.agents_available() == 0 {
             Availability::NoAgents
         } else {
             Availability::Open

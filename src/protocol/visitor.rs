@@ -49,8 +49,9 @@ impl VisitorFrame {
 pub enum OfflineReason {
     /// Outside business hours: the visitor is not queued.
     ClosedHours,
-    /// Within hours, but no agent is signed in: the visitor is queued and
-    /// may leave a message instead of waiting.
+    /// Within hours, but no agent is taking chats (nobody signed in, or
+    /// everyone away): the visitor is queued and may leave a message
+    /// instead of waiting.
     NoAgents,
 }
 

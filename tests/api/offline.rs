@@ -45,6 +45,31 @@ async fn with_no_agent_signed_in_the_visitor_is_told_and_can_leave_a_message() {
 }
 
 #[tokio::test]
+async fn when_every_agent_is_away_the_visitor_is_told_nobody_can_answer() {
+    let app = spawn_app().await;
+    let mut sam = app.agent("sam").await;
+    sam.send(json!({"type": "status", "status": "away"})).await;
+    sam.expect_where(|f| f["type"] == "agents" && f["online"][0]["status"] == "away")
+        .await;
+    let (mut visitor, _) = app.visitor().await;
+    visitor.send(json!({"type": "request_human"})).await;
+    assert_eq!(visitor.expect("offline").await["reason"], "no_agents");
+    visitor.expect("queued").await;
+
+    // Sam is back: a second visitor is simply queued, with no notice.
+    sam.send(json!({"type": "status", "status": "available"}))
+        .await;
+    sam.expect_where(|f| f["type"] == "agents" && f["online"][0]["status"] == "available")
+        .await;
+    let (mut second, _) = app.visitor().await;
+    second.send(json!({"type": "request_human"})).await;
+    let next = second
+        .expect_where(|f| f["type"] == "offline" || f["type"] == "queued")
+        .await;
+    assert_eq!(next["type"], "queued", "{next}");
+}
+
+#[tokio::test]
 async fn outside_business_hours_nobody_is_queued_in_vain() {
     let data = tempfile::tempdir().unwrap();
     let app = spawn_app_configured(data, fixture_intents(), |s| {
