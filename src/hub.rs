@@ -412,6 +412,15 @@ impl Live {
             .ok_or(HubError::NotFound)
     }
 
+    /// The live conversation a visitor socket shows right now.
+    fn visitor_conversation_mut(
+        &mut self,
+        connection: u64,
+    ) -> Result<&mut LiveConversation, HubError> {
+        let id = self.visitor_conversation(connection)?;
+        self.conversation_mut(id)
+    }
+
     /// An active conversation, or `NotFound`.
     fn conversation_mut(&mut self, id: Uuid) -> Result<&mut LiveConversation, HubError> {
         self.conversations.get_mut(&id).ok_or(HubError::NotFound)
@@ -586,8 +595,8 @@ impl<'a> Line<'a> {
     }
 
     /// The bot, under its name.
-    fn bot(name: String, text: &'a str) -> Self {
-        Line::new(Sender::Bot, Some(name), text)
+    fn bot(intents: &IntentSet, text: &'a str) -> Self {
+        Line::new(Sender::Bot, Some(intents.policy.bot.name.clone()), text)
     }
 
     /// The visitor.

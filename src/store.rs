@@ -299,6 +299,15 @@ impl Store {
             .collect()
     }
 
+    /// One line of a conversation, by its sequence number.
+    pub fn message(
+        &self,
+        conversation: Uuid,
+        seq: u64,
+    ) -> Result<Option<StoredMessage>, StoreError> {
+        decode_opt(self.messages.get(message_key(conversation, seq))?)
+    }
+
     // --- agents and sessions -----------------------------------------------
 
     /// Creates or replaces an agent.

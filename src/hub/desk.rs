@@ -20,14 +20,12 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
-            let conversation = live.visitor_conversation(connection)?;
-            let c = live.conversation_mut(conversation)?;
+            let c = live.visitor_conversation_mut(connection)?;
             c.record.cancel_wait()?;
             let line = append(
                 store,
                 c,
-                Line::bot(
-                    intents.policy.bot.name.clone(),
+                Line::bot(&intents,
                     "No problem — I'm here. Ask me anything, or ask for a person again whenever you like.",
                 )
                 .quick_replies(vec![policy::TALK_TO_A_PERSON.to_owned()]),
@@ -188,8 +186,8 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
-            let conversation = live.visitor_conversation(connection)?;
-            let c = live.conversation_mut(conversation)?;
+            let c = live.visitor_conversation_mut(connection)?;
+            let conversation = c.record.id;
             let csat = c.record.rate(score, comment, OffsetDateTime::now_utc())?;
             store.save_conversation(&c.record)?;
             let mut deliveries = Deliveries::default();

@@ -84,8 +84,8 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
-            let conversation = live.visitor_conversation(connection)?;
-            let c = live.conversation_mut(conversation)?;
+            let c = live.visitor_conversation_mut(connection)?;
+            let conversation = c.record.id;
             let now = OffsetDateTime::now_utc();
             store.put_offline_message(&OfflineMessage {
                 id: Uuid::new_v4(),

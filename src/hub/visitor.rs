@@ -206,8 +206,7 @@ impl Hub {
                     say(
                         store,
                         c,
-                        Line::bot(intents.policy.bot.name.clone(), &reply.text)
-                            .quick_replies(reply.quick_replies),
+                        Line::bot(&intents, &reply.text).quick_replies(reply.quick_replies),
                         now,
                         &mut deliveries,
                     )?;
@@ -272,13 +271,7 @@ impl Hub {
             let reasons =
                 empathy::policy::with_supporting(empathy::asked_for_human(), &c.record.mood);
             if let Some(text) = availability.closed_reply() {
-                say(
-                    store,
-                    c,
-                    Line::bot(intents.policy.bot.name.clone(), &text),
-                    now,
-                    &mut deliveries,
-                )?;
+                say(store, c, Line::bot(&intents, &text), now, &mut deliveries)?;
                 if let Some(notice) = availability.notice(self.hours_text()) {
                     deliveries.for_visitors(c, notice);
                 }
@@ -290,7 +283,7 @@ impl Hub {
                 say(
                     store,
                     c,
-                    Line::bot(intents.policy.bot.name.clone(), &reply.text),
+                    Line::bot(&intents, &reply.text),
                     now,
                     &mut deliveries,
                 )?;
@@ -327,13 +320,11 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
-            let conversation = live.visitor_conversation(connection)?;
-            let c = live.conversation_mut(conversation)?;
+            let c = live.visitor_conversation_mut(connection)?;
             let seq: u64 = message_id.parse().map_err(|_| HubError::NoSuchBotMessage)?;
             let line = store
-                .history(conversation)?
-                .into_iter()
-                .find(|m| m.seq == seq && m.from == Sender::Bot)
+                .message(c.record.id, seq)?
+                .filter(|m| m.from == Sender::Bot)
                 .ok_or(HubError::NoSuchBotMessage)?;
             let policy = &intents.policy.escalation;
             let now = OffsetDateTime::now_utc();
@@ -370,8 +361,7 @@ impl Hub {
             say(
                 store,
                 c,
-                Line::bot(intents.policy.bot.name.clone(), &reply.text)
-                    .quick_replies(reply.quick_replies),
+                Line::bot(&intents, &reply.text).quick_replies(reply.quick_replies),
                 now,
                 &mut deliveries,
             )?;

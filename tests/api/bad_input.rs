@@ -207,3 +207,26 @@ async fn first_run_setup_creates_one_agent_and_then_closes() {
         .unwrap();
     assert_eq!(status, json!({"needed": false}));
 }
+
+#[tokio::test]
+async fn a_thumb_on_something_that_is_not_a_bot_line_is_refused_and_the_chat_goes_on() {
+    let app = spawn_app().await;
+    let (mut visitor, _) = app.visitor().await;
+    let answer = visitor.ask("c1", "hello").await;
+    // Line 1 is the visitor's own; 999 does not exist; "x" is not a number.
+    for id in ["1", "999", "x"] {
+        visitor
+            .send(json!({"type": "feedback", "message_id": id, "helpful": false}))
+            .await;
+        let error = visitor.expect("error").await;
+        assert_eq!(error["code"], "invalid_field", "{id}: {error}");
+    }
+    visitor
+        .send(json!({"type": "feedback", "message_id": answer["id"], "helpful": true}))
+        .await;
+    let next = visitor.ask("c2", "hello").await;
+    assert_eq!(
+        next["text"], answer["text"],
+        "a thumbs up gets no answer of its own; the chat goes on"
+    );
+}
