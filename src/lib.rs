@@ -20,6 +20,8 @@
 //! - [`empathy`]: frustration signals per message and per conversation, and
 //!   the escalation policy: when the bot acknowledges, offers a person or
 //!   hands over, and why (`docs/empathy.md`).
+//! - [`encoder`]: the pretrained sentence encoder (all-MiniLM-L6-v2, in the
+//!   binary): text to a sentence vector, for the matcher and the reader.
 //! - [`bot`]: one bot turn: match, answer or fall back, decide on escalation.
 //! - [`queue`]: who is next in the live-agent queue, the wait estimate, and
 //!   which agent auto-assignment picks.
