@@ -1,5 +1,7 @@
 //! Criterion benchmarks of the matcher as the server runs it
-//! ([`Matcher::rank`]: labels, patterns, then the classifier).
+//! ([`Matcher::rank`]: labels, patterns, then the classifiers): the n-grams
+//! alone, and the full model given a message's sentence vector (the
+//! encoder's own cost is `cargo bench -p tandem-encoder`).
 //!
 //! With CLINC150 beside the checkout (`../shared/data/clinc150`, or the
 //! directory in `TANDEM_CLINC_DIR`) it trains on the 15,000 in-scope
@@ -13,6 +15,7 @@
 use std::path::PathBuf;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use tandem::encoder::Embedder;
 use tandem::intents::tools::cases;
 use tandem::intents::{Intent, Matcher, MatcherSettings};
 
@@ -112,7 +115,7 @@ fn data() -> (Vec<Intent>, Vec<String>, &'static str) {
 fn benches(c: &mut Criterion) {
     let (intents, texts, source) = data();
     let train_start = thread_cpu_seconds();
-    let matcher = Matcher::build(&intents, MatcherSettings::default()).expect("builds");
+    let matcher = Matcher::build(&intents, MatcherSettings::default(), None).expect("builds");
     if let (Some(a), Some(b)) = (train_start, thread_cpu_seconds()) {
         eprintln!("training: {:.2} CPU-seconds", b - a);
     }
@@ -128,15 +131,68 @@ fn benches(c: &mut Criterion) {
     group.bench_function("all texts", |b| {
         b.iter(|| {
             for t in &texts {
-                black_box(matcher.rank(black_box(t)));
+                black_box(matcher.rank(black_box(t), None));
             }
         })
     });
     group.finish();
     let mut group = c.benchmark_group(format!("train/{source}"));
     group.sample_size(10);
-    group.bench_function("build matcher", |b| {
-        b.iter(|| Matcher::build(black_box(&intents), MatcherSettings::default()))
+    group.bench_function("build matcher (n-grams)", |b| {
+        b.iter(|| Matcher::build(black_box(&intents), MatcherSettings::default(), None))
+    });
+    group.finish();
+
+    // The full model: examples' and messages' vectors computed once, up front.
+    let embedder = Embedder::bundled();
+    let examples: Vec<&str> = intents
+        .iter()
+        .flat_map(|i| i.examples.iter().map(String::as_str))
+        .collect();
+    let (Some(vectors), Some(messages)) = (
+        embedder.embed_many(&examples, &|_, _| {}),
+        embedder.embed_many(
+            &texts.iter().map(String::as_str).collect::<Vec<_>>(),
+            &|_, _| {},
+        ),
+    ) else {
+        eprintln!("no sentence encoder in this build: full-model benchmarks skipped");
+        return;
+    };
+    let train_start = thread_cpu_seconds();
+    let full =
+        Matcher::build(&intents, MatcherSettings::default(), Some(&vectors)).expect("builds");
+    if let (Some(a), Some(b)) = (train_start, thread_cpu_seconds()) {
+        eprintln!(
+            "training with vectors (and calibrating): {:.2} CPU-seconds",
+            b - a
+        );
+    }
+    let skipped = texts.iter().filter(|t| !full.needs_embedding(t)).count();
+    eprintln!(
+        "the n-grams are sure enough to skip the encoder on {skipped} of {} texts",
+        texts.len()
+    );
+    let mut group = c.benchmark_group(format!("classify_full/{source}"));
+    group.throughput(Throughput::Elements(texts.len() as u64));
+    group.bench_function("all texts, vectors given", |b| {
+        b.iter(|| {
+            for (t, v) in texts.iter().zip(&messages) {
+                black_box(full.rank(black_box(t), Some(v)));
+            }
+        })
+    });
+    group.finish();
+    let mut group = c.benchmark_group(format!("train/{source}"));
+    group.sample_size(10);
+    group.bench_function("build matcher (full, vectors given)", |b| {
+        b.iter(|| {
+            Matcher::build(
+                black_box(&intents),
+                MatcherSettings::default(),
+                Some(&vectors),
+            )
+        })
     });
     group.finish();
 }
@@ -159,7 +215,7 @@ fn cpu_time_throughput(matcher: &Matcher, texts: &[String]) {
             return;
         };
         for t in texts {
-            black_box(matcher.rank(black_box(t)));
+            black_box(matcher.rank(black_box(t), None));
         }
         let cpu = thread_cpu_seconds().unwrap_or(start) - start;
         if cpu > 0.0 {

@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use crate::empathy::conversation::{BotOutcome, Mood};
 use crate::empathy::policy::{self, Decision};
 use crate::empathy::{self, TurnOutcome};
+use crate::encoder::Embedding;
 use crate::intents::{IntentSet, Matcher, Verdict};
 use crate::protocol::Reason;
 
@@ -35,13 +36,15 @@ pub struct BotReply {
     pub quick_replies: Vec<String>,
 }
 
-/// Answers `text`. `turn` picks among an intent's response variants so they
-/// rotate; `misses_in_row` is the count before this message. `mood` is the
+/// Answers `text`, whose sentence vector is `vector` when the encoder gave
+/// one. `turn` picks among an intent's response variants so they rotate;
+/// `misses_in_row` is the count before this message. `mood` is the
 /// conversation's, updated here with what this message shows; `now` is when
 /// the message arrived.
 pub fn respond(
     set: &IntentSet,
     text: &str,
+    vector: Option<&Embedding>,
     mood: &mut Mood,
     misses_in_row: u32,
     turn: u64,
@@ -50,7 +53,7 @@ pub fn respond(
     let policy = &set.policy.escalation;
     // A close call still counts as understood (not a miss); unless the
     // visitor must go to a person, the bot then asks which intent they meant.
-    let (hit, close_call) = match set.matcher.decide(text) {
+    let (hit, close_call) = match set.matcher.decide(text, vector) {
         Verdict::Answer(hit) => (Some(hit), false),
         Verdict::Ask(hit) => (Some(hit), true),
         Verdict::Fallback(_) => (None, false),
@@ -231,14 +234,18 @@ handoff_reason = "asked for a person"
 "#,
         )
         .unwrap();
-        crate::intents::load_dir(dir.path()).unwrap()
+        crate::intents::load_dir(dir.path(), &crate::encoder::Embedder::bundled()).unwrap()
     }
 
     fn respond(set: &IntentSet, text: &str, misses_in_row: u32, turn: u64) -> BotTurn {
         let mut mood = Mood::default();
+        let vector = crate::encoder::Embedder::bundled()
+            .embed_message_now(text)
+            .ok();
         super::respond(
             set,
             text,
+            vector.as_ref(),
             &mut mood,
             misses_in_row,
             turn,
@@ -290,7 +297,8 @@ handoff_reason = "asked for a person"
             "[[intent]]\nname = \"invoice\"\nexamples = [\"send me an invoice\", \"i need an invoice\", \"invoice for my order\"]\nresponses = [\"x\"]\nhandoff = true\n\n[[intent]]\nname = \"greeting\"\nexamples = [\"hello\", \"hi there\", \"good morning\"]\nresponses = [\"Hi!\"]\n",
         )
         .unwrap();
-        let set = crate::intents::load_dir(dir.path()).unwrap();
+        let set =
+            crate::intents::load_dir(dir.path(), &crate::encoder::Embedder::bundled()).unwrap();
         let reasons = respond(&set, "send me an invoice", 0, 0).escalate.unwrap();
         assert_eq!(reasons[0].code, ReasonCode::IntentRequiresHuman);
         assert_eq!(reasons[0].evidence.as_deref(), Some("send me an invoice"));

@@ -36,6 +36,15 @@ pub struct SettingsArgs {
     /// [default: ./tandem.toml when it exists].
     #[arg(long, env = "TANDEM_CONFIG", global = true)]
     pub config: Option<PathBuf>,
+    /// The sentence encoder: `bundled` (the model inside the binary), `off`
+    /// (words alone), or a converted model file [default: bundled].
+    #[arg(
+        long,
+        env = "TANDEM_ENCODER",
+        global = true,
+        value_name = "bundled|off|FILE"
+    )]
+    pub encoder: Option<String>,
 }
 
 /// Subcommands.

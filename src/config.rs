@@ -13,6 +13,8 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::cli::SettingsArgs;
+use crate::encoder::worker::WorkerSettings;
+use crate::encoder::EncoderChoice;
 use crate::hours::BusinessHoursSpec;
 use crate::queue::DeskPolicy;
 use crate::retention::Retention;
@@ -38,6 +40,46 @@ pub struct Settings {
     pub desk: DeskPolicy,
     /// How long conversations are kept (`[retention]` in `tandem.toml`).
     pub retention: Retention,
+    /// The sentence encoder and its worker (`[encoder]` in `tandem.toml`,
+    /// `--encoder`).
+    pub encoder: EncoderSettings,
+}
+
+/// `[encoder]` in `tandem.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EncoderSettings {
+    /// `"bundled"` (the default), `"off"`, or a converted model file.
+    pub model: EncoderChoice,
+    /// Threads encoding live messages.
+    pub threads: usize,
+    /// Messages that may wait for those threads.
+    pub queue: usize,
+    /// Most messages encoded in one batch.
+    pub max_batch: usize,
+}
+
+impl Default for EncoderSettings {
+    fn default() -> Self {
+        let w = WorkerSettings::default();
+        EncoderSettings {
+            model: EncoderChoice::default(),
+            threads: w.threads,
+            queue: w.queue,
+            max_batch: w.max_batch,
+        }
+    }
+}
+
+impl EncoderSettings {
+    /// The worker part.
+    pub fn worker(&self) -> WorkerSettings {
+        WorkerSettings {
+            threads: self.threads,
+            queue: self.queue,
+            max_batch: self.max_batch,
+        }
+    }
 }
 
 impl Settings {
@@ -54,6 +96,7 @@ impl Settings {
             business_hours: None,
             desk: DeskPolicy::default(),
             retention: Retention::default(),
+            encoder: EncoderSettings::default(),
         }
     }
 }
@@ -80,6 +123,7 @@ struct FileSettings {
     business_hours: Option<BusinessHoursSpec>,
     desk: Option<DeskPolicy>,
     retention: Option<Retention>,
+    encoder: Option<EncoderSettings>,
 }
 
 /// Resolves flags and environment (already merged by clap), the config file,
@@ -111,6 +155,13 @@ pub fn resolve(args: &SettingsArgs) -> Result<Settings, ConfigError> {
         business_hours: file.business_hours,
         desk: file.desk.unwrap_or_default(),
         retention: file.retention.unwrap_or_default(),
+        encoder: {
+            let mut encoder = file.encoder.unwrap_or_default();
+            if let Some(model) = &args.encoder {
+                encoder.model = model.parse().unwrap_or_default();
+            }
+            encoder
+        },
     })
 }
 
@@ -141,6 +192,7 @@ mod tests {
             data_dir: Some("from-flag".into()),
             intents_dir: None,
             config: Some(config.to_path_buf()),
+            encoder: None,
         }
     }
 
@@ -168,6 +220,25 @@ mod tests {
         std::fs::write(&path, "[retention]\nday = 30\n").unwrap();
         let err = resolve(&args(&path)).unwrap_err().to_string();
         assert!(err.contains("day"), "{err}");
+    }
+
+    #[test]
+    fn the_owner_can_turn_the_encoder_off_or_size_its_worker() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tandem.toml");
+        std::fs::write(&path, "[encoder]\nmodel = \"off\"\nthreads = 3\n").unwrap();
+        let s = resolve(&args(&path)).unwrap();
+        assert_eq!(s.encoder.model, EncoderChoice::Off);
+        assert_eq!(s.encoder.worker().threads, 3);
+        assert_eq!(s.encoder.queue, WorkerSettings::default().queue);
+        let mut flag = args(&path);
+        flag.encoder = Some("bundled".into());
+        assert_eq!(
+            resolve(&flag).unwrap().encoder.model,
+            EncoderChoice::Bundled
+        );
+        std::fs::write(&path, "[encoder]\nthreds = 3\n").unwrap();
+        assert!(resolve(&args(&path)).is_err(), "a misspelt key is an error");
     }
 
     #[test]

@@ -41,6 +41,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::conversation::{ConversationRecord, StateError, StoredMessage};
+use crate::encoder::Embedder;
 use crate::hours::BusinessHours;
 use crate::intents::IntentSet;
 use crate::protocol::{
@@ -152,6 +153,8 @@ struct Inner {
     hours: Option<BusinessHours>,
     /// Assignment mode, caps, answer deadline.
     desk: DeskPolicy,
+    /// The sentence encoder: live messages' vectors, and reloads.
+    embedder: Embedder,
 }
 
 #[derive(Default)]
@@ -245,6 +248,7 @@ impl Hub {
                 next_conn: AtomicU64::new(1),
                 hours: options.hours,
                 desk: options.desk,
+                embedder: options.embedder,
             }),
         })
     }
@@ -262,6 +266,11 @@ impl Hub {
     /// The intents the bot answers from right now.
     pub fn intents(&self) -> Arc<IntentSet> {
         self.inner.intents.load_full()
+    }
+
+    /// The sentence encoder (and its caches) this hub runs with.
+    pub fn embedder(&self) -> &Embedder {
+        &self.inner.embedder
     }
 
     /// Swaps in a new intent set; conversations continue with it.

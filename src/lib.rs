@@ -20,8 +20,6 @@
 //! - [`empathy`]: frustration signals per message and per conversation, and
 //!   the escalation policy: when the bot acknowledges, offers a person or
 //!   hands over, and why (`docs/empathy.md`).
-//! - [`encoder`]: the pretrained sentence encoder (all-MiniLM-L6-v2, in the
-//!   binary): text to a sentence vector, for the matcher and the reader.
 //! - [`bot`]: one bot turn: match, answer or fall back, decide on escalation.
 //! - [`queue`]: who is next in the live-agent queue, the wait estimate, and
 //!   which agent auto-assignment picks.
@@ -30,6 +28,10 @@
 //! - [`retention`]: how long conversations are kept, and which are due.
 //!
 //! State and I/O:
+//! - [`encoder`]: the pretrained sentence encoder (all-MiniLM-L6-v2, in the
+//!   binary; the model is the `tandem-encoder` crate): which one runs, the
+//!   example vectors cached on disk, and the bounded worker for live
+//!   messages.
 //! - [`store`]: the sled database: conversations, messages, agents, sessions.
 //! - [`agents`]: agent accounts, argon2 password hashes, session tokens.
 //! - [`hub`]: the live switchboard. Owns the in-memory view of active
@@ -51,6 +53,7 @@ pub mod cli;
 pub mod config;
 pub mod conversation;
 pub mod empathy;
+pub mod encoder;
 pub mod hours;
 pub mod hub;
 pub mod intents;

@@ -58,7 +58,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => {
             let dir = dir.unwrap_or(settings.intents_dir);
-            let threshold = match intents::load_dir(&dir) {
+            // Only the policy is needed: no sentence vectors.
+            let threshold = match intents::load_dir(&dir, &tandem::encoder::Embedder::none()) {
                 Ok(set) => set.policy.escalation.soft_threshold,
                 Err(diagnostics) => bail!(
                     "the intents in {} have problems (run `tandem intents check`):\n{}",

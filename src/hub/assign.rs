@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::{append, Deliveries, Hub, HubError, Line, Live, LiveConversation};
+use crate::encoder::Embedder;
 use crate::hours::BusinessHours;
 use crate::protocol::{
     AgentEvent, AgentStatus, AgentView, Reason, ReasonCode, Status, VisitorEvent,
@@ -37,6 +38,9 @@ pub struct HubOptions {
     pub hours: Option<BusinessHours>,
     /// Assignment mode, caps and answer deadline.
     pub desk: DeskPolicy,
+    /// The sentence encoder for live messages and reloads (none by
+    /// default: the n-grams answer alone).
+    pub embedder: Embedder,
 }
 
 impl Hub {

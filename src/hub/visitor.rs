@@ -23,7 +23,9 @@ use crate::bot;
 use crate::conversation::{ConversationRecord, StoredMessage};
 use crate::empathy;
 use crate::empathy::conversation::BotOutcome;
+use crate::encoder::Embedding;
 use crate::intents::unmatched::UnmatchedQuestion;
+use crate::intents::IntentSet;
 use crate::protocol::{AgentEvent, AgentView, MessageView, Sender, Status, VisitorEvent};
 use crate::store::Store;
 
@@ -132,6 +134,29 @@ impl Hub {
         }
     }
 
+    /// The sentence vector of a visitor's message when the bot will answer
+    /// it and the matcher wants one ([`Matcher::needs_embedding`]), found
+    /// before the hub lock is taken: encoding takes milliseconds. `None`
+    /// when the n-grams suffice, or the encoder is off or busy.
+    ///
+    /// [`Matcher::needs_embedding`]: crate::intents::Matcher::needs_embedding
+    async fn message_vector(
+        &self,
+        intents: &IntentSet,
+        connection: u64,
+        text: &str,
+    ) -> Option<Embedding> {
+        let bot_answers = self
+            .live()
+            .visitor_conversation_mut(connection)
+            // After a close, writing starts a new conversation with the bot.
+            .is_ok_and(|c| c.record.bot_is_answering() || c.record.status == Status::Closed);
+        if !bot_answers || !intents.matcher.needs_embedding(text) {
+            return None;
+        }
+        self.embedder().embed_message(text).await.ok()
+    }
+
     /// Stores a visitor's line, lets the bot answer while it has the
     /// conversation, and forwards the line to the agent when a person has it.
     /// Returns once the line is durable; the caller then sends the `ack`.
@@ -142,6 +167,7 @@ impl Hub {
         text: &str,
     ) -> Result<Stored, HubError> {
         let intents = self.intents();
+        let vector = self.message_vector(&intents, connection, text).await;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
@@ -167,6 +193,7 @@ impl Hub {
                     let turn = bot::respond(
                         &intents,
                         text,
+                        vector.as_ref(),
                         &mut c.record.mood,
                         c.record.misses_in_row,
                         exchange,

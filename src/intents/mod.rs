@@ -29,6 +29,7 @@ use toml::Spanned;
 pub use matcher::{Match, MatchedBy, Matcher, MatcherSettings, Verdict};
 
 use crate::empathy::EscalationPolicy;
+use crate::encoder::Embedder;
 
 /// The file that holds the bot's settings rather than intents.
 pub const POLICY_FILE: &str = "policy.toml";
@@ -243,8 +244,20 @@ struct IntentSpec {
     priority: i32,
 }
 
-/// Reads every intent file in `dir` and the policy, or reports every problem.
-pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
+/// Reads every intent file in `dir` and the policy, or reports every
+/// problem; trains the matcher with `embedder`'s sentence vectors of the
+/// examples when it has an encoder.
+pub fn load_dir(dir: &Path, embedder: &Embedder) -> Result<IntentSet, Vec<Diagnostic>> {
+    load_dir_with_progress(dir, embedder, &|_, _| {})
+}
+
+/// [`load_dir`], telling `progress(done, total)` how the encoding of new
+/// examples goes (the slow part of a first load: about 3 ms an example).
+pub fn load_dir_with_progress(
+    dir: &Path,
+    embedder: &Embedder,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<IntentSet, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     let whole_dir = |message: String| Diagnostic {
         location: SourceLocation {
@@ -515,7 +528,16 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
         all.extend(warnings);
         return Err(all);
     }
-    let matcher = Matcher::build(&intents, settings).map_err(|e| {
+    let texts: Vec<&str> = intents
+        .iter()
+        .flat_map(|i| i.examples.iter().map(String::as_str))
+        .collect();
+    let vectors = embedder.embed_examples(&texts, progress);
+    if let Err(e) = embedder.save_examples() {
+        // Only a cache: the next load encodes again.
+        tracing::warn!(error = %e, "cannot save the example vectors");
+    }
+    let matcher = Matcher::build(&intents, settings, vectors.as_deref()).map_err(|e| {
         vec![whole_dir(format!(
             "the patterns together are too large: {e}"
         ))]
@@ -533,11 +555,18 @@ pub fn load_dir(dir: &Path) -> Result<IntentSet, Vec<Diagnostic>> {
 pub fn save_settings(dir: &Path, settings: &MatcherSettings) -> std::io::Result<()> {
     let body = format!(
         "# The matcher's settings, chosen by `tandem intents tune` (see docs/intents.md).\n\
-         # Below this confidence the bot falls back instead of answering.\n\
+         # Below this confidence the bot falls back instead of answering…\n\
          confidence_threshold = {:.3}\n\
+         # …and below this one when the n-grams decide alone (the encoder off or busy).\n\
+         ngram_threshold = {:.3}\n\
+         # From this n-gram confidence on, the sentence encoder is not asked.\n\
+         skip_encoder_above = {:.3}\n\
          # When the two best intents are closer than this, the bot asks which one.\n\
          close_call_margin = {:.3}\n",
-        settings.confidence_threshold, settings.close_call_margin
+        settings.confidence_threshold,
+        settings.ngram_threshold,
+        settings.skip_encoder_above,
+        settings.close_call_margin
     );
     std::fs::write(dir.join(MATCHER_FILE), body)
 }
@@ -595,7 +624,7 @@ responses = ["Hello!"]
     #[test]
     fn a_good_file_loads() {
         let dir = dir_with(&[("a.toml", GOOD)]);
-        let set = load_dir(dir.path()).unwrap();
+        let set = load_dir(dir.path(), &Embedder::none()).unwrap();
         assert_eq!(set.intents.len(), 1);
         assert_eq!(set.policy.bot.name, "Tandem");
     }
@@ -603,7 +632,7 @@ responses = ["Hello!"]
     #[test]
     fn a_toml_syntax_error_points_at_its_line() {
         let dir = dir_with(&[("a.toml", "[[intent]]\nname = \"x\nexamples = []\n")]);
-        let errors = load_dir(dir.path()).unwrap_err();
+        let errors = load_dir(dir.path(), &Embedder::none()).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].location.line, 2, "{}", errors[0]);
     }
@@ -612,7 +641,7 @@ responses = ["Hello!"]
     fn every_owner_mistake_is_reported_at_once_with_its_line() {
         let body = "[[intent]]\nname = \"a\"\nexamples = [\"hi\"]\nresponses = []\n\n[[intent]]\nname = \"a\"\nexamples = [\"hi\"]\npatterns = ['(unclosed']\nresponses = [\"x\"]\n";
         let dir = dir_with(&[("a.toml", body)]);
-        let errors: Vec<String> = load_dir(dir.path())
+        let errors: Vec<String> = load_dir(dir.path(), &Embedder::none())
             .unwrap_err()
             .iter()
             .map(|d| format!("{}:{} {}", d.location.line, d.location.column, d.message))
@@ -630,7 +659,7 @@ responses = ["Hello!"]
             "a.toml",
             "[[intent]]\nname = \"a\"\nexampels = [\"hi\"]\nresponses = [\"x\"]\n",
         )]);
-        let errors = load_dir(dir.path()).unwrap_err();
+        let errors = load_dir(dir.path(), &Embedder::none()).unwrap_err();
         assert!(errors[0].message.contains("exampels"), "{}", errors[0]);
     }
 
@@ -643,7 +672,7 @@ responses = ["Hello!"]
                 "[escalation]\nsoft_threshold = 0.4\n\n[escalation.weights]\nsarcasim = 2.0\n",
             ),
         ]);
-        let errors = load_dir(dir.path()).unwrap_err();
+        let errors = load_dir(dir.path(), &Embedder::none()).unwrap_err();
         assert_eq!(errors[0].location.line, 5, "{}", errors[0]);
         assert!(errors[0].message.contains("sarcasim"), "{}", errors[0]);
     }
@@ -657,13 +686,13 @@ responses = ["Hello!"]
                 "[[reply]]\nshortcut = \"hours\"\ntext = \"We're here 9 to 5.\"\n",
             ),
         ]);
-        let set = load_dir(dir.path()).unwrap();
+        let set = load_dir(dir.path(), &Embedder::none()).unwrap();
         assert_eq!(set.canned[0].shortcut, "hours");
         let dir = dir_with(&[
             ("a.toml", GOOD),
             ("canned.toml", "[[reply]]\nshortcut = \"a\"\ntext = \"x\"\n\n[[reply]]\nshortcut = \"a\"\ntext = \"y\"\n"),
         ]);
-        let errors = load_dir(dir.path()).unwrap_err();
+        let errors = load_dir(dir.path(), &Embedder::none()).unwrap_err();
         assert_eq!(errors[0].location.line, 5, "{}", errors[0]);
         assert!(errors[0].message.contains("defined twice"));
     }
@@ -677,7 +706,7 @@ responses = ["Hello!"]
                 "[bot]\nname = \"Ada\"\n[escalation]\nmax_misses_in_row = 3\n",
             ),
         ]);
-        let set = load_dir(dir.path()).unwrap();
+        let set = load_dir(dir.path(), &Embedder::none()).unwrap();
         assert_eq!(set.policy.bot.name, "Ada");
         assert_eq!(set.policy.escalation.max_misses_in_row, 3);
     }

@@ -30,6 +30,7 @@ use tokio::task::JoinHandle;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
+use crate::encoder::Embedder;
 use crate::hours::BusinessHours;
 use crate::hub::{Hub, HubOptions};
 use crate::intents::{self, Diagnostic};
@@ -59,6 +60,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("[business_hours] in the config: {0}")]
     BusinessHours(String),
+    #[error("the sentence encoder ([encoder] model in the config): {0}")]
+    Encoder(#[from] crate::encoder::EncoderError),
     #[error("cannot watch the intents directory: {0}")]
     Watch(#[from] notify::Error),
     #[error("cannot listen on {addr}: {source}")]
@@ -113,9 +116,17 @@ pub struct Server {
 
 /// Loads intents, opens the store, binds, and starts serving.
 pub async fn start(settings: &Settings) -> Result<Server, StartError> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|e| StoreError::Sled(e.into()))?;
+    let embedder = Embedder::from_settings(
+        &settings.encoder.model,
+        settings.encoder.worker(),
+        Some(&settings.data_dir),
+    )?;
     let dir = settings.intents_dir.clone();
-    // Training takes up to a second for large sets: keep it off the reactor.
-    let intents = tokio::task::spawn_blocking(move || intents::load_dir(&dir))
+    let loader = embedder.clone();
+    // Encoding new examples and training take seconds for large sets: keep
+    // them off the reactor.
+    let intents = tokio::task::spawn_blocking(move || intents::load_dir(&dir, &loader))
         .await
         .map_err(|e| StartError::Intents(vec![panicked(&settings.intents_dir, &e)]))?
         .map_err(StartError::Intents)?;
@@ -123,10 +134,10 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         intents = intents.intents.len(),
         warnings = intents.warnings.len(),
         dir = %settings.intents_dir.display(),
+        sentence_vectors = intents.matcher.uses_vectors(),
         "intents loaded"
     );
     let intents_status = Arc::new(Mutex::new(reload::IntentsStatus::loaded(&intents)));
-    std::fs::create_dir_all(&settings.data_dir).map_err(|e| StoreError::Sled(e.into()))?;
     let store = Store::open(&settings.data_dir)?;
     // Sessions last 12 hours; forget the ones that ended while we were down.
     let purged = store.purge_expired_sessions(time::OffsetDateTime::now_utc())?;
@@ -143,6 +154,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         HubOptions {
             hours,
             desk: settings.desk.clone(),
+            embedder,
         },
     )?;
     let reloader = reload::watch(

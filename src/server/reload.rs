@@ -111,8 +111,10 @@ pub fn watch(dir: PathBuf, hub: Hub, status: SharedStatus) -> Result<Reloader, n
 /// Loads `dir` and swaps it in if valid; otherwise keeps the live set.
 pub async fn reload(dir: &std::path::Path, hub: &Hub, status: &SharedStatus) {
     let path = dir.to_path_buf();
-    // Parsing and training take up to a second for large sets.
-    let loaded = tokio::task::spawn_blocking(move || intents::load_dir(&path)).await;
+    let embedder = hub.embedder().clone();
+    // Parsing, encoding changed examples and training take up to seconds
+    // for large sets. Unchanged examples come from the vector cache.
+    let loaded = tokio::task::spawn_blocking(move || intents::load_dir(&path, &embedder)).await;
     let new_status = match loaded {
         Ok(Ok(set)) => {
             let s = IntentsStatus::loaded(&set);

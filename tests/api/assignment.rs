@@ -29,12 +29,23 @@ fn drain<T>(rx: &mut mpsc::Receiver<T>) -> Vec<T> {
 async fn an_assigned_chat_nobody_answers_goes_back_to_the_front_of_the_queue() {
     let data = tempfile::tempdir().unwrap();
     let store = Store::open(data.path()).unwrap();
-    let intents = tandem::intents::load_dir(&fixture_intents()).unwrap();
+    let intents =
+        tandem::intents::load_dir(&fixture_intents(), &tandem::encoder::Embedder::bundled())
+            .unwrap();
     let desk = DeskPolicy {
         answer_within_s: 120,
         ..DeskPolicy::default()
     };
-    let hub = Hub::new(store, intents, HubOptions { hours: None, desk }).unwrap();
+    let hub = Hub::new(
+        store,
+        intents,
+        HubOptions {
+            hours: None,
+            desk,
+            ..HubOptions::default()
+        },
+    )
+    .unwrap();
 
     let (vtx, mut visitor) = mpsc::channel(64);
     let session = hub.connect_visitor(None, vtx).unwrap();
@@ -91,12 +102,23 @@ async fn an_assigned_chat_nobody_answers_goes_back_to_the_front_of_the_queue() {
 async fn in_auto_mode_a_chat_one_agent_ignored_goes_to_a_colleague() {
     let data = tempfile::tempdir().unwrap();
     let store = Store::open(data.path()).unwrap();
-    let intents = tandem::intents::load_dir(&fixture_intents()).unwrap();
+    let intents =
+        tandem::intents::load_dir(&fixture_intents(), &tandem::encoder::Embedder::bundled())
+            .unwrap();
     let desk = DeskPolicy {
         answer_within_s: 120,
         ..auto_desk(3)
     };
-    let hub = Hub::new(store, intents, HubOptions { hours: None, desk }).unwrap();
+    let hub = Hub::new(
+        store,
+        intents,
+        HubOptions {
+            hours: None,
+            desk,
+            ..HubOptions::default()
+        },
+    )
+    .unwrap();
     let (atx, _kim) = mpsc::channel(256);
     hub.connect_agent("kim", Role::Agent, atx).unwrap();
     let (btx, _sam) = mpsc::channel(256);
@@ -137,8 +159,12 @@ async fn an_answer_deadline_survives_a_restart() {
     let options = || HubOptions {
         hours: None,
         desk: desk.clone(),
+        ..HubOptions::default()
     };
-    let intents = || tandem::intents::load_dir(&fixture_intents()).unwrap();
+    let intents = || {
+        tandem::intents::load_dir(&fixture_intents(), &tandem::encoder::Embedder::bundled())
+            .unwrap()
+    };
     let conversation = {
         let hub = Hub::new(Store::open(data.path()).unwrap(), intents(), options()).unwrap();
         let (vtx, _visitor) = mpsc::channel(64);
@@ -175,7 +201,9 @@ async fn an_answer_deadline_survives_a_restart() {
 async fn a_chat_the_agent_answered_stays_with_them() {
     let data = tempfile::tempdir().unwrap();
     let store = Store::open(data.path()).unwrap();
-    let intents = tandem::intents::load_dir(&fixture_intents()).unwrap();
+    let intents =
+        tandem::intents::load_dir(&fixture_intents(), &tandem::encoder::Embedder::bundled())
+            .unwrap();
     let hub = Hub::new(store, intents, HubOptions::default()).unwrap();
     let (vtx, _visitor) = mpsc::channel(64);
     let session = hub.connect_visitor(None, vtx).unwrap();

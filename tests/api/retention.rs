@@ -20,7 +20,9 @@ fn token_of(session: &VisitorSession) -> String {
 async fn quiet_conversations_are_deleted_after_the_retention_and_nobody_waiting_loses_theirs() {
     let data = tempfile::tempdir().unwrap();
     let store = Store::open(data.path()).unwrap();
-    let intents = tandem::intents::load_dir(&fixture_intents()).unwrap();
+    let intents =
+        tandem::intents::load_dir(&fixture_intents(), &tandem::encoder::Embedder::bundled())
+            .unwrap();
     let hub = Hub::new(store, intents, HubOptions::default()).unwrap();
     let keep_90_days = Retention { days: 90 };
 

@@ -223,8 +223,14 @@ impl Encoder {
     /// one at a time: the matrix products run over all their tokens).
     pub fn embed_batch(&self, texts: &[&str]) -> Vec<Embedding> {
         let ids: Vec<_> = texts.iter().map(|t| self.tokenizer.encode(t)).collect();
+        self.embed_ids(&ids)
+    }
+
+    /// Sentence vectors for texts already split by [`Encoder::token_ids`]
+    /// (callers that key caches by the ids tokenise once).
+    pub fn embed_ids(&self, batch: &[wordpiece::TokenIds]) -> Vec<Embedding> {
         self.model
-            .embed(&ids)
+            .embed(batch)
             .into_iter()
             .map(Embedding::from_unit)
             .collect()

@@ -4,9 +4,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{cases, chat, check, evaluate, import, load, ToolError};
+use super::{cases, chat, check, evaluate, import, load, tune, ToolError};
 use crate::cli::IntentsCommand;
 use crate::config::Settings;
+use crate::encoder::Embedder;
 use crate::intents::{save_settings, unmatched};
 use crate::store::{Store, StoreError};
 use time::OffsetDateTime;
@@ -20,15 +21,16 @@ pub fn run_intents(
 ) -> Result<bool, ToolError> {
     let dir = |d: Option<PathBuf>| d.unwrap_or_else(|| settings.intents_dir.clone());
     match command {
-        IntentsCommand::Check { dir: d } => check(&dir(d), out),
+        IntentsCommand::Check { dir: d } => check(&dir(d), &embedder(settings)?, out),
         IntentsCommand::Test {
             cases: path,
             intents,
             json,
         } => {
-            let set = load(&dir(intents))?;
+            let embedder = embedder(settings)?;
+            let set = load(&dir(intents), &embedder)?;
             let cases = cases::read(&path)?;
-            let guesses = evaluate::guesses(&set, &cases);
+            let guesses = evaluate::guesses(&set, &cases, &embedder);
             let report = evaluate::report(&set, &guesses, set.matcher.settings());
             if json {
                 writeln!(out, "{}", serde_json::to_string(&report)?)?;
@@ -43,10 +45,11 @@ pub fn run_intents(
             min_out_of_scope_recall,
         } => {
             let dir = dir(intents);
-            let set = load(&dir)?;
+            let embedder = embedder(settings)?;
+            let set = load(&dir, &embedder)?;
             let cases = cases::read(&path)?;
-            let guesses = evaluate::guesses(&set, &cases);
-            let tuning = evaluate::tune(&guesses, min_out_of_scope_recall);
+            let guesses = evaluate::guesses(&set, &cases, &embedder);
+            let tuning = tune::tune(&guesses, min_out_of_scope_recall);
             save_settings(&dir, &tuning.settings).map_err(|source| ToolError::File {
                 path: dir.join(crate::intents::MATCHER_FILE),
                 source,
@@ -61,10 +64,24 @@ pub fn run_intents(
                     Some(r) => format!("lowest threshold with out-of-scope recall >= {r}%"),
                     None => format!(
                         "best out-of-scope recall costing <= {} point of accuracy",
-                        evaluate::ACCURACY_BUDGET
+                        tune::ACCURACY_BUDGET
                     ),
                 },
                 tuning.out_of_scope_recall
+            )?;
+            if set.matcher.uses_vectors() {
+                writeln!(
+                    out,
+                    "skip_encoder_above = {:.2}: the n-grams answer {:.1}% of these cases without the encoder",
+                    tuning.settings.skip_encoder_above, tuning.skipped_encoder
+                )?;
+            }
+            writeln!(
+                out,
+                "ngram_threshold = {:.2}: with the n-grams alone (the encoder off or busy) in-scope accuracy {:.2}%, out-of-scope recall {:.2}%",
+                tuning.settings.ngram_threshold,
+                tuning.ngram_accuracy,
+                tuning.ngram_out_of_scope_recall
             )?;
             writeln!(
                 out,
@@ -129,7 +146,26 @@ pub fn run_intents(
 /// `tandem chat`: loads `intents` (or the configured directory) and talks
 /// over standard input and output.
 pub fn run_chat(intents: Option<PathBuf>, settings: &Settings) -> Result<(), ToolError> {
-    let set = load(&intents.unwrap_or_else(|| settings.intents_dir.clone()))?;
+    let embedder = embedder(settings)?;
+    let set = load(
+        &intents.unwrap_or_else(|| settings.intents_dir.clone()),
+        &embedder,
+    )?;
     let stdin = std::io::stdin();
-    chat(&set, stdin.lock(), &mut std::io::stdout().lock())
+    chat(&set, &embedder, stdin.lock(), &mut std::io::stdout().lock())
+}
+
+/// The encoder the settings choose, for a tool: example vectors are cached
+/// in the data directory when it exists (as the server keeps them), so a
+/// tool run and the server share the work.
+pub fn embedder(settings: &Settings) -> Result<Embedder, ToolError> {
+    let cache = settings
+        .data_dir
+        .is_dir()
+        .then_some(settings.data_dir.as_path());
+    Ok(Embedder::from_settings(
+        &settings.encoder.model,
+        settings.encoder.worker(),
+        cache,
+    )?)
 }

@@ -1,8 +1,10 @@
-//! `tandem intents test` and `tandem intents tune`.
+//! `tandem intents test`, and the guesses `tandem intents tune` works on.
 //!
-//! Both classify every case once ([`Matcher::rank`](crate::intents::matcher::Matcher::rank), no threshold) and then
-//! apply settings to the recorded guesses, so tuning tries a hundred
-//! thresholds for the price of one pass.
+//! Both classify every case once ([`Matcher::rank`](crate::intents::matcher::Matcher::rank), no threshold) — with
+//! the n-grams alone and, with the encoder, with the sentence vector too —
+//! and then apply settings to the recorded guesses, so tuning tries a
+//! hundred thresholds for the price of one pass, and the cascade's effect
+//! ([`MatcherSettings::skip_encoder_above`]) is measured, not guessed.
 //!
 //! Scoring follows the CLINC150 protocol: an in-scope case is right when the
 //! best intent is the labelled one *and* its confidence reaches the
@@ -17,9 +19,30 @@ use serde::Serialize;
 
 use super::cases::Case;
 use super::progress;
-use crate::intents::{IntentSet, MatcherSettings};
+use crate::encoder::{Embedder, Embedding};
+use crate::intents::{IntentSet, MatchedBy, MatcherSettings};
 
-/// The matcher's raw guess for one case.
+/// One way of reading a case: its best intent, runner-up and which step
+/// decided.
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    /// Best intent and confidence (`None` when the set is empty).
+    pub best: Option<(usize, f32)>,
+    /// Runner-up and its confidence (classifier decisions only).
+    pub runner_up: Option<(usize, f32)>,
+    /// Which step decided.
+    pub by: Option<MatchedBy>,
+}
+
+impl View {
+    /// The answer at the threshold `settings` give this view's step.
+    fn answered(&self, settings: &MatcherSettings) -> Option<(usize, f32)> {
+        let threshold = self.by.map_or(0.0, |by| settings.threshold(by));
+        self.best.filter(|(_, c)| *c >= threshold)
+    }
+}
+
+/// The matcher's raw guesses for one case.
 #[derive(Debug, Clone)]
 pub struct Guess {
     /// The labelled intent's index, `None` for out-of-scope cases (and for
@@ -27,35 +50,78 @@ pub struct Guess {
     pub expected: Option<usize>,
     /// The case's label is neither `oos` nor an intent of the set.
     pub unknown_label: bool,
-    /// Best intent and confidence (`None` when the set is empty).
-    pub best: Option<(usize, f32)>,
-    /// Runner-up and its confidence (classifier decisions only).
-    pub runner_up: Option<(usize, f32)>,
+    /// The n-grams alone (what the bot does without the encoder).
+    pub ngrams: View,
+    /// With the sentence vector, when the matcher has an encoder.
+    pub full: Option<View>,
 }
 
-/// Classifies every case once, with a progress bar on long runs.
-pub fn guesses(set: &IntentSet, cases: &[Case]) -> Vec<Guess> {
-    let bar = progress(cases.len(), "classifying");
-    let out = cases
+impl Guess {
+    /// What the bot would answer from under `settings`: the full model,
+    /// unless the n-grams are sure enough to skip the encoder (or there is
+    /// no encoder).
+    pub fn live<'a>(&'a self, settings: &MatcherSettings) -> &'a View {
+        match &self.full {
+            Some(full)
+                if self.ngrams.by != Some(MatchedBy::Ngrams)
+                    || self
+                        .ngrams
+                        .best
+                        .is_none_or(|(_, c)| c < settings.skip_encoder_above) =>
+            {
+                full
+            }
+            _ => &self.ngrams,
+        }
+    }
+
+    fn in_scope(&self) -> bool {
+        self.expected.is_some() || self.unknown_label
+    }
+}
+
+/// Classifies every case once with the n-grams alone and, when the matcher
+/// was trained with sentence vectors, once more with the case's vector
+/// (encoded in batches, with a progress bar on long runs).
+pub fn guesses(set: &IntentSet, cases: &[Case], embedder: &Embedder) -> Vec<Guess> {
+    let vectors: Vec<Option<Embedding>> = match set.matcher.uses_vectors() {
+        true => {
+            let bar = progress(cases.len(), "encoding cases");
+            let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
+            let vectors = embedder.embed_many(&texts, &|done, _| bar.set_position(done as u64));
+            bar.finish_and_clear();
+            match vectors {
+                Some(v) => v.into_iter().map(Some).collect(),
+                None => vec![None; cases.len()],
+            }
+        }
+        false => vec![None; cases.len()],
+    };
+    let view = |text: &str, vector: Option<&Embedding>| {
+        let m = set.matcher.rank(text, vector);
+        View {
+            best: m.as_ref().map(|m| (m.intent, m.confidence)),
+            runner_up: m.as_ref().and_then(|m| m.runner_up),
+            by: m.map(|m| m.by),
+        }
+    };
+    cases
         .iter()
-        .map(|case| {
-            bar.inc(1);
+        .zip(&vectors)
+        .map(|(case, vector)| {
             let expected = if case.out_of_scope() {
                 None
             } else {
                 set.find(&case.intent)
             };
-            let m = set.matcher.rank(&case.text);
             Guess {
                 expected,
                 unknown_label: !case.out_of_scope() && expected.is_none(),
-                best: m.as_ref().map(|m| (m.intent, m.confidence)),
-                runner_up: m.and_then(|m| m.runner_up),
+                ngrams: view(&case.text, None),
+                full: vector.as_ref().map(|v| view(&case.text, Some(v))),
             }
         })
-        .collect();
-    bar.finish_and_clear();
-    out
+        .collect()
 }
 
 /// Precision and recall of one intent.
@@ -88,7 +154,13 @@ pub struct Report {
     /// Cases whose label is not an intent of the set (counted as wrong).
     pub unknown_labels: usize,
     pub confidence_threshold: f32,
+    pub ngram_threshold: f32,
     pub close_call_margin: f32,
+    /// Whether the sentence encoder took part.
+    pub encoder: bool,
+    /// How many cases each step decided ("full model", "n-grams alone",
+    /// "a pattern", "a clarification label"), most first.
+    pub answered_by: Vec<(String, usize)>,
     /// In-scope cases answered with the right intent (%).
     pub in_scope_accuracy: f64,
     /// Out-of-scope cases where the bot falls back (%).
@@ -110,12 +182,21 @@ fn pct(n: usize, d: usize) -> f64 {
     }
 }
 
-/// In-scope accuracy and out-of-scope recall (%) of `guesses` at `threshold`.
-pub fn score(guesses: &[Guess], threshold: f32) -> (f64, f64) {
+/// In-scope accuracy and out-of-scope recall (%) of the bot under
+/// `settings` (the view it would answer from, at that view's threshold).
+pub fn score(guesses: &[Guess], settings: &MatcherSettings) -> (f64, f64) {
+    score_views(guesses.iter().map(|g| (g, g.live(settings))), settings)
+}
+
+/// [`score`] over chosen views of the cases.
+pub fn score_views<'a>(
+    views: impl Iterator<Item = (&'a Guess, &'a View)>,
+    settings: &MatcherSettings,
+) -> (f64, f64) {
     let (mut right, mut in_scope, mut fell_back, mut oos) = (0, 0, 0, 0);
-    for g in guesses {
-        let answered = g.best.filter(|(_, c)| *c >= threshold).map(|(i, _)| i);
-        if g.expected.is_some() || g.unknown_label {
+    for (g, view) in views {
+        let answered = view.answered(settings).map(|(i, _)| i);
+        if g.in_scope() {
             in_scope += 1;
             right += usize::from(answered.is_some() && answered == g.expected);
         } else {
@@ -133,8 +214,13 @@ pub fn report(set: &IntentSet, guesses: &[Guess], settings: MatcherSettings) -> 
     let (mut support, mut answered_as, mut right_as) = (vec![0; n], vec![0; n], vec![0; n]);
     let mut confusions: HashMap<(String, String), usize> = HashMap::new();
     let (mut close_calls, mut close_right) = (0, 0);
+    let mut answered_by: HashMap<&'static str, usize> = HashMap::new();
     for g in guesses {
-        let answered = g.best.filter(|(_, c)| *c >= settings.confidence_threshold);
+        let view = g.live(&settings);
+        if let Some(by) = view.by {
+            *answered_by.entry(by.describe()).or_default() += 1;
+        }
+        let answered = view.answered(&settings);
         if let Some(e) = g.expected {
             support[e] += 1;
         }
@@ -143,7 +229,7 @@ pub fn report(set: &IntentSet, guesses: &[Guess], settings: MatcherSettings) -> 
             if g.expected == Some(a) {
                 right_as[a] += 1;
             }
-            if let (Some((r, rc)), Some(_)) = (g.runner_up, g.expected) {
+            if let (Some((r, rc)), Some(_)) = (view.runner_up, g.expected) {
                 if c - rc < settings.close_call_margin {
                     close_calls += 1;
                     close_right += usize::from(g.expected == Some(a) || g.expected == Some(r));
@@ -186,7 +272,12 @@ pub fn report(set: &IntentSet, guesses: &[Guess], settings: MatcherSettings) -> 
             recall: pct(right_as[i], support[i]),
         })
         .collect();
-    let (accuracy, recall) = score(guesses, settings.confidence_threshold);
+    let (accuracy, recall) = score(guesses, &settings);
+    let mut answered_by: Vec<(String, usize)> = answered_by
+        .into_iter()
+        .map(|(by, n)| (by.to_owned(), n))
+        .collect();
+    answered_by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let out_of_scope_cases = guesses
         .iter()
         .filter(|g| g.expected.is_none() && !g.unknown_label)
@@ -197,7 +288,10 @@ pub fn report(set: &IntentSet, guesses: &[Guess], settings: MatcherSettings) -> 
         out_of_scope_cases,
         unknown_labels: guesses.iter().filter(|g| g.unknown_label).count(),
         confidence_threshold: settings.confidence_threshold,
+        ngram_threshold: settings.ngram_threshold,
         close_call_margin: settings.close_call_margin,
+        encoder: set.matcher.uses_vectors(),
+        answered_by,
         in_scope_accuracy: accuracy,
         out_of_scope_recall: recall,
         close_calls,
@@ -212,12 +306,28 @@ pub fn report(set: &IntentSet, guesses: &[Guess], settings: MatcherSettings) -> 
 pub fn print(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "{} cases: {} in scope, {} out of scope (threshold {:.3}, close-call margin {:.3})",
+        "{} cases: {} in scope, {} out of scope (threshold {:.3}, n-grams alone {:.3}, close-call margin {:.3})",
         report.cases,
         report.in_scope_cases,
         report.out_of_scope_cases,
         report.confidence_threshold,
+        report.ngram_threshold,
         report.close_call_margin
+    )?;
+    let by: Vec<String> = report
+        .answered_by
+        .iter()
+        .map(|(by, n)| format!("{by} {n}"))
+        .collect();
+    writeln!(
+        out,
+        "decided by: {}{}",
+        by.join(", "),
+        if report.encoder {
+            ""
+        } else {
+            " (no sentence encoder: the n-grams decide alone)"
+        }
     )?;
     if report.unknown_labels > 0 {
         writeln!(
@@ -258,99 +368,4 @@ pub fn print(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
         "in-scope accuracy: {:.2}% out-of-scope recall: {:.2}%",
         report.in_scope_accuracy, report.out_of_scope_recall
     )
-}
-
-/// What `tune` chose and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct Tuning {
-    pub settings: MatcherSettings,
-    /// In-scope accuracy with no threshold (%), the reference of the budget.
-    pub accuracy_without_threshold: f64,
-    pub in_scope_accuracy: f64,
-    pub out_of_scope_recall: f64,
-    /// Wrong answers the close-call question turns into a right choice.
-    pub close_calls_fixed: usize,
-    /// Right answers that become a question instead.
-    pub close_calls_delayed: usize,
-}
-
-/// How much in-scope accuracy (points) the threshold may cost, compared with
-/// answering everything. A support bot should rarely refuse a question it
-/// can answer; within this budget, the highest out-of-scope recall wins.
-pub const ACCURACY_BUDGET: f64 = 1.0;
-
-/// Chooses the threshold and the close-call margin.
-///
-/// Threshold: by default the highest out-of-scope recall within
-/// [`ACCURACY_BUDGET`] of the accuracy without threshold (without
-/// out-of-scope cases, the highest threshold within the budget). With
-/// `min_oos_recall` (%), the lowest threshold that reaches that recall (the
-/// most in-scope accuracy for the refusals the owner asked for), or the
-/// highest recall if none reaches it.
-///
-/// Margin: the one where asking fixes the most wrong answers net of the
-/// right answers it delays; 0 when asking never helps.
-pub fn tune(guesses: &[Guess], min_oos_recall: Option<f64>) -> Tuning {
-    let thresholds: Vec<f32> = (0..100).map(|i| i as f32 / 100.0).collect();
-    let (base, _) = score(guesses, 0.0);
-    let mut best = (0.0_f32, base, 0.0_f64);
-    match min_oos_recall {
-        None => {
-            for &t in &thresholds {
-                let (acc, rec) = score(guesses, t);
-                if acc + 1e-9 >= base - ACCURACY_BUDGET && rec >= best.2 {
-                    best = (t, acc, rec);
-                }
-            }
-        }
-        Some(wanted) => {
-            let mut reached = None;
-            for &t in &thresholds {
-                let (acc, rec) = score(guesses, t);
-                if rec + 1e-9 >= wanted {
-                    reached = Some((t, acc, rec));
-                    break;
-                }
-                if rec > best.2 {
-                    best = (t, acc, rec);
-                }
-            }
-            if let Some(r) = reached {
-                best = r;
-            }
-        }
-    }
-    let threshold = best.0;
-    let mut margin = (0.0_f32, 0_usize, 0_usize, 0_i64);
-    for m in (1..=50).map(|i| i as f32 / 100.0) {
-        let (mut fixed, mut delayed) = (0, 0);
-        for g in guesses {
-            let (Some((a, c)), Some((r, rc)), Some(e)) = (g.best, g.runner_up, g.expected) else {
-                continue;
-            };
-            if c < threshold || c - rc >= m {
-                continue;
-            }
-            if a == e {
-                delayed += 1;
-            } else if r == e {
-                fixed += 1;
-            }
-        }
-        let net = fixed as i64 - delayed as i64;
-        if net > margin.3 {
-            margin = (m, fixed, delayed, net);
-        }
-    }
-    Tuning {
-        settings: MatcherSettings {
-            confidence_threshold: threshold,
-            close_call_margin: margin.0,
-        },
-        accuracy_without_threshold: base,
-        in_scope_accuracy: best.1,
-        out_of_scope_recall: best.2,
-        close_calls_fixed: margin.1,
-        close_calls_delayed: margin.2,
-    }
 }

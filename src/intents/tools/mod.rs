@@ -4,7 +4,8 @@
 //!
 //! - [`cases`]: labelled `text,intent` CSV files (quoted commas allowed).
 //! - [`evaluate`]: `test` (accuracy, out-of-scope recall, per-intent
-//!   precision and recall, confusions) and `tune` (threshold and margin).
+//!   precision and recall, confusions, which step decided).
+//! - [`tune`]: `tune` (thresholds, when to skip the encoder, margin).
 //! - [`import`]: a labelled CSV becomes intent files with placeholder answers.
 //! - [`check`] and [`chat`]: validation report, terminal conversation.
 
@@ -12,14 +13,16 @@ pub mod cases;
 pub mod command;
 pub mod evaluate;
 pub mod import;
+pub mod tune;
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::{load_dir, Diagnostic, IntentSet, Severity, Verdict};
+use super::{load_dir_with_progress, Diagnostic, IntentSet, Severity, Verdict};
 use crate::bot;
+use crate::encoder::Embedder;
 
 /// Why a tool could not run (as opposed to what it found).
 #[derive(Debug, Error)]
@@ -41,6 +44,8 @@ pub enum ToolError {
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error("the sentence encoder: {0}")]
+    Encoder(#[from] crate::encoder::EncoderError),
     #[error("{0}")]
     Usage(String),
 }
@@ -55,16 +60,29 @@ fn list(diagnostics: &[Diagnostic]) -> String {
         .join("\n")
 }
 
-/// Loads `dir` for a tool, turning diagnostics into a [`ToolError`].
-pub fn load(dir: &Path) -> Result<IntentSet, ToolError> {
-    load_dir(dir).map_err(ToolError::Intents)
+/// Loads `dir` for a tool, turning diagnostics into a [`ToolError`]; a
+/// progress bar shows the encoding of examples not cached yet.
+pub fn load(dir: &Path, embedder: &Embedder) -> Result<IntentSet, ToolError> {
+    load_with_progress(dir, embedder).map_err(ToolError::Intents)
+}
+
+fn load_with_progress(dir: &Path, embedder: &Embedder) -> Result<IntentSet, Vec<Diagnostic>> {
+    let bar = std::sync::OnceLock::new();
+    let loaded = load_dir_with_progress(dir, embedder, &|done, total| {
+        bar.get_or_init(|| progress(total, "encoding examples"))
+            .set_position(done as u64);
+    });
+    if let Some(bar) = bar.get() {
+        bar.finish_and_clear();
+    }
+    loaded
 }
 
 /// `tandem intents check`: prints every problem as `file:line:col: message`
 /// (warnings included). Returns whether the set loads (no errors).
-pub fn check(dir: &Path, out: &mut impl Write) -> Result<bool, ToolError> {
+pub fn check(dir: &Path, embedder: &Embedder, out: &mut impl Write) -> Result<bool, ToolError> {
     let started = std::time::Instant::now();
-    match load_dir(dir) {
+    match load_with_progress(dir, embedder) {
         Ok(set) => {
             let took = started.elapsed();
             for w in &set.warnings {
@@ -72,12 +90,16 @@ pub fn check(dir: &Path, out: &mut impl Write) -> Result<bool, ToolError> {
             }
             writeln!(
                 out,
-                "{}: {} intents, no errors, {} warning(s) (loaded and trained in {:.2} s; model {:.1} MB)",
+                "{}: {} intents, no errors, {} warning(s) (loaded and trained in {:.2} s; model {:.1} MB; {})",
                 dir.display(),
                 set.intents.len(),
                 set.warnings.len(),
                 took.as_secs_f64(),
-                set.matcher.memory_bytes() as f64 / 1e6
+                set.matcher.memory_bytes() as f64 / 1e6,
+                match embedder.model_id() {
+                    Some(id) if set.matcher.uses_vectors() => format!("sentence encoder {id}"),
+                    _ => "n-grams alone, no sentence encoder".to_owned(),
+                }
             )?;
             Ok(true)
         }
@@ -101,7 +123,12 @@ pub fn check(dir: &Path, out: &mut impl Write) -> Result<bool, ToolError> {
 
 /// `tandem chat`: a conversation in the terminal. For each line read, shows
 /// what the matcher chose, its confidence, the runner-up, and the reply.
-pub fn chat(set: &IntentSet, input: impl BufRead, out: &mut impl Write) -> Result<(), ToolError> {
+pub fn chat(
+    set: &IntentSet,
+    embedder: &Embedder,
+    input: impl BufRead,
+    out: &mut impl Write,
+) -> Result<(), ToolError> {
     let settings = set.matcher.settings();
     writeln!(
         out,
@@ -117,7 +144,13 @@ pub fn chat(set: &IntentSet, input: impl BufRead, out: &mut impl Write) -> Resul
         if line.trim().is_empty() {
             continue;
         }
-        let verdict = set.matcher.decide(&line);
+        // As the live bot does: the encoder only when the n-grams are unsure.
+        let vector = if set.matcher.needs_embedding(&line) {
+            embedder.embed_message_now(&line).ok()
+        } else {
+            None
+        };
+        let verdict = set.matcher.decide(&line, vector.as_ref());
         let (decision, m) = match &verdict {
             Verdict::Answer(m) => ("answer", Some(m)),
             Verdict::Ask(m) => ("ask which one", Some(m)),
@@ -129,8 +162,10 @@ pub fn chat(set: &IntentSet, input: impl BufRead, out: &mut impl Write) -> Resul
             });
             writeln!(
                 out,
-                "  [{decision}] intent: {} confidence: {:.2} runner-up: {runner_up} (by {:?})",
-                set.intents[m.intent].name, m.confidence, m.by
+                "  [{decision}] intent: {} confidence: {:.2} runner-up: {runner_up} (by {})",
+                set.intents[m.intent].name,
+                m.confidence,
+                m.by.describe()
             )?;
         } else {
             writeln!(out, "  [{decision}]")?;
@@ -138,6 +173,7 @@ pub fn chat(set: &IntentSet, input: impl BufRead, out: &mut impl Write) -> Resul
         let reply = bot::respond(
             set,
             &line,
+            vector.as_ref(),
             &mut mood,
             misses,
             turn as u64,

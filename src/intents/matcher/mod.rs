@@ -10,16 +10,35 @@
 //!    [`RegexSet`]. A match is exact and wins outright (confidence 1.0); when
 //!    several intents' patterns match, the highest `priority` wins, then the
 //!    intent listed first, so owners control precedence.
-//! 2. **Classifier.** A linear model over word and character n-grams
-//!    ([`super::classifier`]), trained from the examples when the intents
-//!    load, gives each intent a confidence in [0, 1]. Below
-//!    [`MatcherSettings::confidence_threshold`] the bot falls back; when the
-//!    runner-up is within [`MatcherSettings::close_call_margin`] of the best,
-//!    the bot asks which of the two the visitor meant.
+//! 2. **Classifiers**, trained from the examples when the intents load:
+//!    - a linear model over word and character n-grams
+//!      ([`super::classifier`]): typos, order numbers, rare product names;
+//!    - with the sentence encoder ([`crate::encoder`]), a linear model over
+//!      the message's sentence vector plus the cosine of each intent's
+//!      nearest example ([`semantic`]): phrasings no example used.
+//!
+//!    Each intent's score is the n-gram score + the vector score + the
+//!    nearest example's cosine (weights chosen on CLINC150's validation
+//!    split, checked on sets of 10 examples per intent), and a softmax with
+//!    a "none of these" answer, calibrated on the set's own held-out
+//!    examples ([`calibrate`]), turns scores into a confidence in [0, 1].
+//!    Below the threshold the bot falls back; when the runner-up is within
+//!    [`MatcherSettings::close_call_margin`] of the best, the bot asks
+//!    which of the two the visitor meant.
+//!
+//! When there is no vector — the encoder is off, or busy — the n-grams
+//! decide alone, against their own threshold
+//! ([`MatcherSettings::ngram_threshold`]). When the n-grams alone are
+//! already sure ([`MatcherSettings::skip_encoder_above`]), the encoder is
+//! not asked at all ([`Matcher::needs_embedding`]): most routine questions
+//! cost microseconds, not milliseconds.
 //!
 //! [`Matcher::rank`] gives the raw best guess (what `tandem intents test`
 //! and `tune` measure); [`Matcher::decide`] applies the settings and is what
 //! the bot uses.
+
+mod calibrate;
+pub mod semantic;
 
 use std::collections::HashMap;
 
@@ -28,6 +47,27 @@ use serde::{Deserialize, Serialize};
 
 use super::classifier::{self, Classifier};
 use super::Intent;
+use crate::encoder::Embedding;
+use semantic::{Semantic, SemanticScores};
+
+/// How much the sentence-vector model counts beside the n-grams.
+const SEMANTIC_WEIGHT: f32 = 1.0;
+/// How much the nearest example's cosine counts.
+const NEAREST_WEIGHT: f32 = 1.0;
+/// Softmax temperature of the combined score.
+const FULL_TEMPERATURE: f32 = 0.3;
+
+/// Adds the vector view's scores to the n-gram scores: an intent's combined
+/// score.
+fn combine(scores: &mut [f32], semantic: &SemanticScores) {
+    for ((score, linear), nearest) in scores
+        .iter_mut()
+        .zip(&semantic.linear)
+        .zip(&semantic.nearest)
+    {
+        *score += SEMANTIC_WEIGHT * linear + NEAREST_WEIGHT * nearest;
+    }
+}
 
 /// The matcher's answer for one message.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,8 +89,23 @@ pub enum MatchedBy {
     Label,
     /// An owner's regex matched.
     Pattern,
-    /// The statistical classifier.
-    Classifier,
+    /// The n-gram classifier alone (no sentence vector: the encoder is
+    /// off or was busy, or the n-grams were sure enough to skip it).
+    Ngrams,
+    /// The n-grams and the sentence vector together.
+    Full,
+}
+
+impl MatchedBy {
+    /// How owners' tools name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            MatchedBy::Label => "a clarification label",
+            MatchedBy::Pattern => "a pattern",
+            MatchedBy::Ngrams => "n-grams alone",
+            MatchedBy::Full => "full model",
+        }
+    }
 }
 
 /// What the bot should do with a message, once the settings are applied.
@@ -70,8 +125,14 @@ pub enum Verdict {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MatcherSettings {
-    /// Below this confidence the bot falls back, in [0, 1].
+    /// Below this confidence (of the full model) the bot falls back, in
+    /// [0, 1].
     pub confidence_threshold: f32,
+    /// The same for the n-grams alone, whose confidences run differently.
+    pub ngram_threshold: f32,
+    /// From this n-gram confidence on, the encoder is not asked: the
+    /// n-grams answer alone. 1 always asks.
+    pub skip_encoder_above: f32,
     /// When the runner-up's confidence is within this much of the best, the
     /// bot asks which one the visitor meant, in [0, 1]; 0 never asks.
     pub close_call_margin: f32,
@@ -82,8 +143,21 @@ impl Default for MatcherSettings {
         // Chosen on CLINC150's validation split (see docs/intents.md); run
         // `tandem intents tune` on your own labelled questions.
         MatcherSettings {
-            confidence_threshold: 0.19,
+            confidence_threshold: 0.2,
+            ngram_threshold: 0.19,
+            skip_encoder_above: 0.95,
             close_call_margin: 0.1,
+        }
+    }
+}
+
+impl MatcherSettings {
+    /// The fallback threshold for a match made `by`.
+    pub fn threshold(&self, by: MatchedBy) -> f32 {
+        match by {
+            MatchedBy::Full => self.confidence_threshold,
+            MatchedBy::Ngrams => self.ngram_threshold,
+            MatchedBy::Label | MatchedBy::Pattern => 0.0,
         }
     }
 }
@@ -99,19 +173,29 @@ pub struct Matcher {
     labels: HashMap<String, usize>,
     /// Stage 2, trained from every intent's examples.
     classifier: Classifier,
-    /// Threshold and close-call margin.
+    /// Stage 2's second view, when the examples' sentence vectors were
+    /// given, and the "none of these" score calibrated for it
+    /// ([`calibrate`]).
+    semantic: Option<(Semantic, f32)>,
+    /// Thresholds and close-call margin.
     settings: MatcherSettings,
 }
 
 impl Matcher {
-    /// Compiles the patterns and trains the classifier on the examples of
-    /// `intents`. CPU-heavy for large sets (about 0.7 s for 15,000 examples):
-    /// async callers run it in `spawn_blocking`.
+    /// Compiles the patterns and trains the classifiers on the examples of
+    /// `intents`; `vectors`, when given, are the examples' sentence vectors
+    /// in order (every example of the first intent, then the second's…).
+    /// CPU-heavy for large sets (about 1 s for 15,000 examples): async
+    /// callers run it in `spawn_blocking`.
     ///
     /// Patterns were validated when the files loaded, so building the set
     /// cannot fail here unless the set as a whole exceeds regex's size limit,
     /// which is reported as an error.
-    pub fn build(intents: &[Intent], settings: MatcherSettings) -> Result<Matcher, regex::Error> {
+    pub fn build(
+        intents: &[Intent],
+        settings: MatcherSettings,
+        vectors: Option<&[Embedding]>,
+    ) -> Result<Matcher, regex::Error> {
         let mut order: Vec<usize> = (0..intents.len()).collect();
         // Stable sort: equal priorities keep file order.
         order.sort_by_key(|&i| std::cmp::Reverse(intents[i].priority));
@@ -147,13 +231,30 @@ impl Matcher {
             .flat_map(|(i, intent)| intent.examples.iter().map(move |e| (e.as_str(), i)))
             .collect();
         let classifier = Classifier::train(&examples, intents.len());
+        let semantic = vectors
+            .filter(|v| v.len() == examples.len() && !v.is_empty())
+            .map(|vectors| {
+                let slices: Vec<&[f32]> = vectors.iter().map(Embedding::as_slice).collect();
+                let labels: Vec<usize> = examples.iter().map(|&(_, l)| l).collect();
+                let dims = slices.first().map_or(0, |v| v.len());
+                let none = calibrate::none_score(&examples, &slices, intents.len(), dims);
+                tracing::debug!(examples = examples.len(), none, "full model calibrated");
+                (Semantic::train(&slices, &labels, intents.len(), dims), none)
+            });
         Ok(Matcher {
             patterns,
             pattern_owner,
             labels,
             classifier,
+            semantic,
             settings,
         })
+    }
+
+    /// Whether the sentence vectors of the examples were part of training
+    /// (so a message's vector will be used).
+    pub fn uses_vectors(&self) -> bool {
+        self.semantic.is_some()
     }
 
     /// The settings this matcher applies in [`Matcher::decide`].
@@ -161,14 +262,30 @@ impl Matcher {
         self.settings
     }
 
-    /// Approximate heap bytes of the trained classifier.
+    /// Approximate heap bytes of the trained classifiers.
     pub fn memory_bytes(&self) -> usize {
-        self.classifier.memory_bytes()
+        self.classifier.memory_bytes() + self.semantic.as_ref().map_or(0, |(s, _)| s.memory_bytes())
+    }
+
+    /// Whether `text` is worth the encoder's time: not when it is a label
+    /// or a pattern's, nor when the n-grams alone are at least
+    /// [`MatcherSettings::skip_encoder_above`] sure, nor when the matcher
+    /// was trained without vectors.
+    pub fn needs_embedding(&self, text: &str) -> bool {
+        self.semantic.is_some()
+            && match self.rank(text, None) {
+                None => false,
+                Some(m) => {
+                    m.by == MatchedBy::Ngrams && m.confidence < self.settings.skip_encoder_above
+                }
+            }
     }
 
     /// The best guess for `text` with no threshold applied; `None` only when
-    /// there are no intents.
-    pub fn rank(&self, text: &str) -> Option<Match> {
+    /// there are no intents. `vector` is the message's sentence vector when
+    /// the encoder gave one; without it (or a matcher trained without
+    /// vectors) the n-grams decide alone.
+    pub fn rank(&self, text: &str, vector: Option<&Embedding>) -> Option<Match> {
         if let Some(&intent) = self.labels.get(classifier::normalise(text).trim()) {
             return Some(Match {
                 intent,
@@ -186,35 +303,52 @@ impl Matcher {
                 runner_up: None,
             });
         }
-        let scores = self.classifier.scores(text);
-        let (intent, confidence, runner_up) = confidences(&scores, self.classifier.temperature())?;
+        let mut scores = self.classifier.scores(text);
+        let (by, temperature, none) = match (vector, &self.semantic) {
+            (Some(vector), Some((semantic, none))) => {
+                combine(&mut scores, &semantic.scores(vector.as_slice()));
+                (MatchedBy::Full, FULL_TEMPERATURE, *none)
+            }
+            _ => (MatchedBy::Ngrams, self.classifier.temperature(), NONE_SCORE),
+        };
+        let (intent, confidence, runner_up) = confidences(&scores, temperature, none)?;
         Some(Match {
             intent,
             confidence,
-            by: MatchedBy::Classifier,
+            by,
             runner_up,
         })
     }
 
-    /// What the bot should do with `text`: answer, ask, or fall back.
-    pub fn decide(&self, text: &str) -> Verdict {
-        self.decide_with(text, self.settings)
+    /// What the bot should do with `text` (and its vector, if any):
+    /// answer, ask, or fall back.
+    pub fn decide(&self, text: &str, vector: Option<&Embedding>) -> Verdict {
+        self.decide_with(text, vector, self.settings)
     }
 
     /// [`Matcher::decide`] with other settings (used by `tune`).
-    pub fn decide_with(&self, text: &str, settings: MatcherSettings) -> Verdict {
-        match self.rank(text) {
+    pub fn decide_with(
+        &self,
+        text: &str,
+        vector: Option<&Embedding>,
+        settings: MatcherSettings,
+    ) -> Verdict {
+        match self.rank(text, vector) {
             None => Verdict::Fallback(None),
             Some(m) => verdict(m, settings),
         }
     }
 
-    /// The intent for `text` when the bot would answer with it outright.
-    pub fn classify(&self, text: &str) -> Option<Match> {
-        match self.decide(text) {
-            Verdict::Answer(m) => Some(m),
-            Verdict::Ask(_) | Verdict::Fallback(_) => None,
-        }
+    /// The intent whose examples are nearest in meaning to `vector`, with
+    /// the cosine; for grouping unanswered questions.
+    pub fn nearest_intent(&self, vector: &Embedding) -> Option<(usize, f32)> {
+        let scores = self.semantic.as_ref()?.0.scores(vector.as_slice());
+        scores
+            .nearest
+            .iter()
+            .copied()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
     }
 
     /// Runs `intent`'s patterns on `text` and returns the named captures of
@@ -249,14 +383,14 @@ const NONE_SCORE: f32 = 0.25;
 type Ranked = (usize, f32, Option<(usize, f32)>);
 
 /// Best intent, its confidence and the runner-up's, from raw scores: a
-/// softmax over the intents plus the "none" answer ([`NONE_SCORE`]).
-fn confidences(scores: &[f32], temperature: f32) -> Option<Ranked> {
+/// softmax over the intents plus the "none" answer scoring `none`.
+fn confidences(scores: &[f32], temperature: f32, none: f32) -> Option<Ranked> {
     let (best, second) = classifier::top_two(scores);
-    let top = (*scores.get(best)?).max(NONE_SCORE);
+    let top = (*scores.get(best)?).max(none);
     let inv_t = 1.0 / temperature.max(1e-6);
     let total: f32 = scores
         .iter()
-        .chain(std::iter::once(&NONE_SCORE))
+        .chain(std::iter::once(&none))
         .map(|&s| ((s - top) * inv_t).exp())
         .sum();
     let share = |s: f32| {
@@ -276,12 +410,12 @@ fn confidences(scores: &[f32], temperature: f32) -> Option<Ranked> {
 
 /// Applies `settings` to a raw best guess.
 pub fn verdict(m: Match, settings: MatcherSettings) -> Verdict {
-    if m.confidence < settings.confidence_threshold {
+    if m.confidence < settings.threshold(m.by) {
         return Verdict::Fallback(Some(m));
     }
     match m.runner_up {
         Some((_, second))
-            if m.by == MatchedBy::Classifier
+            if matches!(m.by, MatchedBy::Ngrams | MatchedBy::Full)
                 && m.confidence - second < settings.close_call_margin =>
         {
             Verdict::Ask(m)
@@ -297,168 +431,4 @@ pub fn words(text: &str) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn intent(name: &str, examples: &[&str], patterns: &[&str]) -> Intent {
-        Intent {
-            name: name.into(),
-            examples: examples.iter().map(|s| s.to_string()).collect(),
-            patterns: patterns.iter().map(|p| Regex::new(p).unwrap()).collect(),
-            responses: vec!["ok".into()],
-            ..Intent::default()
-        }
-    }
-
-    fn intents() -> Vec<Intent> {
-        vec![
-            intent(
-                "shipping",
-                &[
-                    "how long does shipping take",
-                    "when will my parcel be delivered",
-                    "delivery time",
-                    "how many days until it arrives",
-                ],
-                &[],
-            ),
-            intent(
-                "refund",
-                &[
-                    "i want a refund",
-                    "how do i get my money back",
-                    "refund status",
-                    "give me my money back",
-                ],
-                &[r"(?i)\border\s*#?(?P<order>\d{5})\b"],
-            ),
-            intent(
-                "opening_hours",
-                &[
-                    "when are you open",
-                    "what are your opening hours",
-                    "are you open on sunday",
-                    "what time do you close",
-                ],
-                &[],
-            ),
-        ]
-    }
-
-    fn matcher() -> (Vec<Intent>, Matcher) {
-        let intents = intents();
-        let m = Matcher::build(&intents, MatcherSettings::default()).unwrap();
-        (intents, m)
-    }
-
-    #[test]
-    fn words_ignore_case_punctuation_and_apostrophes() {
-        assert_eq!(words("Where's MY order?!"), vec!["wheres", "my", "order"]);
-        assert_eq!(words("  café—crème "), vec!["cafe", "creme"]);
-        assert!(words("?!… 🙂").is_empty());
-    }
-
-    #[test]
-    fn casing_punctuation_and_typos_do_not_hide_the_intent() {
-        let (_, m) = matcher();
-        assert_eq!(m.rank("HOW LONG does shipping take???").unwrap().intent, 0);
-        assert_eq!(m.rank("i want a refnd").unwrap().intent, 1);
-        assert_eq!(m.rank("opening hours on sundays?").unwrap().intent, 2);
-    }
-
-    #[test]
-    fn a_message_below_the_threshold_falls_back() {
-        let intents = intents();
-        let strict = MatcherSettings {
-            confidence_threshold: 0.99,
-            close_call_margin: 0.0,
-        };
-        let m = Matcher::build(&intents, strict).unwrap();
-        assert!(matches!(
-            m.decide("what is the meaning of life"),
-            Verdict::Fallback(Some(_))
-        ));
-        let lenient = MatcherSettings {
-            confidence_threshold: 0.0,
-            close_call_margin: 0.0,
-        };
-        let m = Matcher::build(&intents, lenient).unwrap();
-        assert!(matches!(
-            m.decide("what is the meaning of life"),
-            Verdict::Answer(_)
-        ));
-    }
-
-    #[test]
-    fn empty_or_emoji_messages_do_not_get_a_confident_answer() {
-        let (_, m) = matcher();
-        for text in ["", "🙂", "   "] {
-            assert!(
-                !matches!(m.decide(text), Verdict::Answer(_)),
-                "{text:?} was answered"
-            );
-        }
-    }
-
-    #[test]
-    fn patterns_win_over_the_classifier_and_fill_captures() {
-        let (intents, m) = matcher();
-        let hit = m.rank("delivery time for order 12345").unwrap();
-        assert_eq!((hit.intent, hit.by), (1, MatchedBy::Pattern));
-        assert_eq!(
-            Matcher::captures(&intents[1], "order #12345"),
-            vec![("order".to_string(), "12345".to_string())]
-        );
-    }
-
-    #[test]
-    fn when_two_patterns_match_priority_then_file_order_decides() {
-        let mut intents = vec![
-            intent("first", &["a"], &[r"(?i)parcel"]),
-            intent("second", &["b"], &[r"(?i)parcel \d+"]),
-        ];
-        let m = Matcher::build(&intents, MatcherSettings::default()).unwrap();
-        assert_eq!(m.rank("parcel 12").unwrap().intent, 0);
-        intents[1].priority = 5;
-        let m = Matcher::build(&intents, MatcherSettings::default()).unwrap();
-        assert_eq!(m.rank("parcel 12").unwrap().intent, 1);
-        assert_eq!(m.rank("my parcel").unwrap().intent, 0);
-    }
-
-    #[test]
-    fn a_close_call_asks_which_one_was_meant() {
-        let (_, m) = matcher();
-        let hit = m.rank("refund delivery").unwrap();
-        let (_, second) = hit.runner_up.unwrap();
-        let margin = hit.confidence - second;
-        let asks = MatcherSettings {
-            confidence_threshold: 0.0,
-            close_call_margin: margin + 0.01,
-        };
-        assert!(matches!(
-            m.decide_with("refund delivery", asks),
-            Verdict::Ask(_)
-        ));
-        let answers = MatcherSettings {
-            confidence_threshold: 0.0,
-            close_call_margin: margin - 0.01,
-        };
-        assert!(matches!(
-            m.decide_with("refund delivery", answers),
-            Verdict::Answer(_)
-        ));
-    }
-
-    #[test]
-    fn clicking_a_clarification_label_resolves_to_that_intent() {
-        let mut intents = intents();
-        intents[0].description = Some("Delivery times".into());
-        intents[1].description = Some("Refunds".into());
-        let m = Matcher::build(&intents, MatcherSettings::default()).unwrap();
-        let hit = m.rank("refunds").unwrap();
-        assert_eq!((hit.intent, hit.by), (1, MatchedBy::Label));
-        assert_eq!(m.rank("Delivery times").unwrap().intent, 0);
-        // Without a description the label is the name in words.
-        assert_eq!(m.rank("Opening hours").unwrap().by, MatchedBy::Label);
-    }
-}
+mod tests;
