@@ -27,6 +27,8 @@ pub struct BotTurn {
     pub misses_in_row: u32,
     /// `Some` when the conversation must go to a person now.
     pub escalate: Option<Vec<Reason>>,
+    /// What this message showed of the visitor's mood (for tools).
+    pub signals: Vec<crate::empathy::conversation::Signal>,
 }
 
 /// A line the bot says.
@@ -59,10 +61,14 @@ pub fn respond(
         Verdict::Fallback(_) => (None, false),
     };
     let intent = hit.as_ref().and_then(|h| set.intents.get(h.intent));
-    let misses_in_row = if intent.is_some() {
-        0
-    } else {
-        misses_in_row + 1
+    let reading = mood.read(text, vector.map(Embedding::as_slice), policy);
+    // Thanks or praise the bot has no answer for is a pleasantry, not a
+    // miss: "I'll ask the neighbours then, thanks" ends a conversation well.
+    let pleasantry = intent.is_none() && reading.warm;
+    let misses_in_row = match (intent, pleasantry) {
+        (Some(_), _) => 0,
+        (None, true) => misses_in_row,
+        (None, false) => misses_in_row + 1,
     };
     let default_reason = intent
         .map(|i| format!("asked about {} (always handled by a person)", i.name))
@@ -75,13 +81,18 @@ pub fn respond(
             },
             BotOutcome::Answered {
                 confidence: hit.confidence,
-                threshold: set.matcher.settings().confidence_threshold,
+                threshold: set.matcher.settings().threshold(hit.by),
             },
+        ),
+        _ if pleasantry => (
+            TurnOutcome::Missed { misses_in_row },
+            BotOutcome::Pleasantry,
         ),
         _ => (TurnOutcome::Missed { misses_in_row }, BotOutcome::Missed),
     };
-    let signals = mood.observe_message(text, bot_outcome, now, policy);
+    let signals = mood.observe_reading(text, &reading, bot_outcome, now, policy);
     let mut decision = policy.decide(&outcome, &signals, mood);
+    mood.note_decision(decision == Decision::Acknowledge, policy);
     if let Decision::HandOver(reasons) = &mut decision {
         // A trigger from a calm message (a handoff intent) quotes it too.
         for reason in reasons.iter_mut().filter(|r| r.evidence.is_none()) {
@@ -94,15 +105,13 @@ pub fn respond(
         (Decision::Acknowledge, Some(intent)) => {
             // Empathetic variants acknowledge in the owner's own words;
             // otherwise a short acknowledgement goes before the answer.
-            let text = match rotate(&intent.empathetic_responses, pick) {
-                Some(caring) => fill(caring, &Matcher::captures(intent, text)),
+            let captures = Matcher::captures(intent, text);
+            let text = match answer(&intent.empathetic_responses, &captures, pick) {
+                Some(caring) => caring,
                 None => format!(
                     "{} {}",
                     policy::acknowledgement(&signals),
-                    fill(
-                        rotate(&intent.responses, pick).unwrap_or_default(),
-                        &Matcher::captures(intent, text)
-                    )
+                    answer(&intent.responses, &captures, pick).unwrap_or_default()
                 ),
             };
             let mut quick_replies = vec![policy::TALK_TO_A_PERSON.to_owned()];
@@ -134,11 +143,16 @@ pub fn respond(
         ),
         (Decision::Answer, Some(intent)) => (
             BotReply {
-                text: fill(
-                    rotate(&intent.responses, pick).unwrap_or_default(),
-                    &Matcher::captures(intent, text),
-                ),
+                text: answer(&intent.responses, &Matcher::captures(intent, text), pick)
+                    .unwrap_or_default(),
                 quick_replies: intent.quick_replies.clone(),
+            },
+            None,
+        ),
+        (Decision::Answer, None) if pleasantry => (
+            BotReply {
+                text: set.policy.bot.pleasantry.clone(),
+                quick_replies: Vec::new(),
             },
             None,
         ),
@@ -164,6 +178,7 @@ pub fn respond(
                 intent: None,
                 misses_in_row,
                 escalate: None,
+                signals,
             };
         }
     }
@@ -172,15 +187,36 @@ pub fn respond(
         intent: intent.map(|i| i.name.clone()),
         misses_in_row,
         escalate,
+        signals,
     }
 }
 
 /// The `turn`th of `variants`, cycling; `None` when there are none.
-fn rotate(variants: &[String], turn: usize) -> Option<&str> {
+fn rotate<T>(variants: &[T], turn: usize) -> Option<&T> {
     if variants.is_empty() {
         return None;
     }
-    variants.get(turn % variants.len()).map(String::as_str)
+    variants.get(turn % variants.len())
+}
+
+/// The `turn`th variant whose `{placeholders}` the captures can all fill,
+/// filled. Variants needing a capture the message did not give (matched by
+/// its meaning, not the pattern) are skipped, so a visitor never reads
+/// "{order}"; when every variant needs one, the first is used as it is
+/// (`tandem intents check` warns about such intents).
+fn answer(variants: &[String], captures: &[(String, String)], turn: usize) -> Option<String> {
+    let fillable: Vec<&String> = variants
+        .iter()
+        .filter(|v| {
+            crate::intents::placeholders(v)
+                .iter()
+                .all(|p| captures.iter().any(|(name, _)| name == p))
+        })
+        .collect();
+    match rotate(&fillable, turn) {
+        Some(v) => Some(fill(v, captures)),
+        None => rotate(variants, turn).map(|v| fill(v, captures)),
+    }
 }
 
 /// What the bot says when it hands over for `reasons`.
@@ -261,6 +297,29 @@ handoff_reason = "asked for a person"
     }
 
     #[test]
+    fn an_answer_never_shows_a_placeholder_the_message_did_not_fill() {
+        let variants = [
+            "Order {order} is on its way.".to_owned(),
+            "Track it in your email.".to_owned(),
+        ];
+        let order = [("order".to_owned(), "12345".to_owned())];
+        assert_eq!(
+            answer(&variants, &order, 0).unwrap(),
+            "Order 12345 is on its way."
+        );
+        for turn in 0..4 {
+            assert_eq!(
+                answer(&variants, &[], turn).unwrap(),
+                "Track it in your email."
+            );
+        }
+        assert_eq!(
+            crate::intents::placeholders("a {x} b {y_2} {} {no space}"),
+            ["x", "y_2"]
+        );
+    }
+
+    #[test]
     fn responses_rotate_with_the_turn() {
         assert_eq!(
             respond(&set(), "where is order 12345?", 0, 1).reply.text,
@@ -281,7 +340,7 @@ handoff_reason = "asked for a person"
 
     #[test]
     fn an_upset_visitor_hears_an_acknowledgement_the_answer_and_an_offer() {
-        let turn = respond(&set(), "this is annoying, where is order 12345?", 0, 0);
+        let turn = respond(&set(), "this is so annoying, where is order 12345?", 0, 0);
         assert_eq!(turn.escalate, None);
         let text = &turn.reply.text;
         assert!(text.starts_with("I'm sorry"), "{text}");

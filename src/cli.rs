@@ -69,6 +69,10 @@ pub enum Command {
         /// Intents directory [default: the intents directory setting].
         #[arg(long)]
         intents: Option<PathBuf>,
+        /// Read the lines as if typed this many seconds apart (for a
+        /// scripted conversation piped in; default: as they arrive).
+        #[arg(long, value_name = "SECS")]
+        pace: Option<u64>,
     },
     /// Measure the frustration reader.
     Empathy {
@@ -80,9 +84,10 @@ pub enum Command {
 /// `tandem empathy …`
 #[derive(Debug, Subcommand)]
 pub enum EmpathyCommand {
-    /// Precision, recall, F1 and accuracy of the per-message frustration
-    /// reader on a `text,frustrated` CSV file. The threshold is the policy's
-    /// soft threshold, or the best one on `--tune`; never chosen on the cases.
+    /// Precision, recall, F1 and accuracy of the per-message tone reader on
+    /// a `text,frustrated` CSV file (with sentence vectors unless the
+    /// encoder is off). The threshold is the model's own, or the best one on
+    /// `--tune`; never chosen on the cases.
     Eval {
         /// Labelled messages to score (`text,frustrated`, 0 or 1, header line).
         #[arg(long)]
@@ -90,14 +95,22 @@ pub enum EmpathyCommand {
         /// Validation file to choose the threshold on.
         #[arg(long)]
         tune: Option<PathBuf>,
-        /// Intents directory whose policy.toml gives the threshold
-        /// [default: the intents directory setting].
-        #[arg(long)]
-        intents: Option<PathBuf>,
         /// Also measure scoring speed on the cases' texts for this many
         /// seconds (one core; use a release build).
         #[arg(long, value_name = "SECS")]
         speed: Option<u64>,
+    },
+    /// Fit the tone model on labelled messages: a directory with
+    /// `train.csv` and `val.csv` (`text,frustrated`), e.g.
+    /// `../shared/data/goemotions-frustration`. Writes the model file
+    /// Tandem ships (`model/frustration.json`); rebuild to embed it.
+    Train {
+        /// The directory with train.csv and val.csv.
+        #[arg(long)]
+        data: PathBuf,
+        /// Where to write the model [default: model/frustration.json].
+        #[arg(long, default_value = "model/frustration.json")]
+        out: PathBuf,
     },
     /// Show how one message reads: its frustration score and the signals
     /// behind it, with the words that triggered each.

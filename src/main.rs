@@ -11,7 +11,7 @@ use tandem::config::{self, Settings};
 use tandem::intents::tools;
 use tandem::protocol::Role;
 use tandem::store::Store;
-use tandem::{agents, empathy, intents, server};
+use tandem::{agents, empathy, server};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -44,34 +44,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
-        Command::Chat { intents } => {
-            tools::command::run_chat(intents, &settings)?;
+        Command::Chat { intents, pace } => {
+            tools::command::run_chat(intents, pace, &settings)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Empathy {
-            command:
-                EmpathyCommand::Eval {
-                    cases,
-                    tune,
-                    intents: dir,
-                    speed,
-                },
+            command: EmpathyCommand::Eval { cases, tune, speed },
         } => {
-            let dir = dir.unwrap_or(settings.intents_dir);
-            // Only the policy is needed: no sentence vectors.
-            let threshold = match intents::load_dir(&dir, &tandem::encoder::Embedder::none()) {
-                Ok(set) => set.policy.escalation.soft_threshold,
-                Err(diagnostics) => bail!(
-                    "the intents in {} have problems (run `tandem intents check`):\n{}",
-                    dir.display(),
-                    diagnostics
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                ),
-            };
-            let report = empathy::eval::evaluate(&cases, tune.as_deref(), threshold)?;
+            let embedder = tools::command::embedder(&settings)?;
+            let report = empathy::eval::evaluate(&cases, tune.as_deref(), &embedder)?;
             if let Some(secs) = speed {
                 let texts: Vec<String> = empathy::eval::read_cases(&cases)?
                     .into_iter()
@@ -87,12 +68,56 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Empathy {
+            command: EmpathyCommand::Train { data, out },
+        } => {
+            let train = empathy::eval::read_cases(&data.join("train.csv"))?;
+            let val = empathy::eval::read_cases(&data.join("val.csv"))?;
+            let embedder = tools::command::embedder(&settings)?;
+            let (file, report) = empathy::tone::train::train(&train, &val, &embedder, &|step| {
+                eprintln!("{step}");
+            });
+            std::fs::write(&out, serde_json::to_string(&file)?)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "{} terms; validation: words only {}",
+                report.terms, report.words
+            );
+            if let Some(full) = report.full {
+                println!("validation: with sentence vectors {full}");
+            }
+            println!("written to {} (rebuild Tandem to embed it)", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Empathy {
             command: EmpathyCommand::Explain { text },
         } => {
             let reading = empathy::frustration::read_message(&text);
-            println!("score: {:.2}", reading.score);
+            println!("lexicon score: {:.2}", reading.score);
             for s in reading.signals {
                 println!("  {:.2}  {}: {}", s.weight, s.kind.describe(), s.evidence);
+            }
+            let embedder = tools::command::embedder(&settings)?;
+            let vector = embedder.embed_message_now(&text).ok();
+            let model = empathy::tone::ToneModel::bundled();
+            for (name, v) in [
+                ("words only", None),
+                ("with the sentence vector", vector.as_ref()),
+            ] {
+                if name != "words only" && v.is_none() {
+                    continue;
+                }
+                let tone = model.read(&text, v.map(|v| v.as_slice()));
+                let words: Vec<String> = tone
+                    .words
+                    .iter()
+                    .map(|(w, c)| format!("{w} (+{c:.2})"))
+                    .collect();
+                println!(
+                    "tone, {name}: {:.2} (frustrated from {:.2}) {}",
+                    tone.probability,
+                    tone.threshold,
+                    words.join(", ")
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

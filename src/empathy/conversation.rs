@@ -17,8 +17,9 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::frustration::{self, SignalKind};
+use super::frustration::SignalKind;
 use super::policy::EscalationPolicy;
+use super::reading;
 use crate::protocol::{Reason, ReasonCode};
 
 /// Visitor lines remembered for spotting repetition.
@@ -27,8 +28,11 @@ const REMEMBERED_LINES: usize = 6;
 const REMEMBERED_SIGNALS: usize = 12;
 /// Longest evidence quote kept, in characters.
 const EVIDENCE_CHARS: usize = 200;
-/// Word-set similarity from which a line counts as the same question again.
+/// Word-set similarity from which a line counts as the same question again
+/// after the bot struggled with it…
 const REPEAT_SIMILARITY: f32 = 0.6;
+/// …and after a good answer: only the very same question.
+const SAME_QUESTION: f32 = 0.9;
 /// How far above the matcher's threshold an answer still counts as unsure.
 const LOW_CONFIDENCE_MARGIN: f32 = 0.1;
 
@@ -54,6 +58,9 @@ pub struct Mood {
     pub last_words: u32,
     /// Whether the bot's last answer was a miss or unsure.
     pub bot_struggled: bool,
+    /// Whether the bot has acknowledged the visitor's frustration and
+    /// offered a person (and the conversation has not calmed down since).
+    pub offered: bool,
 }
 
 /// One piece of evidence about the visitor's mood.
@@ -89,22 +96,56 @@ pub enum BotOutcome {
     Missed,
     /// The bot was not answering (a person has the conversation).
     NotAnswering,
+    /// The bot had no answer, but the visitor was only being kind
+    /// ("thanks, I'll try that"): not a miss.
+    Pleasantry,
 }
 
 impl Mood {
     /// Reads one visitor message in the context of the conversation and
-    /// updates the score. Returns this message's signals, strongest first.
+    /// updates the score; `vector` is the message's sentence vector when the
+    /// encoder gave one. Returns this message's signals, strongest first.
     pub fn observe_message(
         &mut self,
         text: &str,
+        vector: Option<&[f32]>,
+        outcome: BotOutcome,
+        now: OffsetDateTime,
+        policy: &EscalationPolicy,
+    ) -> Vec<Signal> {
+        let reading = self.read(text, vector, policy);
+        self.observe_reading(text, &reading, outcome, now, policy)
+    }
+
+    /// Reads `text` in this conversation's context: once it is upset,
+    /// impatience counts fully ([`reading::read_in`]).
+    pub fn read(
+        &self,
+        text: &str,
+        vector: Option<&[f32]>,
+        policy: &EscalationPolicy,
+    ) -> reading::Reading {
+        reading::read_in(
+            text,
+            vector,
+            self.offered || self.score >= policy.soft_threshold,
+        )
+    }
+
+    /// [`Mood::observe_message`] for a message already read.
+    pub fn observe_reading(
+        &mut self,
+        text: &str,
+        reading: &reading::Reading,
         outcome: BotOutcome,
         now: OffsetDateTime,
         policy: &EscalationPolicy,
     ) -> Vec<Signal> {
         let quote = quote(text);
         let weights = &policy.weights;
-        let mut signals: Vec<Signal> = frustration::read_message(text)
+        let mut signals: Vec<Signal> = reading
             .signals
+            .clone()
             .into_iter()
             .map(|s| {
                 let code = code_of(s.kind);
@@ -125,12 +166,20 @@ impl Mood {
             });
         };
 
+        // Asking again counts after an answer that did not land; after a
+        // good answer a similar question is a follow-up ("and to
+        // Austria?"), unless it is the very same question.
         let words = content_words(text);
+        let needed = if self.bot_struggled {
+            REPEAT_SIMILARITY
+        } else {
+            SAME_QUESTION
+        };
         if words.len() >= 2
             && self
                 .recent_lines
                 .iter()
-                .any(|earlier| similarity(&words, &content_words(earlier)) >= REPEAT_SIMILARITY)
+                .any(|earlier| similarity(&words, &content_words(earlier)) >= needed)
         {
             add(
                 ReasonCode::RepeatedQuestion,
@@ -152,7 +201,7 @@ impl Mood {
                 );
                 true
             }
-            BotOutcome::Answered { .. } => false,
+            BotOutcome::Answered { .. } | BotOutcome::Pleasantry => false,
             BotOutcome::NotAnswering => self.bot_struggled,
         };
         let quick = self.last_visitor_at.is_some_and(|at| {
@@ -242,6 +291,17 @@ impl Mood {
         };
         self.apply(&signals, None);
         signals
+    }
+
+    /// Notes the bot's decision on the last message: an acknowledgement
+    /// with an offer of a person is remembered until the conversation has
+    /// calmed down to below half the soft threshold.
+    pub fn note_decision(&mut self, acknowledged: bool, policy: &EscalationPolicy) {
+        if acknowledged {
+            self.offered = true;
+        } else if self.score < policy.soft_threshold / 2.0 {
+            self.offered = false;
+        }
     }
 
     /// Moves the score with `signals`; with none, multiplies it by `decay`
@@ -342,7 +402,7 @@ mod tests {
         .iter()
         .enumerate()
         {
-            let signals = mood.observe_message(text, ANSWERED, at(i as i64 * 30), &policy);
+            let signals = mood.observe_message(text, None, ANSWERED, at(i as i64 * 30), &policy);
             assert!(signals.is_empty(), "{text}: {signals:?}");
         }
         assert_eq!(mood.score, 0.0);
@@ -352,9 +412,20 @@ mod tests {
     fn asking_the_same_thing_again_is_noticed_with_the_message() {
         let policy = EscalationPolicy::default();
         let mut mood = Mood::default();
-        mood.observe_message("do you sell kayaks?", BotOutcome::Missed, at(0), &policy);
-        let signals =
-            mood.observe_message("do you sell kayaks??", BotOutcome::Missed, at(30), &policy);
+        mood.observe_message(
+            "do you sell kayaks?",
+            None,
+            BotOutcome::Missed,
+            at(0),
+            &policy,
+        );
+        let signals = mood.observe_message(
+            "do you sell kayaks??",
+            None,
+            BotOutcome::Missed,
+            at(30),
+            &policy,
+        );
         assert!(codes(&signals).contains(&ReasonCode::RepeatedQuestion));
         let repeat = signals
             .iter()
@@ -367,8 +438,8 @@ mod tests {
     fn a_different_question_is_not_a_repeat() {
         let policy = EscalationPolicy::default();
         let mut mood = Mood::default();
-        mood.observe_message("where is my order", ANSWERED, at(0), &policy);
-        let signals = mood.observe_message("how much is shipping", ANSWERED, at(30), &policy);
+        mood.observe_message("where is my order", None, ANSWERED, at(0), &policy);
+        let signals = mood.observe_message("how much is shipping", None, ANSWERED, at(30), &policy);
         assert!(!codes(&signals).contains(&ReasonCode::RepeatedQuestion));
     }
 
@@ -376,13 +447,13 @@ mod tests {
     fn the_score_rises_with_evidence_and_cools_down_when_things_go_well() {
         let policy = EscalationPolicy::default();
         let mut mood = Mood::default();
-        mood.observe_message("this is useless", ANSWERED, at(0), &policy);
+        mood.observe_message("this is useless", None, ANSWERED, at(0), &policy);
         let upset = mood.score;
         assert!(upset > 0.3, "{upset}");
-        mood.observe_message("that is ridiculous", ANSWERED, at(30), &policy);
+        mood.observe_message("that is ridiculous", None, ANSWERED, at(30), &policy);
         assert!(mood.score > upset);
         let high = mood.score;
-        mood.observe_message("ok, thank you", ANSWERED, at(60), &policy);
+        mood.observe_message("ok, thank you", None, ANSWERED, at(60), &policy);
         assert!(mood.score < high * 0.7, "{} vs {high}", mood.score);
         assert_eq!(mood.peak, high);
     }
@@ -405,7 +476,7 @@ mod tests {
         let policy = EscalationPolicy::default();
         let mut calm = Mood::default();
         for i in 0..5 {
-            let s = calm.observe_message("and the blue one", ANSWERED, at(i), &policy);
+            let s = calm.observe_message("and the blue one", None, ANSWERED, at(i), &policy);
             assert!(!codes(&s).contains(&ReasonCode::MessageBurst));
         }
         let mut stuck = Mood::default();
@@ -414,7 +485,7 @@ mod tests {
             .iter()
             .enumerate()
         {
-            last = stuck.observe_message(text, BotOutcome::Missed, at(i as i64), &policy);
+            last = stuck.observe_message(text, None, BotOutcome::Missed, at(i as i64), &policy);
         }
         assert!(codes(&last).contains(&ReasonCode::MessageBurst), "{last:?}");
     }
@@ -425,11 +496,12 @@ mod tests {
         let mut mood = Mood::default();
         mood.observe_message(
             "I ordered a blue jacket two weeks ago and it still has not arrived, can you check",
+            None,
             BotOutcome::Missed,
             at(0),
             &policy,
         );
-        let signals = mood.observe_message("whatever", BotOutcome::Missed, at(60), &policy);
+        let signals = mood.observe_message("whatever", None, BotOutcome::Missed, at(60), &policy);
         assert!(
             codes(&signals).contains(&ReasonCode::CurtReply),
             "{signals:?}"

@@ -1,17 +1,21 @@
-//! `tandem empathy eval`: how well the per-message reader separates
-//! frustrated from calm messages on a labelled file.
+//! `tandem empathy eval`: how well the per-message tone reader
+//! ([`super::tone`]) separates frustrated from calm messages on a labelled
+//! file — with the sentence vector when the encoder runs, as the live bot
+//! reads a message the encoder saw.
 //!
 //! Rows are `text,frustrated` (0 or 1) with a header line, RFC 4180 quoting.
-//! The threshold never comes from the file being scored: it is the policy's
-//! soft threshold, or it is chosen on a separate validation file (`--tune`)
-//! as the one with the best F1 there.
+//! The threshold never comes from the file being scored: it is the model's
+//! own (chosen on the validation split when it was trained), or it is
+//! chosen on a separate validation file (`--tune`) as the one with the best
+//! F1 there.
 
 use std::fmt;
 use std::path::Path;
 
 use thiserror::Error;
 
-use super::frustration;
+use super::tone::ToneModel;
+use crate::encoder::Embedder;
 
 /// Why an evaluation could not run.
 #[derive(Debug, Error)]
@@ -211,11 +215,19 @@ pub fn best_threshold(scores: &[f32], labels: &[bool]) -> Metrics {
     metrics_at(scores, labels, best.1)
 }
 
-/// Scores every case with the per-message reader.
-pub fn score_cases(cases: &[Case]) -> (Vec<f32>, Vec<bool>) {
+/// Scores every case with the tone reader: the probability that its wording
+/// is frustrated (with its sentence vector when `embedder` has an encoder).
+pub fn score_cases(cases: &[Case], embedder: &Embedder) -> (Vec<f32>, Vec<bool>) {
+    let model = ToneModel::bundled();
+    let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
+    let vectors = embedder.embed_many(&texts, &|_, _| {}).unwrap_or_default();
     cases
         .iter()
-        .map(|c| (frustration::score(&c.text), c.frustrated))
+        .enumerate()
+        .map(|(i, c)| {
+            let vector = vectors.get(i).map(|v| v.as_slice());
+            (model.read(&c.text, vector).probability, c.frustrated)
+        })
         .unzip()
 }
 
@@ -288,26 +300,31 @@ impl fmt::Display for Report {
     }
 }
 
-/// Scores `cases_path` at `policy_threshold`, or at the best threshold on
-/// `tune_path` when one is given. Nothing is chosen from the cases file.
+/// Scores `cases_path` at the model's own threshold, or at the best
+/// threshold on `tune_path` when one is given. Nothing is chosen from the
+/// cases file.
 pub fn evaluate(
     cases_path: &Path,
     tune_path: Option<&Path>,
-    policy_threshold: f32,
+    embedder: &Embedder,
 ) -> Result<Report, EvalError> {
+    let model = ToneModel::bundled();
     let (threshold, threshold_from) = match tune_path {
         Some(tune) => {
-            let (scores, labels) = score_cases(&read_cases(tune)?);
+            let (scores, labels) = score_cases(&read_cases(tune)?, embedder);
             let best = best_threshold(&scores, &labels);
             (
                 best.threshold,
                 format!("best F1 {:.3} on {}", best.f1, tune.display()),
             )
         }
-        None => (policy_threshold, "the policy's soft_threshold".to_owned()),
+        None => (
+            model.threshold(embedder.is_on()),
+            "the model's own, chosen on the validation split when it was trained".to_owned(),
+        ),
     };
     let cases = read_cases(cases_path)?;
-    let (scores, labels) = score_cases(&cases);
+    let (scores, labels) = score_cases(&cases, embedder);
     Ok(Report {
         threshold_from,
         rows: cases.len(),
@@ -316,7 +333,8 @@ pub fn evaluate(
     })
 }
 
-/// How fast the per-message reader scores, measured on real texts.
+/// How fast the per-message reading (lexicon and tone, words only: the
+/// encoder's cost is its own benchmark) runs, measured on real texts.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Speed {
     /// Messages scored.
@@ -357,7 +375,7 @@ pub fn measure_speed(texts: &[String], at_least: std::time::Duration) -> Speed {
     let started = Instant::now();
     while started.elapsed() < at_least && !texts.is_empty() {
         for t in texts {
-            black_box(frustration::score(black_box(t)));
+            black_box(super::reading::read(black_box(t), None));
         }
         messages += texts.len() as u64;
     }

@@ -19,6 +19,12 @@
 //!   rejection, bursts, curt replies, queue waits) folded into one score.
 //! - [`policy`]: the business's escalation policy (`[escalation]` in
 //!   `intents/policy.toml`): thresholds, hard triggers, signal weights.
+//! - [`reading`]: one message read for the mood: the lexicon's hard
+//!   evidence, the tone model's reading, urgency and shouting as
+//!   amplifiers; topics (money, dates, cancelling) never count.
+//! - [`tone`]: a trained reader of tone (logistic regression over words,
+//!   the lexicon's findings and the sentence vector; `tandem empathy
+//!   train`), which explains itself by the words that weighed most.
 //! - [`eval`]: `tandem empathy eval`: precision, recall and F1 of the
 //!   per-message reader on a labelled CSV file.
 
@@ -26,5 +32,7 @@ pub mod conversation;
 pub mod eval;
 pub mod frustration;
 pub mod policy;
+pub mod reading;
+pub mod tone;
 
 pub use policy::{asked_for_human, explain_to_visitor, Decision, EscalationPolicy, TurnOutcome};

@@ -26,6 +26,10 @@ pub struct EscalationPolicy {
     pub max_misses_in_row: u32,
     /// Hand over at once when the visitor asks for a person in words.
     pub hand_over_when_asked: bool,
+    /// Hand over when the visitor is still upset after the bot
+    /// acknowledged it and offered a person: the next message with
+    /// evidence of frustration (or a miss) hands over.
+    pub hand_over_if_still_upset: bool,
     /// Frustration score (0 to 1) at which the bot acknowledges the feeling
     /// and offers a person.
     pub soft_threshold: f32,
@@ -49,16 +53,22 @@ impl Default for EscalationPolicy {
         EscalationPolicy {
             max_misses_in_row: 2,
             hand_over_when_asked: true,
+            hand_over_if_still_upset: true,
             soft_threshold: 0.5,
             hard_threshold: 0.9,
             calm_decay: 0.6,
             burst_messages: 3,
-            burst_window_secs: 15,
+            burst_window_secs: 5,
             queue_wait_grace_secs: 300,
             weights: SignalWeights::default(),
         }
     }
 }
+
+/// How much evidence one message must carry, after the bot offered a
+/// person, to count as "still upset": a miss (0.3) or an impatient
+/// "hello??" (0.2) does; an unsure answer (0.1) does not.
+const STILL_UPSET_EVIDENCE: f32 = 0.15;
 
 /// `[escalation.weights]`: multipliers on each signal's strength. 0 turns a
 /// signal off; 1 is the default for everything the message reader finds.
@@ -114,7 +124,7 @@ impl Default for SignalWeights {
             asked_for_human: 1.0,
             repeated_question: 0.6,
             bot_miss: 0.3,
-            low_confidence: 0.15,
+            low_confidence: 0.1,
             message_burst: 0.3,
             curt_reply: 0.2,
             queue_wait: 0.3,
@@ -205,10 +215,17 @@ impl EscalationPolicy {
             .iter()
             .find(|s| s.code == ReasonCode::AskedForHuman && self.hand_over_when_asked)
             .map(Signal::reason);
+        let this_message: f32 = signals.iter().map(|s| s.weight).sum();
+        let still_upset =
+            self.hand_over_if_still_upset && mood.offered && this_message >= STILL_UPSET_EVIDENCE;
         let trigger = trigger.or(asked).or_else(|| {
-            (mood.score >= self.hard_threshold).then(|| Reason {
+            (mood.score >= self.hard_threshold || still_upset).then(|| Reason {
                 code: ReasonCode::Frustration,
-                text: format!("frustration {:.2} over the conversation", mood.score),
+                text: if still_upset && mood.score < self.hard_threshold {
+                    "still upset after the bot offered a person".to_owned()
+                } else {
+                    format!("frustration {:.2} over the conversation", mood.score)
+                },
                 evidence,
             })
         });
@@ -312,6 +329,16 @@ pub fn explain_to_visitor(reasons: &[Reason]) -> String {
     }
 }
 
+/// Every acknowledgement the bot may say (tests check calm visitors never
+/// hear one).
+pub const ACKNOWLEDGEMENTS: [&str; 5] = [
+    "Sorry, I don't seem to be getting this right.",
+    "I understand this matters, so let's get it sorted.",
+    "Sorry this is taking longer than it should.",
+    "Fair enough, I'm only a bot, but I'll do my best.",
+    "I'm sorry this has been frustrating.",
+];
+
 /// A short acknowledgement, chosen by the strongest thing the visitor
 /// showed: said before the answer when they are upset.
 pub fn acknowledgement(signals: &[Signal]) -> &'static str {
@@ -322,13 +349,13 @@ pub fn acknowledgement(signals: &[Signal]) -> &'static str {
             | ReasonCode::BotMisses
             | ReasonCode::LowConfidence
             | ReasonCode::CurtReply,
-        ) => "Sorry, I don't seem to be getting this right.",
-        Some(ReasonCode::HighStakes) => "I understand this matters, so let's get it sorted.",
+        ) => ACKNOWLEDGEMENTS[0],
+        Some(ReasonCode::HighStakes) => ACKNOWLEDGEMENTS[1],
         Some(ReasonCode::Urgency | ReasonCode::QueueWait | ReasonCode::MessageBurst) => {
-            "Sorry this is taking longer than it should."
+            ACKNOWLEDGEMENTS[2]
         }
-        Some(ReasonCode::Sarcasm) => "Fair enough, I'm only a bot, but I'll do my best.",
-        _ => "I'm sorry this has been frustrating.",
+        Some(ReasonCode::Sarcasm) => ACKNOWLEDGEMENTS[3],
+        _ => ACKNOWLEDGEMENTS[4],
     }
 }
 
@@ -357,6 +384,7 @@ mod tests {
         for text in texts {
             signals = mood.observe_message(
                 text,
+                None,
                 BotOutcome::Answered {
                     confidence: 1.0,
                     threshold: 0.45,

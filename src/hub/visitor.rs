@@ -253,9 +253,13 @@ impl Hub {
                     {
                         c.record.mood.observe_queue_wait(queued_at, now, policy);
                     }
-                    c.record
-                        .mood
-                        .observe_message(text, BotOutcome::NotAnswering, now, policy);
+                    c.record.mood.observe_message(
+                        text,
+                        None,
+                        BotOutcome::NotAnswering,
+                        now,
+                        policy,
+                    );
                     let line = append(store, c, Line::visitor(text).client_id(client_id), now)?;
                     deliveries.for_other_tabs(c, connection, VisitorEvent::Message(line.view()));
                     if c.record.status == Status::Queued {

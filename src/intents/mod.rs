@@ -166,6 +166,8 @@ pub struct BotSettings {
     /// What the bot says before the two quick replies when two intents are
     /// too close to call.
     pub clarify: String,
+    /// What the bot says to thanks or praise it has no answer for.
+    pub pleasantry: String,
 }
 
 impl Default for BotSettings {
@@ -179,6 +181,7 @@ impl Default for BotSettings {
                 They'll see our whole conversation, so you won't need to repeat yourself."
                 .into(),
             clarify: "Just to be sure — which of these did you mean?".into(),
+            pleasantry: "Glad to help! Is there anything else I can do for you?".into(),
         }
     }
 }
@@ -431,6 +434,22 @@ pub fn load_dir_with_progress(
                     );
                 }
             }
+            if !spec.responses.is_empty()
+                && !spec.examples.is_empty()
+                && spec
+                    .responses
+                    .iter()
+                    .all(|r| !placeholders(r.get_ref()).is_empty())
+            {
+                problem(
+                    span.clone(),
+                    Severity::Warning,
+                    format!(
+                        "every response of `{name}` fills a placeholder from a pattern; a question matched by its \
+                         examples would show it unfilled: add one response without placeholders"
+                    ),
+                );
+            }
             for example in &spec.examples {
                 let key = example.get_ref().trim().to_lowercase();
                 if let Some((other, first)) = seen_examples.get(&key) {
@@ -549,6 +568,29 @@ pub fn load_dir_with_progress(
         canned,
         warnings,
     })
+}
+
+/// The `{name}` placeholders a response uses (filled from a pattern's named
+/// captures).
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close)
+                if close > 0
+                    && after[..close]
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
+                out.push(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    out
 }
 
 /// Writes `settings` to the intents directory's [`MATCHER_FILE`].

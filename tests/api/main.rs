@@ -9,6 +9,7 @@ mod assignment;
 mod bad_input;
 mod browser;
 mod cli;
+mod conversations;
 mod desk;
 mod handoff;
 mod helpers;

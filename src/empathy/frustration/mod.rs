@@ -85,6 +85,9 @@ pub struct MessageReading {
     /// Why: one entry per kind of signal found, strongest first. Their
     /// weights add up to the raw total behind `score`.
     pub signals: Vec<Signal>,
+    /// Thanks, praise and other warm words left once negative wording is
+    /// offset ("thanks, that helped" is warm; "thanks for nothing" is not).
+    pub warmth: f32,
 }
 
 /// One reason a message sounds frustrated, for agents and reports.
@@ -315,6 +318,7 @@ pub fn read_message_with(text: &str, weights: &Weights) -> MessageReading {
     MessageReading {
         score: totals.score,
         signals,
+        warmth: totals.warmth,
     }
 }
 

@@ -40,6 +40,8 @@ pub(super) struct Totals {
     pub by_kind: [f32; KINDS],
     /// The squashed score, 0..=1.
     pub score: f32,
+    /// Praise, thanks and warmth left after they offset negative wording.
+    pub warmth: f32,
 }
 
 /// One remembered word.
@@ -486,6 +488,7 @@ impl<E: Evidence> Scanner<'_, E> {
         Totals {
             by_kind,
             score: score.clamp(0.0, 1.0),
+            warmth: (positive - wording).max(0.0),
         }
     }
 }

@@ -108,17 +108,32 @@ fn insults_at_the_bot_are_insults() {
 
 #[test]
 fn urgency_and_stakes_are_detected() {
-    assert!(has("I need this right now", SignalKind::Urgency));
     assert!(has("this is the third time I ask", SignalKind::Urgency));
     assert!(has("asap", SignalKind::Urgency));
     assert!(has("I've asked 3 times already", SignalKind::Urgency));
-    assert!(has("cancel my account", SignalKind::HighStakes));
-    assert!(has("I was charged twice", SignalKind::HighStakes));
     assert!(has(
         "I'll file a chargeback and call my lawyer",
         SignalKind::HighStakes
     ));
     assert!(has("this is a scam", SignalKind::HighStakes));
+}
+
+#[test]
+fn a_topic_is_not_a_threat_and_a_date_is_not_impatience() {
+    // What a question is about says nothing of the mood it is asked in.
+    for calm in [
+        "Can I cancel my order?",
+        "cancel my account please",
+        "I was charged twice",
+        "when do I get my money back",
+        "is a full refund possible?",
+        "I'm waiting for a parcel, when will it come?",
+        "I need this by friday, is express possible",
+        "my parcel never arrived",
+    ] {
+        assert!(!has(calm, SignalKind::HighStakes), "{calm:?}");
+        assert!(!has(calm, SignalKind::Urgency), "{calm:?}");
+    }
 }
 
 #[test]
@@ -289,13 +304,13 @@ fn never_panics_on_random_text() {
 
 #[test]
 fn evidence_lists_the_longest_phrase_once() {
-    let reading = read_message("I'm going to cancel my account");
+    let reading = read_message("I'm going to take legal action");
     let stakes = reading
         .signals
         .iter()
         .find(|s| s.kind == SignalKind::HighStakes)
         .expect("stakes");
-    assert_eq!(stakes.evidence, "cancel my account");
+    assert_eq!(stakes.evidence, "legal action");
 }
 
 #[test]

@@ -145,14 +145,25 @@ pub fn run_intents(
 
 /// `tandem chat`: loads `intents` (or the configured directory) and talks
 /// over standard input and output.
-pub fn run_chat(intents: Option<PathBuf>, settings: &Settings) -> Result<(), ToolError> {
+pub fn run_chat(
+    intents: Option<PathBuf>,
+    pace: Option<u64>,
+    settings: &Settings,
+) -> Result<(), ToolError> {
     let embedder = embedder(settings)?;
     let set = load(
         &intents.unwrap_or_else(|| settings.intents_dir.clone()),
         &embedder,
     )?;
     let stdin = std::io::stdin();
-    chat(&set, &embedder, stdin.lock(), &mut std::io::stdout().lock())
+    let clock = super::ChatClock::new(pace);
+    chat(
+        &set,
+        &embedder,
+        clock,
+        stdin.lock(),
+        &mut std::io::stdout().lock(),
+    )
 }
 
 /// The encoder the settings choose, for a tool: example vectors are cached

@@ -121,11 +121,39 @@ pub fn check(dir: &Path, embedder: &Embedder, out: &mut impl Write) -> Result<bo
     }
 }
 
+/// When `tandem chat` says each line arrived: now, or (`--pace`) a fixed
+/// number of seconds after the previous one, so a piped script reads like
+/// a person typing.
+#[derive(Debug, Clone, Copy)]
+pub struct ChatClock {
+    pace: Option<time::Duration>,
+    start: time::OffsetDateTime,
+}
+
+impl ChatClock {
+    /// Real time, or lines `pace` seconds apart.
+    pub fn new(pace: Option<u64>) -> ChatClock {
+        ChatClock {
+            pace: pace.map(|s| time::Duration::seconds(s.min(86_400) as i64)),
+            start: time::OffsetDateTime::now_utc(),
+        }
+    }
+
+    fn at(&self, turn: usize) -> time::OffsetDateTime {
+        match self.pace {
+            Some(pace) => self.start + pace * (turn as u32),
+            None => time::OffsetDateTime::now_utc(),
+        }
+    }
+}
+
 /// `tandem chat`: a conversation in the terminal. For each line read, shows
-/// what the matcher chose, its confidence, the runner-up, and the reply.
+/// what the matcher chose, its confidence, the runner-up, what moved the
+/// frustration score, and the reply.
 pub fn chat(
     set: &IntentSet,
     embedder: &Embedder,
+    clock: ChatClock,
     input: impl BufRead,
     out: &mut impl Write,
 ) -> Result<(), ToolError> {
@@ -177,10 +205,24 @@ pub fn chat(
             &mut mood,
             misses,
             turn as u64,
-            time::OffsetDateTime::now_utc(),
+            clock.at(turn),
         );
         misses = reply.misses_in_row;
-        writeln!(out, "  frustration: {:.2}", mood.score)?;
+        let moved: Vec<String> = reply
+            .signals
+            .iter()
+            .map(|s| format!("{} +{:.2}", s.text, s.weight))
+            .collect();
+        writeln!(
+            out,
+            "  frustration: {:.2}{}",
+            mood.score,
+            if moved.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", moved.join("; "))
+            }
+        )?;
         writeln!(out, "{}: {}", set.policy.bot.name, reply.reply.text)?;
         if !reply.reply.quick_replies.is_empty() {
             writeln!(

@@ -50,7 +50,10 @@ impl<E: Evidence> Scanner<'_, E> {
             let slot = k % RING;
             let word = self.ring[slot];
             match kind {
-                PhraseKind::Hostile | PhraseKind::Urgency | PhraseKind::Stakes => {}
+                PhraseKind::Hostile
+                | PhraseKind::Swearing
+                | PhraseKind::Urgency
+                | PhraseKind::Stakes => {}
                 PhraseKind::Sarcasm => {
                     praise += word.positive;
                     self.ring[slot].positive = 0.0;
@@ -85,6 +88,9 @@ impl<E: Evidence> Scanner<'_, E> {
             }
             PhraseKind::Urgency => {
                 self.add(SignalKind::Urgency, weight * self.w.urgency, start, end)
+            }
+            PhraseKind::Swearing => {
+                self.add(SignalKind::Profanity, weight * self.w.profanity, start, end)
             }
             PhraseKind::Stakes => {
                 self.add(SignalKind::HighStakes, weight * self.w.stakes, start, end)
