@@ -341,6 +341,13 @@
       text.append(el('span', 'unmatched-example', g.example));
       const variants = Array.isArray(g.variants) ? g.variants : [];
       if (variants.length) text.append(el('span', 'unmatched-variants', 'also: ' + variants.join(' · ')));
+      const nearest = g.nearest_intent;
+      if (nearest && typeof nearest.name === 'string') {
+        const hint = el('span', 'unmatched-nearest', 'nearest intent: ' + nearest.name);
+        hint.title = 'similarity ' + Number(nearest.similarity).toFixed(2) +
+          ': add these wordings as its examples, or write a new intent';
+        text.append(hint);
+      }
       li.append(count, text);
       ui.botUnmatched.append(li);
     }

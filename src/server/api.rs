@@ -324,7 +324,13 @@ pub async fn unmatched(
         None => None,
     };
     let questions = state.hub.store().unmatched_since(since)?;
-    Ok(Json(unmatched::group(&questions)))
+    let (set, embedder) = (state.hub.intents(), state.hub.embedder().clone());
+    // Grouping by meaning encodes the questions: CPU work, off the reactor.
+    let groups =
+        tokio::task::spawn_blocking(move || unmatched::group_for(&set, &embedder, &questions))
+            .await
+            .map_err(|e| ApiError::Task(format!("grouping the unanswered questions: {e}")))?;
+    Ok(Json(groups))
 }
 
 /// `GET /api/health`: the server is up and its store answers.

@@ -122,22 +122,19 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         settings.encoder.worker(),
         Some(&settings.data_dir),
     )?;
-    let dir = settings.intents_dir.clone();
-    let loader = embedder.clone();
-    // Encoding new examples and training take seconds for large sets: keep
-    // them off the reactor.
-    let intents = tokio::task::spawn_blocking(move || intents::load_dir(&dir, &loader))
+    let (intents, encoded) = reload::load(settings.intents_dir.clone(), embedder.clone())
         .await
-        .map_err(|e| StartError::Intents(vec![panicked(&settings.intents_dir, &e)]))?
-        .map_err(StartError::Intents)?;
+        .map_err(|e| StartError::Intents(vec![panicked(&settings.intents_dir, &e)]))?;
+    let intents = intents.map_err(StartError::Intents)?;
     tracing::info!(
         intents = intents.intents.len(),
         warnings = intents.warnings.len(),
         dir = %settings.intents_dir.display(),
         sentence_vectors = intents.matcher.uses_vectors(),
+        examples_encoded = encoded,
         "intents loaded"
     );
-    let intents_status = Arc::new(Mutex::new(reload::IntentsStatus::loaded(&intents)));
+    let intents_status = Arc::new(Mutex::new(reload::IntentsStatus::loaded(&intents, encoded)));
     let store = Store::open(&settings.data_dir)?;
     // Sessions last 12 hours; forget the ones that ended while we were down.
     let purged = store.purge_expired_sessions(time::OffsetDateTime::now_utc())?;

@@ -10,6 +10,7 @@
 //! shows them at `GET /api/intents/status`.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -25,6 +26,7 @@ use tokio::task::JoinHandle;
 
 use super::api::{require_admin, ApiError};
 use super::AppState;
+use crate::encoder::Embedder;
 use crate::hub::Hub;
 use crate::intents::{self, IntentSet};
 
@@ -47,11 +49,16 @@ pub struct IntentsStatus {
     /// The live matcher's threshold and close-call margin.
     pub confidence_threshold: f32,
     pub close_call_margin: f32,
+    /// Whether the live matcher reads sentence vectors (the encoder is on).
+    pub sentence_vectors: bool,
+    /// Examples the last load had to encode; the others came from the
+    /// vector cache (unchanged examples cost nothing on a reload).
+    pub examples_encoded: usize,
 }
 
 impl IntentsStatus {
-    /// The status right after `set` went live.
-    pub fn loaded(set: &IntentSet) -> IntentsStatus {
+    /// The status right after `set` went live, `encoded` examples encoded.
+    pub fn loaded(set: &IntentSet, encoded: usize) -> IntentsStatus {
         let settings = set.matcher.settings();
         IntentsStatus {
             loaded_at: OffsetDateTime::now_utc(),
@@ -60,8 +67,28 @@ impl IntentsStatus {
             warnings: set.warnings.iter().map(ToString::to_string).collect(),
             confidence_threshold: settings.confidence_threshold,
             close_call_margin: settings.close_call_margin,
+            sentence_vectors: set.matcher.uses_vectors(),
+            examples_encoded: encoded,
         }
     }
+}
+
+/// Loads `dir` with `embedder` on a blocking thread (parsing, encoding new
+/// examples and training take up to seconds for large sets; unchanged
+/// examples come from the vector cache); also returns how many examples
+/// had to be encoded.
+pub async fn load(
+    dir: PathBuf,
+    embedder: Embedder,
+) -> Result<(Result<IntentSet, Vec<intents::Diagnostic>>, usize), tokio::task::JoinError> {
+    tokio::task::spawn_blocking(move || {
+        let encoded = AtomicUsize::new(0);
+        let set = intents::load_dir_with_progress(&dir, &embedder, &|_, total| {
+            encoded.store(total, Ordering::Relaxed);
+        });
+        (set, encoded.into_inner())
+    })
+    .await
 }
 
 /// Shared status: written by the reload task, read by the endpoint. A std
@@ -110,19 +137,15 @@ pub fn watch(dir: PathBuf, hub: Hub, status: SharedStatus) -> Result<Reloader, n
 
 /// Loads `dir` and swaps it in if valid; otherwise keeps the live set.
 pub async fn reload(dir: &std::path::Path, hub: &Hub, status: &SharedStatus) {
-    let path = dir.to_path_buf();
-    let embedder = hub.embedder().clone();
-    // Parsing, encoding changed examples and training take up to seconds
-    // for large sets. Unchanged examples come from the vector cache.
-    let loaded = tokio::task::spawn_blocking(move || intents::load_dir(&path, &embedder)).await;
+    let loaded = load(dir.to_path_buf(), hub.embedder().clone()).await;
     let new_status = match loaded {
-        Ok(Ok(set)) => {
-            let s = IntentsStatus::loaded(&set);
+        Ok((Ok(set), encoded)) => {
+            let s = IntentsStatus::loaded(&set, encoded);
             tracing::info!(intents = s.intents, dir = %dir.display(), "intents reloaded");
             hub.replace_intents(set);
             s
         }
-        Ok(Err(diagnostics)) => {
+        Ok((Err(diagnostics), _)) => {
             for d in &diagnostics {
                 tracing::warn!("{d}");
             }

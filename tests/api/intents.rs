@@ -97,6 +97,54 @@ async fn admin_token(app: &TestApp) -> String {
 }
 
 #[tokio::test]
+async fn a_reload_encodes_only_the_examples_that_changed_and_a_restart_none() {
+    let (app, intents) = spawn_with_editable_intents().await;
+    let token = admin_token(&app).await;
+    let status = intents_status(&app, &token).await;
+    assert_eq!(status["sentence_vectors"], true, "{status}");
+    assert_eq!(
+        status["examples_encoded"], 16,
+        "a fresh data directory: every fixture example is new: {status}"
+    );
+    let cache = app.data.path().join("encoder-cache");
+    assert!(
+        std::fs::read_dir(&cache).unwrap().count() == 1,
+        "the vectors are kept in {}",
+        cache.display()
+    );
+
+    std::fs::write(intents.path().join("kayaks.toml"), KAYAKS).unwrap();
+    let hub = app.server.hub().clone();
+    eventually("the new intent is live", || {
+        hub.intents().find("kayaks").is_some()
+    })
+    .await;
+    let status = intents_status(&app, &token).await;
+    assert_eq!(
+        status["examples_encoded"], 3,
+        "only the kayak examples: {status}"
+    );
+    // A wording no example used reaches the new intent through its meaning.
+    let (mut visitor, _) = app.visitor().await;
+    let answer = visitor
+        .ask("c1", "are canoes and kayaks something you stock?")
+        .await;
+    assert!(
+        answer["text"].as_str().unwrap().contains("Outdoor section"),
+        "{answer}"
+    );
+
+    // Restarted on the same data: nothing to encode.
+    drop((hub, visitor));
+    let TestApp { server, data, .. } = app;
+    server.shutdown().await.unwrap();
+    let app = spawn_app_with(data, intents.path().to_path_buf()).await;
+    let token = app.token("owner", "password123").await;
+    let status = intents_status(&app, &token).await;
+    assert_eq!(status["examples_encoded"], 0, "{status}");
+}
+
+#[tokio::test]
 async fn bad_intent_file_keeps_old_intents_live_and_shows_the_error() {
     let (app, intents) = spawn_with_editable_intents().await;
     let token = admin_token(&app).await;
@@ -142,6 +190,9 @@ async fn questions_the_bot_could_not_answer_are_listed_for_the_owner() {
     visitor.ask("c1", "do you sell kayaks").await;
     let (mut other, _) = app.visitor().await;
     other.ask("c1", "Do you sell kayaks?").await;
+    // Other words, same question: grouped by meaning.
+    let (mut third, _) = app.visitor().await;
+    third.ask("c1", "are kayaks available in your shop").await;
     let token = admin_token(&app).await;
     let groups: Value = reqwest::Client::new()
         .get(app.url("/api/intents/unmatched?since=1h"))
@@ -152,7 +203,11 @@ async fn questions_the_bot_could_not_answer_are_listed_for_the_owner() {
         .json()
         .await
         .unwrap();
-    assert_eq!(groups[0]["count"], 2, "{groups}");
+    assert_eq!(groups[0]["count"], 3, "{groups}");
+    assert!(
+        groups[0]["nearest_intent"]["name"].is_string(),
+        "each group names the intent nearest in meaning: {groups}"
+    );
     let bad = reqwest::Client::new()
         .get(app.url("/api/intents/unmatched?since=yesterday-ish"))
         .bearer_auth(&token)

@@ -100,6 +100,22 @@ pub fn run_intents(
         IntentsCommand::Import { csv, out: to } => {
             let cases = cases::read(&csv)?;
             import::import(&cases, &to, out)?;
+            // Encode the examples now (with a progress bar: thousands of rows
+            // take a while), so the next check, test or server start reads
+            // them from the vector cache.
+            let embedder = embedder(settings)?;
+            if embedder.is_on() {
+                let set = load(&to, &embedder)?;
+                let examples: usize = set.intents.iter().map(|i| i.examples.len()).sum();
+                match settings.data_dir.is_dir() {
+                    true => writeln!(
+                        out,
+                        "encoded {examples} examples for the sentence encoder (vectors kept in {})",
+                        settings.data_dir.display()
+                    )?,
+                    false => writeln!(out, "encoded {examples} examples for the sentence encoder")?,
+                }
+            }
             Ok(true)
         }
         IntentsCommand::Unmatched { since, limit } => {
@@ -128,7 +144,14 @@ pub fn run_intents(
                 }
                 Err(e) => return Err(e.into()),
             };
-            let groups = unmatched::group(&store.unmatched_since(since)?);
+            let questions = store.unmatched_since(since)?;
+            let embedder = embedder(settings)?;
+            // The live intents name the nearest intent; if they do not
+            // load, the questions are still worth listing by their words.
+            let groups = match load(&settings.intents_dir, &embedder) {
+                Ok(set) => unmatched::group_for(&set, &embedder, &questions),
+                Err(_) => unmatched::group(&questions),
+            };
             if groups.is_empty() {
                 writeln!(out, "no unanswered questions recorded")?;
             }
@@ -136,6 +159,13 @@ pub fn run_intents(
                 writeln!(out, "{:>5}  {}", g.count, g.example)?;
                 for v in &g.variants {
                     writeln!(out, "         also: {v}")?;
+                }
+                if let Some(n) = &g.nearest_intent {
+                    writeln!(
+                        out,
+                        "         nearest intent: {} (similarity {:.2})",
+                        n.name, n.similarity
+                    )?;
                 }
             }
             Ok(true)
