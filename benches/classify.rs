@@ -144,6 +144,11 @@ fn benches(c: &mut Criterion) {
     group.finish();
 
     // The full model: examples' and messages' vectors computed once, up front.
+    // Not in the `cargo test` smoke run: training with vectors and calibrating
+    // it is minutes of unoptimised arithmetic in a debug build.
+    if !benchmarking() {
+        return;
+    }
     let embedder = Embedder::bundled();
     let examples: Vec<&str> = intents
         .iter()

@@ -1,12 +1,14 @@
-//! Per-message frustration scoring speed (target: 1,000,000 messages/s on
-//! one core).
+//! Per-message frustration reading speed: the lexicon alone (`score`,
+//! `read_message`), the tone model (`tone`, words only: the sentence
+//! vector's cost is the encoder's benchmark), and the whole reading the
+//! mood uses (`reading`).
 //!
 //! Scores the GoEmotions test texts when `TANDEM_BENCH_CSV` names a
 //! `text,frustrated` file, and a built-in set of support messages otherwise,
 //! so `cargo bench` works on a fresh clone:
 //!
 //! ```sh
-//! TANDEM_BENCH_CSV=/work/shared/data/goemotions-frustration/test.csv \
+//! TANDEM_BENCH_CSV=../shared/data/goemotions-frustration/test.csv \
 //!   cargo bench --bench empathy
 //! ```
 
@@ -15,6 +17,8 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tandem::empathy::eval::read_cases;
 use tandem::empathy::frustration::{read_message, score};
+use tandem::empathy::reading;
+use tandem::empathy::tone::ToneModel;
 
 const SUPPORT_MESSAGES: &[&str] = &[
     "where is my order?",
@@ -52,6 +56,21 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for t in &texts {
                 black_box(read_message(black_box(t)));
+            }
+        })
+    });
+    let model = ToneModel::bundled();
+    group.bench_function("tone", |b| {
+        b.iter(|| {
+            for t in &texts {
+                black_box(model.read(black_box(t), None));
+            }
+        })
+    });
+    group.bench_function("reading", |b| {
+        b.iter(|| {
+            for t in &texts {
+                black_box(reading::read(black_box(t), None));
             }
         })
     });

@@ -8,10 +8,17 @@
 //!
 //! Each visitor connects, then sends `--messages` questions one after the
 //! other, each time waiting for the `ack` (the message is on disk) and for
-//! the bot's answer. It prints throughput and latency percentiles, and — with
-//! `--pid` — the server's resident memory before and after the visitors
-//! connected (idle sockets), so the per-connection cost is visible.
-//! Everything stays on loopback; the run is bounded by the counts given.
+//! the bot's answer, then thinking `--think` milliseconds (default 210, to
+//! stay under the flood limit). It prints throughput and latency
+//! percentiles, and — with `--pid` — the server's resident memory before and
+//! after the visitors connected (idle sockets), so the per-connection cost
+//! is visible. Everything stays on loopback; the run is bounded by the
+//! counts given.
+//!
+//! `--novel` makes every question a new phrasing (routine questions, but
+//! worded so that neither the recent-texts cache nor the n-grams'
+//! confidence spares the sentence encoder): the load that shows how the
+//! bot degrades when more messages arrive than the encoder can take.
 
 use std::time::{Duration, Instant};
 
@@ -32,6 +39,8 @@ struct Args {
     visitors: usize,
     messages: usize,
     pid: Option<u32>,
+    think_ms: u64,
+    novel: bool,
 }
 
 fn parse_args() -> Args {
@@ -40,22 +49,81 @@ fn parse_args() -> Args {
         visitors: 100,
         messages: 15,
         pid: None,
+        think_ms: 210,
+        novel: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--novel" {
+            args.novel = true;
+            continue;
+        }
         let value = it.next().unwrap_or_default();
         match flag.as_str() {
             "--addr" => args.addr = value,
             "--visitors" => args.visitors = value.parse().unwrap_or(args.visitors),
             "--messages" => args.messages = value.parse().unwrap_or(args.messages),
             "--pid" => args.pid = value.parse().ok(),
+            "--think" => args.think_ms = value.parse().unwrap_or(args.think_ms),
             other => {
-                eprintln!("unknown flag {other}; flags: --addr --visitors --messages --pid");
+                eprintln!(
+                    "unknown flag {other}; flags: --addr --visitors --messages --pid --think MS --novel"
+                );
                 std::process::exit(2);
             }
         }
     }
     args
+}
+
+/// A routine question in a wording nobody used before: pieces picked by a
+/// small deterministic generator, so runs are repeatable.
+fn novel_question(visitor: usize, message: usize) -> String {
+    const OPENINGS: &[&str] = &[
+        "hi,",
+        "hello there,",
+        "quick question:",
+        "sorry to bother you,",
+        "morning!",
+        "",
+    ];
+    const ASKS: &[&str] = &[
+        "roughly how many days would a parcel to",
+        "what would it cost me to send a box to",
+        "is it possible to pay by bank transfer when ordering from",
+        "could you tell me the return rules for buyers in",
+        "do you happen to deliver on saturdays in",
+        "would express shipping still arrive this week in",
+    ];
+    const PLACES: &[&str] = &[
+        "rotterdam",
+        "lyon",
+        "ghent",
+        "bergen",
+        "porto",
+        "kraków",
+        "graz",
+        "aarhus",
+        "bilbao",
+        "turku",
+    ];
+    const ENDS: &[&str] = &["take?", "be?", "work?", "look like?", "happen?", "please"];
+    let mut x = (visitor as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (message as u64 + 7);
+    let mut pick = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    format!(
+        "{} {} {} {} (ref {}-{})",
+        OPENINGS[pick(OPENINGS.len())],
+        ASKS[pick(ASKS.len())],
+        PLACES[pick(PLACES.len())],
+        ENDS[pick(ENDS.len())],
+        visitor,
+        message
+    )
 }
 
 fn rss_kib(pid: u32) -> Option<u64> {
@@ -81,10 +149,18 @@ async fn next_json(ws: &mut Socket) -> Option<Value> {
 }
 
 /// One visitor's conversation: (ack latencies, answer latencies), in µs.
-async fn converse(mut ws: Socket, visitor: usize, messages: usize) -> (Vec<u64>, Vec<u64>) {
+async fn converse(
+    mut ws: Socket,
+    visitor: usize,
+    args: (usize, u64, bool),
+) -> (Vec<u64>, Vec<u64>) {
+    let (messages, think_ms, novel) = args;
     let (mut acks, mut answers) = (Vec::new(), Vec::new());
     for i in 0..messages {
-        let text = QUESTIONS[(visitor + i) % QUESTIONS.len()];
+        let text = match novel {
+            true => novel_question(visitor, i),
+            false => QUESTIONS[(visitor + i) % QUESTIONS.len()].to_owned(),
+        };
         let id = format!("v{visitor}-m{i}");
         let start = Instant::now();
         let frame = json!({"type": "message", "id": id, "text": text}).to_string();
@@ -113,7 +189,7 @@ async fn converse(mut ws: Socket, visitor: usize, messages: usize) -> (Vec<u64>,
             }
         }
         // Stay under the per-connection flood limit (5 a second).
-        tokio::time::sleep(Duration::from_millis(210)).await;
+        tokio::time::sleep(Duration::from_millis(think_ms)).await;
     }
     (acks, answers)
 }
@@ -156,7 +232,7 @@ async fn main() {
     let tasks: Vec<_> = sockets
         .into_iter()
         .enumerate()
-        .map(|(v, ws)| tokio::spawn(converse(ws, v, args.messages)))
+        .map(|(v, ws)| tokio::spawn(converse(ws, v, (args.messages, args.think_ms, args.novel))))
         .collect();
     let (mut acks, mut answers) = (Vec::new(), Vec::new());
     for t in tasks {
@@ -169,12 +245,14 @@ async fn main() {
     acks.sort_unstable();
     answers.sort_unstable();
     println!(
-        "{} visitors x {} messages: {} answered in {:.1} s ({:.0} messages/s incl. 210 ms think time per message)",
+        "{} visitors x {} messages{}: {} answered in {:.1} s ({:.0} messages/s incl. {} ms think time per message)",
         args.visitors,
         args.messages,
+        if args.novel { " (novel wordings)" } else { "" },
         answers.len(),
         elapsed,
-        answers.len() as f64 / elapsed
+        answers.len() as f64 / elapsed,
+        args.think_ms
     );
     println!(
         "ack (durable) latency ms: p50 {:.1}  p99 {:.1}  max {:.1}",

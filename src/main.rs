@@ -91,13 +91,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Empathy {
             command: EmpathyCommand::Explain { text },
         } => {
-            let reading = empathy::frustration::read_message(&text);
-            println!("lexicon score: {:.2}", reading.score);
-            for s in reading.signals {
+            let lexicon = empathy::frustration::read_message(&text);
+            println!("lexicon alone: {:.2}", lexicon.score);
+            for s in lexicon.signals {
                 println!("  {:.2}  {}: {}", s.weight, s.kind.describe(), s.evidence);
             }
             let embedder = tools::command::embedder(&settings)?;
             let vector = embedder.embed_message_now(&text).ok();
+            let read = empathy::reading::read(&text, vector.as_ref().map(|v| v.as_slice()));
+            println!(
+                "reads as: {:.2}{}",
+                read.score,
+                if read.warm { " (warm)" } else { "" }
+            );
+            for s in &read.signals {
+                println!("  {:.2}  {}: {}", s.weight, s.kind.describe(), s.evidence);
+            }
             let model = empathy::tone::ToneModel::bundled();
             for (name, v) in [
                 ("words only", None),

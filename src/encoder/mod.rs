@@ -269,7 +269,16 @@ impl Embedder {
                 Ok(vector)
             }
             Err(unavailable) => {
-                inner.busy.fetch_add(1, Ordering::Relaxed);
+                let busy = inner.busy.fetch_add(1, Ordering::Relaxed) + 1;
+                // The first time, then every thousandth: enough to notice
+                // without flooding the log when overload lasts.
+                if busy == 1 || busy % 1000 == 0 {
+                    tracing::warn!(
+                        busy,
+                        "the sentence encoder's queue is full: answering from the n-grams alone \
+                         (more [encoder] threads, or a bigger queue, would help)"
+                    );
+                }
                 Err(unavailable)
             }
         }

@@ -260,6 +260,15 @@ impl Server {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         self.hub.store().flush().await?;
+        let encoder = self.hub.embedder().stats();
+        if self.hub.embedder().is_on() {
+            tracing::info!(
+                encoded = encoder.encoded,
+                from_cache = encoder.cached,
+                busy = encoder.busy,
+                "sentence encoder: messages encoded, read from the cache, and answered by the n-grams alone because its queue was full"
+            );
+        }
         tracing::info!("stopped; store flushed");
         Ok(())
     }

@@ -16,7 +16,7 @@
 //! a time, stays int8 in memory; the layer weights are multiplied out to
 //! f32 and packed once when the model loads.
 
-use pulp::Arch;
+use pulp::{Arch, Simd, WithSimd};
 
 use super::file::{EncoderFile, Stored};
 use super::matmul::Linear;
@@ -171,20 +171,10 @@ impl Bert {
                 }
             }
         }
-        // Plain loops below run inside `dispatch`, compiled for the CPU's
-        // widest SIMD, so the compiler can vectorise them.
-        self.arch.dispatch(|| {
-            layer_norm(&mut x, &self.embeddings_norm, self.eps);
-            for layer in &self.layers {
-                let qkv = layer.qkv.apply(self.arch, &x);
-                let context = self.attention(&qkv, &lengths);
-                add(&mut x, &layer.attention_out.apply(self.arch, &context));
-                layer_norm(&mut x, &layer.attention_norm, self.eps);
-                let mut up = layer.up.apply(self.arch, &x);
-                up.iter_mut().for_each(|v| *v = gelu(*v));
-                add(&mut x, &layer.down.apply(self.arch, &up));
-                layer_norm(&mut x, &layer.output_norm, self.eps);
-            }
+        self.arch.dispatch(Layers {
+            bert: self,
+            x: &mut x,
+            lengths: &lengths,
         });
         let mut start = 0;
         lengths
@@ -272,6 +262,36 @@ impl Bert {
             start += len;
         }
         context
+    }
+}
+
+/// The transformer layers over the stacked token rows. Run through
+/// `dispatch` so that `with_simd` — and the `inline(always)` loops it calls
+/// (attention, LayerNorm, GELU) — are compiled for the CPU's widest SIMD; a
+/// closure would not be inlined there and would run at SSE2 width.
+struct Layers<'a> {
+    bert: &'a Bert,
+    x: &'a mut Vec<f32>,
+    lengths: &'a [usize],
+}
+
+impl WithSimd for Layers<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Layers { bert, x, lengths } = self;
+        layer_norm(x, &bert.embeddings_norm, bert.eps);
+        for layer in &bert.layers {
+            let qkv = layer.qkv.apply(bert.arch, x);
+            let context = bert.attention(&qkv, lengths);
+            add(x, &layer.attention_out.apply(bert.arch, &context));
+            layer_norm(x, &layer.attention_norm, bert.eps);
+            let mut up = layer.up.apply(bert.arch, x);
+            up.iter_mut().for_each(|v| *v = gelu(*v));
+            add(x, &layer.down.apply(bert.arch, &up));
+            layer_norm(x, &layer.output_norm, bert.eps);
+        }
     }
 }
 

@@ -17,7 +17,7 @@
 //! question about something else entirely, and it names the nearest intent
 //! for the owner's list of unanswered questions.
 
-use pulp::Arch;
+use pulp::{Arch, Simd, WithSimd};
 
 /// Passes over the examples.
 const EPOCHS: usize = 10;
@@ -71,7 +71,11 @@ impl Semantic {
             .collect();
         let examples: Vec<f32> = kept.iter().flat_map(|(_, v)| v.iter().copied()).collect();
         let example_labels: Vec<u32> = kept.iter().map(|(l, _)| *l as u32).collect();
-        let weights = arch.dispatch(|| train_pa(&kept, n_labels, dims));
+        let weights = arch.dispatch(Train {
+            examples: &kept,
+            n_labels,
+            dims,
+        });
         Semantic {
             dims,
             n_labels,
@@ -91,21 +95,10 @@ impl Semantic {
         if vector.len() != self.dims {
             return out;
         }
-        self.arch.dispatch(|| {
-            for (score, w) in out
-                .linear
-                .iter_mut()
-                .zip(self.weights.chunks_exact(self.dims))
-            {
-                *score = dot(w, vector);
-            }
-            for (example, &label) in self.examples.chunks_exact(self.dims).zip(&self.labels) {
-                let cosine = dot(example, vector);
-                let best = &mut out.nearest[label as usize];
-                if cosine > *best {
-                    *best = cosine;
-                }
-            }
+        self.arch.dispatch(Score {
+            model: self,
+            vector,
+            out: &mut out,
         });
         out
     }
@@ -113,6 +106,55 @@ impl Semantic {
     /// Bytes held: weights and example vectors.
     pub fn memory_bytes(&self) -> usize {
         (self.weights.len() + self.examples.len()) * 4 + self.labels.len() * 4
+    }
+}
+
+/// Training, compiled for the CPU's widest SIMD: `pulp` runs `with_simd`
+/// under the detected target features, and everything it calls is
+/// `inline(always)`, so the loops below vectorise (a closure would not be
+/// inlined, and would run at SSE2 width).
+struct Train<'a> {
+    examples: &'a [(usize, &'a [f32])],
+    n_labels: usize,
+    dims: usize,
+}
+
+impl WithSimd for Train<'_> {
+    type Output = Vec<f32>;
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) -> Vec<f32> {
+        train_pa(self.examples, self.n_labels, self.dims)
+    }
+}
+
+/// Scoring, vectorised the same way.
+struct Score<'a> {
+    model: &'a Semantic,
+    vector: &'a [f32],
+    out: &'a mut SemanticScores,
+}
+
+impl WithSimd for Score<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Score { model, vector, out } = self;
+        for (score, w) in out
+            .linear
+            .iter_mut()
+            .zip(model.weights.chunks_exact(model.dims))
+        {
+            *score = dot(w, vector);
+        }
+        for (example, &label) in model.examples.chunks_exact(model.dims).zip(&model.labels) {
+            let cosine = dot(example, vector);
+            let best = &mut out.nearest[label as usize];
+            if cosine > *best {
+                *best = cosine;
+            }
+        }
     }
 }
 
@@ -172,7 +214,7 @@ fn train_pa(examples: &[(usize, &[f32])], n_labels: usize, dims: usize) -> Vec<f
     w
 }
 
-/// Dot product, written so the compiler vectorises it inside `dispatch`.
+/// Dot product, written so the compiler vectorises it inside `with_simd`.
 #[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0_f32; 16];

@@ -54,21 +54,28 @@ pub fn run_intents(
                 path: dir.join(crate::intents::MATCHER_FILE),
                 source,
             })?;
-            writeln!(
-                out,
-                "confidence_threshold = {:.2}: in-scope accuracy {:.2}% (without threshold {:.2}%; {}), out-of-scope recall {:.2}%",
-                tuning.settings.confidence_threshold,
-                tuning.in_scope_accuracy,
-                tuning.accuracy_without_threshold,
-                match min_out_of_scope_recall {
-                    Some(r) => format!("lowest threshold with out-of-scope recall >= {r}%"),
-                    None => format!(
-                        "best out-of-scope recall costing <= {} point of accuracy",
-                        tune::ACCURACY_BUDGET
-                    ),
-                },
-                tuning.out_of_scope_recall
-            )?;
+            let rule = match min_out_of_scope_recall {
+                Some(r) => format!("lowest threshold with out-of-scope recall >= {r}%"),
+                None => format!(
+                    "best out-of-scope recall costing <= {} point of accuracy",
+                    tune::ACCURACY_BUDGET
+                ),
+            };
+            if set.matcher.uses_vectors() {
+                writeln!(
+                    out,
+                    "confidence_threshold = {:.2}: in-scope accuracy {:.2}% (without threshold {:.2}%; {rule}), out-of-scope recall {:.2}%",
+                    tuning.settings.confidence_threshold,
+                    tuning.in_scope_accuracy,
+                    tuning.accuracy_without_threshold,
+                    tuning.out_of_scope_recall
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "no sentence encoder: only the n-grams' threshold is chosen ({rule})"
+                )?;
+            }
             if set.matcher.uses_vectors() {
                 writeln!(
                     out,
