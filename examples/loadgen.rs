@@ -26,12 +26,21 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
+/// Routine questions; a visitor asks them in turn and never the same one
+/// twice in ten messages (asking again reads as frustration, rightly).
 const QUESTIONS: &[&str] = &[
+    "hello",
     "how long does shipping take",
     "where is my order",
     "what payment methods do you accept",
     "how do I return something",
-    "hello",
+    "do you ship to austria",
+    "how much does delivery cost",
+    "can I pay with paypal",
+    "when is customer service open",
+    "do you sell gift cards",
+    "I forgot my password",
+    "thanks, bye",
 ];
 
 struct Args {
@@ -76,24 +85,30 @@ fn parse_args() -> Args {
     args
 }
 
-/// A routine question in a wording nobody used before: pieces picked by a
-/// small deterministic generator, so runs are repeatable.
+/// A routine question in a wording nobody used before: a question picked
+/// in turn (never the same twice in a conversation), with an opening, a
+/// place and a thing picked by a small deterministic generator, so runs are
+/// repeatable and no two texts are alike.
 fn novel_question(visitor: usize, message: usize) -> String {
     const OPENINGS: &[&str] = &[
         "hi,",
         "hello there,",
         "quick question:",
-        "sorry to bother you,",
-        "morning!",
+        "good morning,",
+        "hey,",
         "",
     ];
     const ASKS: &[&str] = &[
-        "roughly how many days would a parcel to",
-        "what would it cost me to send a box to",
-        "is it possible to pay by bank transfer when ordering from",
-        "could you tell me the return rules for buyers in",
-        "do you happen to deliver on saturdays in",
-        "would express shipping still arrive this week in",
+        "how many days does delivery to {place} usually take for a {thing}?",
+        "what does it cost to ship a {thing} to {place}?",
+        "can I pay for a {thing} with a credit card or paypal?",
+        "how do I send back a {thing} I don't want?",
+        "is your customer service open on saturday? I'm in {place}",
+        "do you deliver to {place} at all?",
+        "could I buy a gift card instead of the {thing}?",
+        "when will the {thing} I ordered from {place} arrive?",
+        "I can't log in to my account to buy the {thing}",
+        "is the {thing} back in stock soon?",
     ];
     const PLACES: &[&str] = &[
         "rotterdam",
@@ -101,13 +116,21 @@ fn novel_question(visitor: usize, message: usize) -> String {
         "ghent",
         "bergen",
         "porto",
-        "kraków",
+        "krakow",
         "graz",
         "aarhus",
         "bilbao",
         "turku",
     ];
-    const ENDS: &[&str] = &["take?", "be?", "work?", "look like?", "happen?", "please"];
+    const THINGS: &[&str] = &[
+        "rain jacket",
+        "pair of boots",
+        "backpack",
+        "wool scarf",
+        "tent",
+        "water bottle",
+        "fleece",
+    ];
     let mut x = (visitor as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (message as u64 + 7);
     let mut pick = |n: usize| {
         x ^= x << 13;
@@ -115,15 +138,12 @@ fn novel_question(visitor: usize, message: usize) -> String {
         x ^= x << 17;
         (x % n as u64) as usize
     };
-    format!(
-        "{} {} {} {} (ref {}-{})",
-        OPENINGS[pick(OPENINGS.len())],
-        ASKS[pick(ASKS.len())],
-        PLACES[pick(PLACES.len())],
-        ENDS[pick(ENDS.len())],
-        visitor,
-        message
-    )
+    let ask = ASKS[(visitor + message) % ASKS.len()]
+        .replace("{place}", PLACES[pick(PLACES.len())])
+        .replace("{thing}", THINGS[pick(THINGS.len())]);
+    format!("{} {ask}", OPENINGS[pick(OPENINGS.len())])
+        .trim()
+        .to_owned()
 }
 
 fn rss_kib(pid: u32) -> Option<u64> {
@@ -180,6 +200,13 @@ async fn converse(
                 Some("message") if f["from"] == "bot" => {
                     answered = true;
                     answers.push(start.elapsed().as_micros() as u64);
+                }
+                Some("queued") => {
+                    eprintln!(
+                        "visitor {visitor}: handed to a person after {} messages ({text:?})",
+                        i + 1
+                    );
+                    return (acks, answers);
                 }
                 Some("error") => {
                     eprintln!("visitor {visitor}: {f}");

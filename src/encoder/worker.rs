@@ -34,7 +34,7 @@ impl Default for WorkerSettings {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         WorkerSettings {
             threads: (cores / 2).max(1),
-            queue: 64,
+            queue: 16,
             max_batch: 32,
         }
     }
