@@ -211,15 +211,19 @@ pub fn parse_since(value: &str, now: OffsetDateTime) -> Option<OffsetDateTime> {
     if let Ok(t) = OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339) {
         return Some(t);
     }
-    let (number, unit) = value.split_at(value.len().checked_sub(1)?);
-    let n: i64 = number.parse().ok()?;
-    let age = match unit {
-        "d" => time::Duration::days(n),
-        "h" => time::Duration::hours(n),
-        "m" => time::Duration::minutes(n),
+    // The unit is the last character (which may be any character: split on
+    // a char boundary); the number must fit, and so must the result: an age
+    // of a billion days is not a time, and must not panic.
+    let unit = value.chars().last()?;
+    let number = &value[..value.len() - unit.len_utf8()];
+    let n: i64 = number.parse().ok().filter(|n| *n >= 0)?;
+    let seconds = match unit {
+        'd' => n.checked_mul(86_400)?,
+        'h' => n.checked_mul(3_600)?,
+        'm' => n.checked_mul(60)?,
         _ => return None,
     };
-    Some(now - age)
+    now.checked_sub(time::Duration::seconds(seconds))
 }
 
 #[cfg(test)]
@@ -295,5 +299,18 @@ mod tests {
             Some(datetime!(2026-11-01 00:00 UTC))
         );
         assert_eq!(parse_since("soon", now), None);
+        // Hostile values are refused, never a panic.
+        for hostile in [
+            "99999999999d",
+            "9223372036854775807m",
+            "7é",
+            "é",
+            "-5d",
+            "",
+            "d",
+            "1e3d",
+        ] {
+            assert_eq!(parse_since(hostile, now), None, "{hostile:?}");
+        }
     }
 }

@@ -13,6 +13,7 @@ mod conversations;
 mod desk;
 mod handoff;
 mod helpers;
+mod hostile;
 mod intents;
 mod offline;
 mod persistence;
