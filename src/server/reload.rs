@@ -1,15 +1,21 @@
 //! Live reload of the intents directory, and its status for owners.
 //!
-//! A file watcher (notify, debounced so an editor's burst of writes is one
-//! change) wakes a task; the task loads and trains the whole directory in
-//! `spawn_blocking` (training is CPU work: it must not stall the reactor)
-//! and, only if the set is valid, swaps it into the hub atomically
+//! A file watcher (notify) wakes a task on writes, creations, removals and
+//! renames of `.toml` files — not on reads or metadata changes: two Tandem
+//! processes watching one directory would otherwise take each other's
+//! reads for edits and reload each other forever. The task waits until
+//! the directory has been quiet for a moment (an editor's burst of writes
+//! is one change), skips the reload when the files' contents did not change
+//! (a `touch`, a save without edits), and otherwise loads and trains the
+//! whole directory in `spawn_blocking` (CPU work: it must not stall the
+//! reactor) and, only if the set is valid, swaps it into the hub atomically
 //! ([`Hub::replace_intents`]). Messages being answered keep the set they
 //! started with; the next one uses the new set; no conversation notices.
 //! A broken edit keeps the old set live, logs every `file:line` problem and
 //! shows them at `GET /api/intents/status`.
 
-use std::path::PathBuf;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,8 +23,8 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
-use notify::RecursiveMode;
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use notify::event::{EventKind, ModifyKind};
+use notify::{RecursiveMode, Watcher};
 use serde::Serialize;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -54,6 +60,8 @@ pub struct IntentsStatus {
     /// Examples the last load had to encode; the others came from the
     /// vector cache (unchanged examples cost nothing on a reload).
     pub examples_encoded: usize,
+    /// Edits that went live since the server started.
+    pub reloads: u64,
 }
 
 impl IntentsStatus {
@@ -69,6 +77,7 @@ impl IntentsStatus {
             close_call_margin: settings.close_call_margin,
             sentence_vectors: set.matcher.uses_vectors(),
             examples_encoded: encoded,
+            reloads: 0,
         }
     }
 }
@@ -98,7 +107,7 @@ pub type SharedStatus = Arc<Mutex<IntentsStatus>>;
 /// Keeps the watcher alive. Dropping it stops watching: the watcher owns
 /// the channel's sender, so the reload task ends when it is gone.
 pub struct Reloader {
-    watcher: Debouncer<notify::RecommendedWatcher>,
+    watcher: notify::RecommendedWatcher,
     task: JoinHandle<()>,
 }
 
@@ -118,21 +127,79 @@ pub fn watch(dir: PathBuf, hub: Hub, status: SharedStatus) -> Result<Reloader, n
     // Capacity 1: a pending reload will read the files as they are when it
     // runs, so a change arriving while one is pending needs no second slot.
     let (tx, mut rx) = mpsc::channel::<()>(1);
-    let mut watcher = new_debouncer(DEBOUNCE, move |events: DebounceEventResult| match events {
-        Ok(_) => {
-            // Full: a reload is already pending (see above). Closed: the
-            // server is stopping. Neither needs handling.
-            let _ = tx.try_send(());
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        match event {
+            Ok(event) if is_edit(&event) => {
+                // Full: a reload is already pending (see above). Closed: the
+                // server is stopping. Neither needs handling.
+                let _ = tx.try_send(());
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "watching the intents directory failed"),
         }
-        Err(e) => tracing::warn!(error = %e, "watching the intents directory failed"),
     })?;
-    watcher.watcher().watch(&dir, RecursiveMode::NonRecursive)?;
+    watcher.watch(&dir, RecursiveMode::NonRecursive)?;
+    // What the live set was loaded from, to tell a real edit from a touch.
+    let mut loaded_from = fingerprint(&dir);
     let task = tokio::spawn(async move {
         while rx.recv().await.is_some() {
+            // Quiet for DEBOUNCE: an editor's burst of writes is one change.
+            loop {
+                tokio::time::sleep(DEBOUNCE).await;
+                match rx.try_recv() {
+                    Ok(()) => continue,
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => return,
+                }
+            }
+            let now = {
+                let dir = dir.clone();
+                tokio::task::spawn_blocking(move || fingerprint(&dir))
+                    .await
+                    .unwrap_or(None)
+            };
+            if now == loaded_from {
+                tracing::debug!(dir = %dir.display(), "intents files unchanged; no reload");
+                continue;
+            }
+            loaded_from = now;
             reload(&dir, &hub, &status).await;
         }
     });
     Ok(Reloader { watcher, task })
+}
+
+/// Whether `event` changed an intents file: a write, a creation, a removal
+/// or a rename of a `.toml` file (reads and metadata changes are not).
+fn is_edit(event: &notify::Event) -> bool {
+    let kind = matches!(
+        event.kind,
+        EventKind::Create(_)
+            | EventKind::Remove(_)
+            | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
+            | EventKind::Any
+    );
+    kind && event
+        .paths
+        .iter()
+        .any(|p| p.extension().is_some_and(|e| e == "toml"))
+}
+
+/// A hash of the names and contents of the directory's `.toml` files;
+/// `None` when it cannot be read (then a reload reports why).
+fn fingerprint(dir: &Path) -> Option<u64> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let mut hasher = std::hash::DefaultHasher::new();
+    for file in files {
+        file.file_name().hash(&mut hasher);
+        std::fs::read(&file).ok()?.hash(&mut hasher);
+    }
+    Some(hasher.finish())
 }
 
 /// Loads `dir` and swaps it in if valid; otherwise keeps the live set.
@@ -140,7 +207,8 @@ pub async fn reload(dir: &std::path::Path, hub: &Hub, status: &SharedStatus) {
     let loaded = load(dir.to_path_buf(), hub.embedder().clone()).await;
     let new_status = match loaded {
         Ok((Ok(set), encoded)) => {
-            let s = IntentsStatus::loaded(&set, encoded);
+            let mut s = IntentsStatus::loaded(&set, encoded);
+            s.reloads = lock(status).reloads + 1;
             tracing::info!(intents = s.intents, dir = %dir.display(), "intents reloaded");
             hub.replace_intents(set);
             s

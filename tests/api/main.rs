@@ -17,6 +17,7 @@ mod hostile;
 mod intents;
 mod offline;
 mod persistence;
+mod reload;
 mod reports;
 mod retention;
 mod returning;
