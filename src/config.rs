@@ -16,6 +16,7 @@ use crate::cli::SettingsArgs;
 use crate::encoder::worker::WorkerSettings;
 use crate::encoder::EncoderChoice;
 use crate::hours::BusinessHoursSpec;
+use crate::limits::Limits;
 use crate::queue::DeskPolicy;
 use crate::retention::Retention;
 
@@ -43,6 +44,8 @@ pub struct Settings {
     /// The sentence encoder and its worker (`[encoder]` in `tandem.toml`,
     /// `--encoder`).
     pub encoder: EncoderSettings,
+    /// Timeouts and per-client caps (`[limits]` in `tandem.toml`).
+    pub limits: Limits,
 }
 
 /// `[encoder]` in `tandem.toml`.
@@ -97,6 +100,7 @@ impl Settings {
             desk: DeskPolicy::default(),
             retention: Retention::default(),
             encoder: EncoderSettings::default(),
+            limits: Limits::default(),
         }
     }
 }
@@ -124,6 +128,7 @@ struct FileSettings {
     desk: Option<DeskPolicy>,
     retention: Option<Retention>,
     encoder: Option<EncoderSettings>,
+    limits: Option<Limits>,
 }
 
 /// Resolves flags and environment (already merged by clap), the config file,
@@ -162,6 +167,7 @@ pub fn resolve(args: &SettingsArgs) -> Result<Settings, ConfigError> {
             }
             encoder
         },
+        limits: file.limits.unwrap_or_default(),
     })
 }
 

@@ -29,6 +29,12 @@
 //! outbox, the socket task sees its channel close and disconnects, and the
 //! client reconnects and catches up from the stored history. Nothing is lost,
 //! because the history is the truth and outboxes are only notifications.
+//!
+//! Frames that supersede each other — a waiting visitor's place in line, an
+//! agent's copy of the queue — do not go through the outbox: each socket has
+//! one `latest` slot that keeps only the newest, set only when it changed,
+//! and the socket sends it when it can (visitors at most about once a
+//! second). A busy queue therefore cannot fill anyone's outbox.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,7 +43,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use arc_swap::ArcSwap;
 use thiserror::Error;
 use time::OffsetDateTime;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
 
 use crate::conversation::{ConversationRecord, StateError, StoredMessage};
@@ -46,7 +52,8 @@ use crate::hours::BusinessHours;
 use crate::intents::IntentSet;
 use crate::protocol::{
     AgentEvent, AgentPresence, AgentStatus, ConversationView, EarlierConversation, ErrorBody,
-    ErrorCode, QueueEntryView, Sender, Status, VisitorEvent,
+    ErrorCode, MessageView, QueueEntryView, Sender, Status, VisitorEvent, HISTORY_PAGE,
+    MAX_LINES_PER_CONVERSATION,
 };
 use crate::queue::DeskPolicy;
 use crate::queue::{self, QueueEntry};
@@ -67,11 +74,51 @@ pub use retention::{Purged, RETENTION_PERIOD};
 /// disconnected and catches up from history when it reconnects.
 pub const OUTBOX_CAPACITY: usize = 64;
 
+/// Where the hub sends a socket's frames: the bounded outbox for frames
+/// that each matter, and the `latest` slot for the one kind of frame that
+/// supersedes the previous (see module docs). The socket task holds the
+/// receiving ends.
+#[derive(Debug)]
+pub struct Outbox<E> {
+    pub events: mpsc::Sender<E>,
+    pub latest: watch::Sender<Option<E>>,
+}
+
+impl<E> Clone for Outbox<E> {
+    fn clone(&self) -> Self {
+        Outbox {
+            events: self.events.clone(),
+            latest: self.latest.clone(),
+        }
+    }
+}
+
+/// The receiving ends of an [`Outbox`].
+pub struct Inbox<E> {
+    pub events: mpsc::Receiver<E>,
+    pub latest: watch::Receiver<Option<E>>,
+}
+
+/// A new outbox and the socket's ends of it.
+pub fn outbox<E>() -> (Outbox<E>, Inbox<E>) {
+    let (events, events_rx) = mpsc::channel(OUTBOX_CAPACITY);
+    let (latest, latest_rx) = watch::channel(None);
+    (
+        Outbox { events, latest },
+        Inbox {
+            events: events_rx,
+            latest: latest_rx,
+        },
+    )
+}
+
 /// Why an event could not be applied; each maps to a protocol error code.
 #[derive(Debug, Error)]
 pub enum HubError {
     #[error("no such conversation")]
     NotFound,
+    #[error("the conversation holds the most lines it may")]
+    ConversationFull,
     #[error("already claimed by {0}")]
     AlreadyClaimed(String),
     #[error("not held by this agent")]
@@ -107,6 +154,7 @@ impl HubError {
     pub fn to_body(&self) -> ErrorBody {
         match self {
             HubError::NotFound => ErrorBody::new(ErrorCode::NotFound),
+            HubError::ConversationFull => ErrorBody::new(ErrorCode::ConversationFull),
             HubError::AlreadyClaimed(by) => ErrorBody::with_message(
                 ErrorCode::AlreadyClaimed,
                 format!("{by} already took this conversation."),
@@ -168,20 +216,26 @@ struct Live {
     statuses: HashMap<String, AgentStatus>,
     /// Recent claim-to-close times, for the visitors' wait estimate.
     handling: queue::HandlingTimes,
+    /// Resume tokens of conversations not stored yet (see
+    /// [`LiveConversation::stored`]), so a second tab finds them.
+    unstored_tokens: HashMap<String, Uuid>,
 }
 
 /// An active conversation and the visitor sockets watching it.
 struct LiveConversation {
     record: ConversationRecord,
     /// Several tabs may show the same conversation.
-    visitors: HashMap<u64, mpsc::Sender<VisitorEvent>>,
+    visitors: HashMap<u64, Outbox<VisitorEvent>>,
     /// When the holder must have written their first reply by.
     answer_deadline: Option<tokio::time::Instant>,
+    /// Whether the store has it. A visitor who only opens the widget costs
+    /// no disk: the conversation is stored with its first line.
+    stored: bool,
 }
 
 struct AgentConnection {
     name: String,
-    outbox: mpsc::Sender<AgentEvent>,
+    outbox: Outbox<AgentEvent>,
 }
 
 /// Frames to push after the writes are durable.
@@ -189,6 +243,9 @@ struct AgentConnection {
 struct Deliveries {
     visitors: Vec<(Uuid, u64, mpsc::Sender<VisitorEvent>, VisitorEvent)>,
     agents: Vec<(u64, mpsc::Sender<AgentEvent>, AgentEvent)>,
+    /// New values for `latest` slots (`None` clears a visitor's place).
+    visitor_latest: Vec<(watch::Sender<Option<VisitorEvent>>, Option<VisitorEvent>)>,
+    agent_latest: Vec<(watch::Sender<Option<AgentEvent>>, AgentEvent)>,
 }
 
 /// What a visitor socket needs after connecting.
@@ -217,6 +274,26 @@ pub enum Stored {
 }
 
 impl Hub {
+    /// Lines of `conversation` before line `before`, a page at a time,
+    /// for a `history` frame; `visible` leaves out agents' private notes.
+    pub fn history(
+        &self,
+        conversation: Uuid,
+        before: u64,
+        visible: bool,
+    ) -> Result<(Vec<MessageView>, bool), HubError> {
+        let page =
+            self.inner
+                .store
+                .history_page(conversation, Some(before), HISTORY_PAGE, |m| {
+                    !visible || m.from != Sender::Note
+                })?;
+        Ok((
+            page.lines.iter().map(StoredMessage::view).collect(),
+            page.more,
+        ))
+    }
+
     /// Builds the hub and reloads every queued or assigned conversation.
     pub fn new(store: Store, intents: IntentSet, options: HubOptions) -> Result<Hub, StoreError> {
         let mut live = Live::default();
@@ -237,6 +314,7 @@ impl Hub {
                     record,
                     visitors: HashMap::new(),
                     answer_deadline,
+                    stored: true,
                 },
             );
         }
@@ -291,6 +369,10 @@ impl Hub {
     // --- plumbing ----------------------------------------------------------
 
     fn view(&self, record: &ConversationRecord) -> Result<ConversationView, HubError> {
+        let page = self
+            .inner
+            .store
+            .history_page(record.id, None, HISTORY_PAGE, |_| true)?;
         Ok(ConversationView {
             conversation_id: record.id.to_string(),
             status: record.status,
@@ -298,13 +380,8 @@ impl Hub {
             reasons: record.reasons.clone(),
             frustration: record.mood.score,
             frustration_peak: record.mood.peak,
-            history: self
-                .inner
-                .store
-                .history(record.id)?
-                .iter()
-                .map(StoredMessage::view)
-                .collect(),
+            history: page.lines.iter().map(StoredMessage::view).collect(),
+            more_history: page.more,
             csat: record.csat.clone(),
             earlier: self.earlier(record)?,
             visitor_id: record.visitor().to_string(),
@@ -370,6 +447,17 @@ impl Hub {
 }
 
 impl LiveConversation {
+    /// Refuses a new line from a person once the conversation holds
+    /// [`MAX_LINES_PER_CONVERSATION`] (the bot's answer to the last
+    /// accepted line may still follow it).
+    fn room_for_a_line(&self) -> Result<(), HubError> {
+        if self.record.next_seq > MAX_LINES_PER_CONVERSATION {
+            Err(HubError::ConversationFull)
+        } else {
+            Ok(())
+        }
+    }
+
     /// Starts the clock for the holder's first reply (`None` stops it). The
     /// hub runs it on tokio's clock; the record keeps the wall-clock time so
     /// a restart keeps the deadline.
@@ -385,14 +473,14 @@ impl Deliveries {
     fn for_other_tabs(&mut self, c: &LiveConversation, sender: u64, event: VisitorEvent) {
         for (conn, tx) in c.visitors.iter().filter(|(conn, _)| **conn != sender) {
             self.visitors
-                .push((c.record.id, *conn, tx.clone(), event.clone()));
+                .push((c.record.id, *conn, tx.events.clone(), event.clone()));
         }
     }
 
     fn for_visitors(&mut self, c: &LiveConversation, event: VisitorEvent) {
         for (conn, tx) in &c.visitors {
             self.visitors
-                .push((c.record.id, *conn, tx.clone(), event.clone()));
+                .push((c.record.id, *conn, tx.events.clone(), event.clone()));
         }
     }
 
@@ -408,6 +496,33 @@ impl Deliveries {
                 tracing::warn!(conn, "agent socket cannot keep up; disconnecting it");
                 hub.disconnect_agent(conn);
             }
+        }
+        for (slot, value) in self.visitor_latest {
+            replace_if_changed(&slot, value);
+        }
+        for (slot, value) in self.agent_latest {
+            replace_if_changed(&slot, Some(value));
+        }
+    }
+}
+
+/// Sets a `latest` slot, waking its socket only when the value changed.
+fn replace_if_changed<E: PartialEq>(slot: &watch::Sender<Option<E>>, value: Option<E>) {
+    slot.send_if_modified(|current| {
+        if *current == value {
+            false
+        } else {
+            *current = value;
+            true
+        }
+    });
+}
+
+impl Deliveries {
+    fn latest_for_visitors(&mut self, c: &LiveConversation, value: Option<&VisitorEvent>) {
+        for tx in c.visitors.values() {
+            self.visitor_latest
+                .push((tx.latest.clone(), value.cloned()));
         }
     }
 }
@@ -428,6 +543,13 @@ impl Live {
     ) -> Result<&mut LiveConversation, HubError> {
         let id = self.visitor_conversation(connection)?;
         self.conversation_mut(id)
+    }
+
+    /// Lets go of a conversation nobody needs in memory any more.
+    fn forget(&mut self, id: Uuid) -> Option<LiveConversation> {
+        let gone = self.conversations.remove(&id)?;
+        self.unstored_tokens.remove(&gone.record.resume_token);
+        Some(gone)
     }
 
     /// An active conversation, or `NotFound`.
@@ -484,7 +606,7 @@ impl Live {
         for (conn, a) in &self.agents {
             deliveries.agents.push((
                 *conn,
-                a.outbox.clone(),
+                a.outbox.events.clone(),
                 AgentEvent::Agents {
                     online: online.clone(),
                 },
@@ -538,39 +660,48 @@ impl Live {
             if a.name == agent {
                 deliveries
                     .agents
-                    .push((*conn, a.outbox.clone(), event.clone()));
+                    .push((*conn, a.outbox.events.clone(), event.clone()));
             }
         }
     }
 
     /// Everyone learns of a queue change: agents get the new queue, waiting
-    /// visitors their new place.
+    /// visitors their new place (both through the `latest` slots).
     fn queue_changed(&self, deliveries: &mut Deliveries) {
-        let entries = self.queue_view();
-        for (conn, a) in &self.agents {
-            deliveries.agents.push((
-                *conn,
-                a.outbox.clone(),
-                AgentEvent::Queue {
-                    entries: entries.clone(),
-                },
-            ));
+        let event = AgentEvent::Queue {
+            entries: self.queue_view(),
+        };
+        for a in self.agents.values() {
+            deliveries
+                .agent_latest
+                .push((a.outbox.latest.clone(), event.clone()));
         }
         self.visitor_positions(deliveries);
     }
 
+    /// Sets every watching visitor's place: waiting ones their place and
+    /// estimate, the others none (so a place not yet sent is never sent
+    /// after they left the queue). Only changed slots wake their socket.
     fn visitor_positions(&self, deliveries: &mut Deliveries) {
         let agents = self.agents_available();
-        for (i, entry) in self.queue().iter().enumerate() {
-            if let Some(c) = self.conversations.get(&entry.conversation_id) {
-                deliveries.for_visitors(
-                    c,
-                    VisitorEvent::Queued {
-                        position: i + 1,
-                        estimated_wait_s: queue::estimated_wait_secs(i + 1, agents, &self.handling),
-                    },
-                );
-            }
+        let places: HashMap<Uuid, usize> = self
+            .queue()
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.conversation_id, i + 1))
+            .collect();
+        for c in self
+            .conversations
+            .values()
+            .filter(|c| !c.visitors.is_empty())
+        {
+            let place = places
+                .get(&c.record.id)
+                .map(|&position| VisitorEvent::Queued {
+                    position,
+                    estimated_wait_s: queue::estimated_wait_secs(position, agents, &self.handling),
+                });
+            deliveries.latest_for_visitors(c, place.as_ref());
         }
     }
 }
@@ -662,6 +793,10 @@ fn append(
     line: Line<'_>,
     at: OffsetDateTime,
 ) -> Result<StoredMessage, StoreError> {
+    if !c.stored {
+        store.create_conversation(&c.record)?;
+        c.stored = true;
+    }
     let message = StoredMessage {
         seq: c.record.take_seq(),
         client_id: line.client_id.map(str::to_owned),

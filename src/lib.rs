@@ -41,6 +41,8 @@
 //!   live reload of the intents directory, start-up and graceful shutdown.
 //! - [`hours`]: business hours in the owner's time zone (pure).
 //! - [`shutdown`]: the stop signal every long-running task waits on.
+//! - [`limits`]: timeouts and per-client caps on connections, and the
+//!   admission decision near the descriptor ceiling (pure).
 //! - [`config`]: settings from flags, `TANDEM_*` variables and `tandem.toml`.
 //! - [`cli`]: the `tandem` command line.
 //!
@@ -57,6 +59,7 @@ pub mod encoder;
 pub mod hours;
 pub mod hub;
 pub mod intents;
+pub mod limits;
 pub mod protocol;
 pub mod queue;
 pub mod reports;

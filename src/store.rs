@@ -37,6 +37,9 @@ use crate::intents::unmatched::UnmatchedQuestion;
 use crate::protocol::Status;
 
 mod group_commit;
+mod page;
+
+pub use page::Page;
 
 /// What can go wrong with the database.
 #[derive(Debug, Error)]

@@ -778,9 +778,38 @@
       ui.transcript.append(el('li', 'transcript-note', 'Loading the conversation…'));
       return;
     }
+    if (conv.moreHistory) ui.transcript.append(moreButton(conv));
     for (const line of conv.lines) ui.transcript.append(lineElement(line));
     if (conv.status === 'closed') ui.transcript.append(el('li', 'transcript-note', 'This conversation is closed.'));
     ui.transcript.scrollTop = ui.transcript.scrollHeight;
+  }
+
+  /** Older lines stay on the server until asked for (docs/protocol.md). */
+  function moreButton(conv) {
+    const li = el('li', 'transcript-note');
+    const button = el('button', 'link-button', 'Show earlier messages');
+    button.type = 'button';
+    button.addEventListener('click', () => {
+      const first = conv.lines.find((l) => l.id != null);
+      if (!first) return;
+      button.disabled = true;
+      send({ type: 'history', conversation_id: conv.id, before: Number(first.id) });
+    });
+    li.append(button);
+    return li;
+  }
+
+  /** `history`: older lines of a conversation, above what is shown. */
+  function onHistory(f) {
+    const conv = conversation(f.conversation_id);
+    const older = (Array.isArray(f.messages) ? f.messages : []).map(fromServer);
+    conv.lines = older.concat(conv.lines);
+    conv.moreHistory = f.more === true;
+    if (state.shownId !== conv.id) return;
+    const t = ui.transcript;
+    const fromBottom = t.scrollHeight - t.scrollTop;
+    renderTranscript(conv);
+    t.scrollTop = t.scrollHeight - fromBottom;
   }
 
   function appendToTranscript(conv, line) {
@@ -1038,6 +1067,8 @@
         return onQueue(f);
       case 'conversation':
         return onConversation(f);
+      case 'history':
+        return onHistory(f);
       case 'message':
         return onMessage(f);
       case 'claimed':
@@ -1183,6 +1214,7 @@
     if (state.outbox.length !== before) saveOutbox();
     const pending = state.outbox.filter((o) => o.conversation_id === conv.id).map(pendingLine);
     conv.lines = history.map(fromServer).concat(pending);
+    conv.moreHistory = f.more_history === true;
     conv.loaded = true;
 
     if (isMine(conv)) addMine(conv.id);

@@ -216,6 +216,7 @@
 #tandem-root .tandem-msg[data-from="visitor"] .tandem-text{background:var(--tandem-accent);color:var(--tandem-accent-ink);border-top-right-radius:4px}
 #tandem-root .tandem-msg[data-from="system"]{align-self:center;align-items:center;max-width:92%}
 #tandem-root .tandem-msg[data-from="system"] .tandem-text{padding:2px 8px;background:none;color:var(--tandem-muted);font-size:12px;text-align:center}
+#tandem-root .tandem-more{display:block;margin:4px auto 8px;padding:4px 10px;border:1px solid var(--tandem-line);border-radius:12px;background:transparent;color:var(--tandem-muted);font:inherit;font-size:12px;cursor:pointer}
 #tandem-root .tandem-divider{display:flex;align-items:center;gap:8px;margin:6px 0;color:var(--tandem-muted);font-size:11.5px}
 #tandem-root .tandem-divider::before,#tandem-root .tandem-divider::after{content:"";flex:1;border-top:1px solid var(--tandem-line)}
 #tandem-root .tandem-msg.tandem-pending .tandem-text{opacity:.55}
@@ -605,6 +606,21 @@
   }
 
   function lineElement(line) {
+    if (line.from === 'more') {
+      // Older lines stay on the server until asked for (docs/protocol.md).
+      const more = document.createElement('button');
+      more.type = 'button';
+      more.className = 'tandem-more';
+      more.textContent = 'Show earlier messages';
+      more.addEventListener('click', () => {
+        const first = state.lines.find((l) => l.id && !l.earlier);
+        if (!first) return;
+        more.disabled = true;
+        sendFrame({ type: 'history', before: Number(first.id) });
+      });
+      line.el = more;
+      return more;
+    }
     if (line.from === 'divider') {
       const divider = document.createElement('div');
       divider.className = 'tandem-divider';
@@ -903,6 +919,8 @@
         return onOffline(f);
       case 'new_conversation':
         return onNewConversation();
+      case 'history':
+        return onHistory(f);
       case 'message_left':
         if (state.offline === 'sending' || state.offline === 'open') {
           state.offline = 'thanks';
@@ -1014,6 +1032,20 @@
     };
   }
 
+  /** `history`: older lines go where the "Show earlier" button was. */
+  function onHistory(f) {
+    const at = state.lines.findIndex((l) => l.from === 'more');
+    if (at < 0) return;
+    const older = (Array.isArray(f.messages) ? f.messages : []).map(fromServer);
+    if (f.more === true) older.unshift({ from: 'more' });
+    state.lines.splice(at, 1, ...older);
+    // Keep the visitor's place: the transcript grows above what they read.
+    const fromBottom = ui.messages.scrollHeight - ui.messages.scrollTop;
+    ui.messages.textContent = '';
+    for (const line of state.lines) ui.messages.append(lineElement(line));
+    ui.messages.scrollTop = ui.messages.scrollHeight - fromBottom;
+  }
+
   function onWelcome(f) {
     if (f.resume_token) write(local, KEY_RESUME, f.resume_token);
     const history = Array.isArray(f.history) ? f.history : [];
@@ -1058,6 +1090,7 @@
     if (state.lines.length > 0) {
       state.lines.push({ from: 'divider', text: 'New conversation', at: history.length ? history[0].at : null });
     }
+    if (f.more_history === true) state.lines.push({ from: 'more' });
     state.lines = state.lines.concat(history.map(fromServer));
     // Lines still to send to a closed conversation will start the next one.
     state.newConversationPending = false;

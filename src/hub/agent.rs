@@ -2,10 +2,9 @@
 //! conversation, claiming it, replying, and closing it.
 
 use time::OffsetDateTime;
-use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{say, AgentConnection, AgentSession, Deliveries, Hub, HubError, Line, Stored};
+use super::{say, AgentConnection, AgentSession, Deliveries, Hub, HubError, Line, Outbox, Stored};
 use crate::conversation::ConversationRecord;
 use crate::protocol::{AgentEvent, AgentView, Role, Status, VisitorEvent};
 
@@ -15,7 +14,7 @@ impl Hub {
         &self,
         name: &str,
         role: Role,
-        outbox: mpsc::Sender<AgentEvent>,
+        outbox: Outbox<AgentEvent>,
     ) -> Result<AgentSession, HubError> {
         let connection = self.connection_id();
         let mut live = self.live();
@@ -129,6 +128,7 @@ impl Hub {
             if store.seq_for_client_id(conversation, client_id)?.is_some() {
                 None
             } else {
+                c.room_for_a_line()?;
                 let mut deliveries = Deliveries::default();
                 say(
                     store,
@@ -185,7 +185,7 @@ impl Hub {
                 live.queue_changed(&mut deliveries);
             }
             if nobody_watching {
-                live.conversations.remove(&conversation);
+                live.forget(conversation);
             }
             if let Some(secs) = handled_for {
                 // Waiting visitors' estimates follow how long chats take.

@@ -149,7 +149,7 @@ impl Hub {
         for (conn, a) in &live.agents {
             deliveries
                 .agents
-                .push((*conn, a.outbox.clone(), event.clone()));
+                .push((*conn, a.outbox.events.clone(), event.clone()));
         }
         Ok(())
     }

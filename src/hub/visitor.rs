@@ -12,11 +12,11 @@
 use std::collections::HashMap;
 
 use time::OffsetDateTime;
-use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::{
-    append, say, Deliveries, Hub, HubError, Line, Live, LiveConversation, Stored, VisitorSession,
+    append, say, Deliveries, Hub, HubError, Line, Live, LiveConversation, Outbox, Stored,
+    VisitorSession,
 };
 use crate::agents;
 use crate::bot;
@@ -26,7 +26,9 @@ use crate::empathy::conversation::BotOutcome;
 use crate::encoder::Embedding;
 use crate::intents::unmatched::UnmatchedQuestion;
 use crate::intents::IntentSet;
-use crate::protocol::{AgentEvent, AgentView, MessageView, Sender, Status, VisitorEvent};
+use crate::protocol::{
+    AgentEvent, AgentView, MessageView, Sender, Status, VisitorEvent, HISTORY_PAGE,
+};
 use crate::store::Store;
 
 impl Hub {
@@ -35,13 +37,21 @@ impl Hub {
     pub fn connect_visitor(
         &self,
         resume_token: Option<&str>,
-        outbox: mpsc::Sender<VisitorEvent>,
+        outbox: Outbox<VisitorEvent>,
     ) -> Result<VisitorSession, HubError> {
         let store = &self.inner.store;
         let connection = self.connection_id();
         let mut live = self.live();
         let existing = match resume_token {
-            Some(token) => store.conversation_by_token(token)?,
+            Some(token) => match store.conversation_by_token(token)? {
+                Some(record) => Some(record),
+                // Another tab's conversation, nothing written yet.
+                None => live
+                    .unstored_tokens
+                    .get(token)
+                    .and_then(|id| live.conversations.get(id))
+                    .map(|c| c.record.clone()),
+            },
             None => None,
         };
         let resumed = existing.is_some();
@@ -52,17 +62,19 @@ impl Hub {
                 .map(|c| c.record.clone())
                 .unwrap_or(record),
             None => {
+                // Stored with its first line (see `LiveConversation::stored`).
                 let record = ConversationRecord::new(
                     Uuid::new_v4(),
                     agents::new_token(),
                     OffsetDateTime::now_utc(),
                 );
-                store.create_conversation(&record)?;
+                live.unstored_tokens
+                    .insert(record.resume_token.clone(), record.id);
                 record
             }
         };
         let id = record.id;
-        let history = visible_history(store, id)?;
+        let (history, more_history) = visible_history(store, id)?;
         // The conversation before this one, so a reload still shows what
         // the visitor saw above the "New conversation" divider.
         let earlier = match record.earlier_count {
@@ -72,7 +84,7 @@ impl Hub {
                 .iter()
                 .rfind(|c| c.created_at < record.created_at)
             {
-                Some(previous) => visible_history(store, previous.id)?,
+                Some(previous) => visible_history(store, previous.id)?.0,
                 None => Vec::new(),
             },
         };
@@ -82,6 +94,7 @@ impl Hub {
             resumed,
             status: record.status,
             history,
+            more_history,
             survey: record.status == Status::Closed
                 && record.assigned_to.is_some()
                 && record.csat.is_none(),
@@ -102,6 +115,7 @@ impl Hub {
                 record,
                 visitors: HashMap::new(),
                 answer_deadline: None,
+                stored: resumed,
             })
             .visitors
             .insert(connection, outbox);
@@ -129,7 +143,7 @@ impl Hub {
         if let Some(c) = live.conversations.get_mut(&conversation) {
             c.visitors.remove(&connection);
             if c.visitors.is_empty() && matches!(c.record.status, Status::Bot | Status::Closed) {
-                live.conversations.remove(&conversation);
+                live.forget(conversation);
             }
         }
     }
@@ -183,6 +197,7 @@ impl Hub {
                 let conversation =
                     continue_if_closed(store, &mut live, current, now, &mut deliveries)?;
                 let c = live.conversation_mut(conversation)?;
+                c.room_for_a_line()?;
                 if c.record.preview.is_none() {
                     c.record.preview = Some(text.chars().take(140).collect());
                 }
@@ -424,7 +439,7 @@ fn continue_if_closed(
     let next = closed.record.follow_up(Uuid::new_v4(), now);
     store.create_conversation(&next)?;
     let visitors = std::mem::take(&mut closed.visitors);
-    live.conversations.remove(&current);
+    live.forget(current);
     let id = next.id;
     for connection in visitors.keys() {
         live.visitor_sockets.insert(*connection, id);
@@ -433,6 +448,7 @@ fn continue_if_closed(
         record: next,
         visitors,
         answer_deadline: None,
+        stored: true,
     };
     deliveries.for_visitors(
         &c,
@@ -446,11 +462,24 @@ fn continue_if_closed(
 
 /// A conversation's lines as the visitor may see them: private notes are
 /// for agents only.
-fn visible_history(store: &Store, conversation: Uuid) -> Result<Vec<MessageView>, HubError> {
-    Ok(store
-        .history(conversation)?
-        .iter()
-        .filter(|m| m.from != Sender::Note)
-        .map(StoredMessage::view)
-        .collect())
+/// The newest page of what the visitor may see (no private notes), and
+/// whether older lines exist.
+fn visible_history(
+    store: &Store,
+    conversation: Uuid,
+) -> Result<(Vec<MessageView>, bool), HubError> {
+    let page = store.history_page(conversation, None, HISTORY_PAGE, |m| m.from != Sender::Note)?;
+    Ok((
+        page.lines.iter().map(StoredMessage::view).collect(),
+        page.more,
+    ))
+}
+
+impl Hub {
+    /// Older lines of the conversation a visitor socket shows.
+    pub fn visitor_history(&self, connection: u64, before: u64) -> Result<VisitorEvent, HubError> {
+        let conversation = self.live().visitor_conversation(connection)?;
+        let (messages, more) = self.history(conversation, before, true)?;
+        Ok(VisitorEvent::History { messages, more })
+    }
 }

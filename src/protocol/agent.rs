@@ -48,6 +48,11 @@ pub enum AgentFrame {
     ResolveOffline { id: String },
     /// Set my status: `available` or `away`.
     Status { status: AgentStatus },
+    /// Older lines of a conversation: those before line `before`.
+    History {
+        conversation_id: String,
+        before: u64,
+    },
 }
 
 impl AgentFrame {
@@ -63,6 +68,7 @@ impl AgentFrame {
         "typing",
         "resolve_offline",
         "status",
+        "history",
     ];
 }
 
@@ -76,6 +82,13 @@ pub enum AgentEvent {
     Queue { entries: Vec<QueueEntryView> },
     /// A whole conversation (after `open`, a won claim, or on connect).
     Conversation(ConversationView),
+    /// Older lines of a conversation, answering `history`, oldest first.
+    History {
+        conversation_id: String,
+        messages: Vec<MessageView>,
+        /// Still older ones exist.
+        more: bool,
+    },
     /// A new line in a conversation you hold.
     Message {
         conversation_id: String,

@@ -73,6 +73,8 @@ pub enum ErrorCode {
     AgentExists,
     LastAdmin,
     CannotRemoveSelf,
+    ConversationFull,
+    Busy,
     Internal,
 }
 
@@ -108,6 +110,10 @@ impl ErrorCode {
             ErrorCode::CannotRemoveSelf => {
                 "You cannot remove your own account; ask another admin to do it."
             }
+            ErrorCode::ConversationFull => {
+                "This conversation is too long to add to; start a new one."
+            }
+            ErrorCode::Busy => "Tandem is at its connection limit; try again in a minute.",
             ErrorCode::Internal => {
                 "Tandem failed on its side. Nothing was stored unless it was acknowledged."
             }

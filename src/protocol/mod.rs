@@ -42,3 +42,9 @@ pub const MAX_TRANSPORT_BYTES: usize = 64 * 1024;
 pub const MAX_TEXT_CHARS: usize = 4000;
 /// Longest client-chosen message id.
 pub const MAX_CLIENT_ID_CHARS: usize = 64;
+/// Lines of history a `welcome` or an agent's `conversation` carries (the
+/// newest); a `history` frame fetches older ones a page at a time.
+pub const HISTORY_PAGE: usize = 200;
+/// Most lines one conversation holds; beyond it new lines get
+/// `conversation_full`.
+pub const MAX_LINES_PER_CONVERSATION: u64 = 5000;

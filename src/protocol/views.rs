@@ -252,8 +252,12 @@ pub struct ConversationView {
     pub frustration: f32,
     /// The highest the score has been in this conversation.
     pub frustration_peak: f32,
-    /// Every line so far, bot part and private notes included.
+    /// The newest lines ([`super::HISTORY_PAGE`] at most), bot part and
+    /// private notes included.
     pub history: Vec<MessageView>,
+    /// Older lines exist: send `history` to read them.
+    #[serde(default)]
+    pub more_history: bool,
     /// The visitor's rating, once given.
     pub csat: Option<Csat>,
     /// The same visitor's conversations before this one, newest first.

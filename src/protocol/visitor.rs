@@ -28,6 +28,8 @@ pub enum VisitorFrame {
         #[serde(default)]
         comment: Option<String>,
     },
+    /// Older lines of this conversation: those before line `before`.
+    History { before: u64 },
 }
 
 impl VisitorFrame {
@@ -40,6 +42,7 @@ impl VisitorFrame {
         "rate",
         "leave_message",
         "feedback",
+        "history",
     ];
 }
 
@@ -82,7 +85,11 @@ pub enum VisitorEvent {
         /// `true` when an earlier conversation was found for the token.
         resumed: bool,
         status: Status,
+        /// The newest lines ([`super::HISTORY_PAGE`] at most).
         history: Vec<MessageView>,
+        /// Older lines exist: send `history` to read them.
+        #[serde(default)]
+        more_history: bool,
         /// A person closed the conversation and it is not rated yet: ask.
         survey: bool,
         /// The lines of the visitor's previous conversation, when this one
@@ -92,6 +99,12 @@ pub enum VisitorEvent {
     },
     /// The visitor's message with this id is durably stored.
     Ack { id: String },
+    /// Older lines, answering a `history` frame, oldest first.
+    History {
+        messages: Vec<MessageView>,
+        /// Still older ones exist.
+        more: bool,
+    },
     /// A line from the bot, an agent or the system.
     Message(MessageView),
     /// The conversation waits for an agent.

@@ -10,14 +10,13 @@ use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::Deserialize;
-use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::api::ApiError;
 use super::socket;
 use super::AppState;
 use crate::agents;
-use crate::hub::{Hub, HubError, Stored, OUTBOX_CAPACITY};
+use crate::hub::{Hub, HubError, Stored};
 use crate::protocol::{self, AgentEvent, AgentFrame, ErrorBody, ErrorCode, Role};
 
 /// Query string of the agent socket.
@@ -32,7 +31,9 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
     Query(query): Query<AgentQuery>,
     State(state): State<AppState>,
+    slot: super::listen::SlotHandle,
 ) -> Response {
+    let slot = super::listen::hold(slot);
     let Some(token) = query.token else {
         return ApiError::Unauthorized.into_response();
     };
@@ -42,13 +43,15 @@ pub async fn upgrade(
             Ok(None) => return ApiError::Unauthorized.into_response(),
             Err(e) => return ApiError::from(e).into_response(),
         };
-    socket::configure(ws)
-        .on_upgrade(move |socket| run(socket, state, token, agent.name, agent.role))
+    socket::configure(ws).on_upgrade(move |socket| async move {
+        run(socket, state, token, agent.name, agent.role).await;
+        drop(slot);
+    })
 }
 
 async fn run(socket: WebSocket, state: AppState, token: String, agent: String, role: Role) {
     let (mut out, mut incoming) = socket.split();
-    let (outbox, mut events) = mpsc::channel(OUTBOX_CAPACITY);
+    let (outbox, mut inbox) = crate::hub::outbox();
     let session = match state.hub.connect_agent(&agent, role, outbox) {
         Ok(session) => session,
         Err(e) => {
@@ -63,8 +66,9 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
         let ended = socket::pump::<Agent, _, _>(
             &mut out,
             &mut incoming,
-            &mut events,
+            &mut inbox,
             &mut shutdown,
+            &state.limits,
             |frame| handle(hub, name, frame),
         )
         .await;
@@ -101,6 +105,7 @@ struct Agent;
 impl socket::Side for Agent {
     type Frame = AgentFrame;
     type Event = AgentEvent;
+    const LATEST_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
     const TYPES: &'static [&'static str] = AgentFrame::TYPES;
 
     fn error(body: ErrorBody) -> AgentEvent {
@@ -167,6 +172,20 @@ async fn handle(hub: &Hub, agent: &str, frame: AgentFrame) -> Vec<AgentEvent> {
             Ok(id) => vec![hub
                 .open(id)
                 .unwrap_or_else(|e| AgentEvent::Error(e.to_body().about_conversation(&raw)))],
+            Err(body) => vec![AgentEvent::Error(body)],
+        },
+        AgentFrame::History {
+            conversation_id: raw,
+            before,
+        } => match conversation_id(&raw) {
+            Ok(id) => vec![match hub.history(id, before, false) {
+                Ok((messages, more)) => AgentEvent::History {
+                    conversation_id: raw,
+                    messages,
+                    more,
+                },
+                Err(e) => AgentEvent::Error(e.to_body().about_conversation(&raw)),
+            }],
             Err(body) => vec![AgentEvent::Error(body)],
         },
         AgentFrame::Claim {

@@ -10,6 +10,8 @@
 
 pub mod agent;
 pub mod api;
+pub mod flood;
+pub mod listen;
 pub mod reload;
 pub mod reports;
 pub mod socket;
@@ -22,7 +24,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::routing::{delete, get, post};
-use axum::serve::ListenerExt;
 use axum::Router;
 use thiserror::Error;
 use tokio::sync::watch;
@@ -49,6 +50,10 @@ pub struct AppState {
     pub team_lock: Arc<tokio::sync::Mutex<()>>,
     /// The live intents' status, kept by the reload task.
     pub intents_status: reload::SharedStatus,
+    /// Timeouts and per-client caps.
+    pub limits: Arc<crate::limits::Limits>,
+    /// Line budgets per visitor and per address.
+    pub floods: flood::Floods,
 }
 
 /// Why the server could not start.
@@ -170,32 +175,29 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         addr: settings.addr,
         source,
     })?;
-    // Chat frames are small and latency-bound: send them without Nagle delay.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %e, "could not set TCP_NODELAY");
-        }
-    });
+    let floods = flood::Floods::new(&settings.limits);
+    tokio::spawn(forget_idle_floods(floods.clone(), shutdown.clone()));
     let app = router(AppState {
         hub: hub.clone(),
         shutdown: shutdown.clone(),
         team_lock: Arc::default(),
         intents_status,
+        limits: Arc::new(settings.limits.clone()),
+        floods: floods.clone(),
     });
     let desk_clock = tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
     let retention = tokio::spawn(
         hub.clone()
             .run_retention(settings.retention, shutdown.clone()),
     );
-    let mut until = shutdown;
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                // An error means the Server handle is gone: stop as well.
-                let _ = until.wait_for(|stopping| *stopping).await;
-            })
-            .await
-    });
+    let capacity = listen::raise_descriptor_limit(&settings.limits);
+    let task = tokio::spawn(listen::serve(
+        listener,
+        app,
+        Arc::new(settings.limits.clone()),
+        capacity,
+        shutdown,
+    ));
     tracing::info!(%addr, "listening");
     Ok(Server {
         addr,
@@ -206,6 +208,17 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         desk_clock,
         retention,
     })
+}
+
+/// Forgets idle flood budgets every minute until shutdown.
+async fn forget_idle_floods(floods: flood::Floods, mut shutdown: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(flood::FORGET_EVERY);
+    loop {
+        tokio::select! {
+            _ = every.tick() => floods.forget_idle(),
+            _ = crate::shutdown::stopping(&mut shutdown) => return,
+        }
+    }
 }
 
 fn panicked(dir: &std::path::Path, e: &tokio::task::JoinError) -> Diagnostic {

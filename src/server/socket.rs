@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::num::NonZeroU32;
+use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use futures_util::stream::{SplitSink, SplitStream};
@@ -11,8 +12,12 @@ use futures_util::{SinkExt, StreamExt};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tokio::sync::{mpsc, watch};
 
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::hub::Inbox;
+use crate::limits::Limits;
 use crate::protocol::{self, ErrorBody, ErrorCode};
 
 /// Sustained frames per second a client may send.
@@ -20,6 +25,13 @@ pub const FRAMES_PER_SECOND: u32 = 5;
 /// Frames a client may send in a burst (a paste, a reconnect resend).
 pub const FRAME_BURST: u32 = 20;
 
+/// Close code for a peer that stopped answering pings.
+pub const CLOSE_IDLE: u16 = 1001;
+/// Close code for a text frame that is not UTF-8.
+pub const CLOSE_INVALID_DATA: u16 = 1007;
+/// Close code for a frame that breaks the websocket protocol (a reserved
+/// opcode or bits, an unmasked client frame).
+pub const CLOSE_PROTOCOL_ERROR: u16 = 1002;
 /// Close code for "going away" (server shutdown).
 pub const CLOSE_GOING_AWAY: u16 = 1001;
 /// Close code for "try again later" (the client fell too far behind).
@@ -108,15 +120,29 @@ pub fn rate_limited(id: Option<&str>) -> ErrorBody {
 /// Close code for "message too big".
 pub const CLOSE_TOO_BIG: u16 = 1009;
 
-/// Ends a socket whose read failed. A frame over the transport limit is the
-/// one failure a client can fix, so it gets its own close code (1009); the
-/// transport reports it only as an error value, recognised by its wording.
+/// Ends a socket whose read failed, with the close code that says why
+/// (1009 too large, 1007 not UTF-8, 1002 a protocol error) so a client's
+/// developer can tell. The transport reports these only as error values,
+/// recognised by their wording; anything else (a reset, an I/O error) has
+/// no one left to tell.
 pub async fn read_failed(out: &mut Outgoing, error: &axum::Error) {
     let text = error.to_string();
-    if text.contains("too long") || text.contains("Space limit exceeded") {
-        close(out, CLOSE_TOO_BIG, "frame too large").await;
+    tracing::debug!(error = %text, "socket read failed");
+    if let Some((code, reason)) = close_for(&text) {
+        close(out, code, reason).await;
+    }
+}
+
+/// The close code and reason for a transport error's wording.
+fn close_for(error: &str) -> Option<(u16, &'static str)> {
+    if error.contains("too long") || error.contains("Space limit exceeded") {
+        Some((CLOSE_TOO_BIG, "frame too large"))
+    } else if error.contains("UTF-8") {
+        Some((CLOSE_INVALID_DATA, "text frame is not valid UTF-8"))
+    } else if error.contains("protocol error") {
+        Some((CLOSE_PROTOCOL_ERROR, "websocket protocol error"))
     } else {
-        tracing::debug!(error = %text, "socket read failed");
+        None
     }
 }
 
@@ -125,13 +151,15 @@ pub trait Side {
     /// What the client sends.
     type Frame: DeserializeOwned;
     /// What Tandem sends.
-    type Event: Serialize;
+    type Event: Serialize + Clone;
     /// The `type` values of [`Side::Frame`].
     const TYPES: &'static [&'static str];
     /// An error event.
     fn error(body: ErrorBody) -> Self::Event;
     /// The client's message id a frame carries, for `rate_limited` errors.
     fn frame_id(frame: &Self::Frame) -> Option<&str>;
+    /// The least time between two frames from the `latest` slot.
+    const LATEST_EVERY: Duration;
 }
 
 /// Why [`pump`] returned.
@@ -148,11 +176,18 @@ pub enum Ended {
 /// out as they come; each client frame is decoded, flood-checked and handed
 /// to `handle` to completion before the next is read (so a client's lines
 /// keep their order), and its replies go out; shutdown closes with 1001.
+/// A quiet socket is pinged every `limits.ping_interval()`; one that sends
+/// nothing (no frame, no pong) for `limits.idle_timeout()` is closed: the
+/// peer is gone without a close (a laptop lid, a dropped network).
+/// The hub's `latest` slot is sent when it changes, at most once every
+/// [`Side::LATEST_EVERY`], and read when sent: a place superseded meanwhile
+/// is never sent.
 pub async fn pump<S, H, Fut>(
     out: &mut Outgoing,
     incoming: &mut SplitStream<WebSocket>,
-    events: &mut mpsc::Receiver<S::Event>,
+    inbox: &mut Inbox<S::Event>,
     shutdown: &mut watch::Receiver<bool>,
+    limits: &Limits,
     mut handle: H,
 ) -> Ended
 where
@@ -161,9 +196,25 @@ where
     Fut: Future<Output = Vec<S::Event>>,
 {
     let limiter = flood_limiter();
+    let mut ping = tokio::time::interval_at(
+        Instant::now() + limits.ping_interval(),
+        limits.ping_interval(),
+    );
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut heard_from = Instant::now();
+    // When the changed `latest` value may go out; `None`: nothing pending.
+    let mut latest_due: Option<Instant> = None;
+    let mut latest_sent = Instant::now()
+        .checked_sub(S::LATEST_EVERY)
+        .unwrap_or_else(Instant::now);
+    let mut latest_open = true;
+    inbox.latest.mark_unchanged();
     loop {
         tokio::select! {
-            event = events.recv() => match event {
+            // In this order: what the hub queued goes out before a place
+            // it set afterwards (a handoff line before `queued`).
+            biased;
+            event = inbox.events.recv() => match event {
                 Some(event) => {
                     if send(out, &event).await.is_err() {
                         return Ended::Done;
@@ -180,6 +231,7 @@ where
                     }
                     None => return Ended::Done,
                 };
+                heard_from = Instant::now();
                 let replies = match decode::<S::Frame>(message, S::TYPES) {
                     Incoming::Closed => return Ended::Done,
                     Incoming::Nothing => Vec::new(),
@@ -192,6 +244,32 @@ where
                     Incoming::Frame(frame) => handle(frame).await,
                 };
                 if send_all(out, &replies).await.is_err() {
+                    return Ended::Done;
+                }
+            }
+            changed = inbox.latest.changed(), if latest_open && latest_due.is_none() => {
+                match changed {
+                    Ok(()) => latest_due = Some(latest_sent + S::LATEST_EVERY),
+                    // The hub let go; the outbox closing says why.
+                    Err(_) => latest_open = false,
+                }
+            }
+            _ = tokio::time::sleep_until(latest_due.unwrap_or_else(Instant::now)), if latest_due.is_some() => {
+                latest_due = None;
+                let latest = inbox.latest.borrow_and_update().clone();
+                if let Some(event) = latest {
+                    if send(out, &event).await.is_err() {
+                        return Ended::Done;
+                    }
+                    latest_sent = Instant::now();
+                }
+            }
+            _ = ping.tick() => {
+                if heard_from.elapsed() >= limits.idle_timeout() {
+                    close(out, CLOSE_IDLE, "no answer to pings").await;
+                    return Ended::Done;
+                }
+                if out.send(Message::Ping(Default::default())).await.is_err() {
                     return Ended::Done;
                 }
             }

@@ -7,15 +7,16 @@
 //! hub's outbox, and the shutdown signal.
 
 use axum::extract::ws::WebSocket;
-use axum::extract::{Query, State, WebSocketUpgrade};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Query, State, WebSocketUpgrade};
 use axum::response::Response;
 use futures_util::StreamExt;
 use serde::Deserialize;
-use tokio::sync::mpsc;
 
-use super::socket;
 use super::AppState;
-use crate::hub::{Hub, HubError, OUTBOX_CAPACITY};
+use super::{listen, socket};
+use crate::hub::{Hub, HubError};
 use crate::protocol::{self, ErrorBody, VisitorEvent, VisitorFrame};
 
 /// Query string of the visitor socket.
@@ -26,17 +27,42 @@ pub struct VisitorQuery {
 }
 
 /// Upgrades to a visitor socket.
+/// Near the descriptor ceiling new visitor sockets get `503 busy` (with
+/// `Retry-After`), keeping the last places for health checks and agents.
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     Query(query): Query<VisitorQuery>,
     State(state): State<AppState>,
+    slot: listen::SlotHandle,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
 ) -> Response {
-    socket::configure(ws).on_upgrade(move |socket| run(socket, state, query.resume))
+    let slot = listen::hold(slot);
+    if slot.as_ref().is_some_and(|s| s.reserved()) {
+        return busy();
+    }
+    let ip = peer.map_or(
+        IpAddr::from([0, 0, 0, 0]),
+        |axum::Extension(ConnectInfo(a))| a.ip(),
+    );
+    socket::configure(ws).on_upgrade(move |socket| async move {
+        run(socket, state, query.resume, ip).await;
+        drop(slot);
+    })
 }
 
-async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
+fn busy() -> Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        [(axum::http::header::RETRY_AFTER, "60")],
+        axum::Json(ErrorBody::new(protocol::ErrorCode::Busy)),
+    )
+        .into_response()
+}
+
+async fn run(socket: WebSocket, state: AppState, resume: Option<String>, ip: IpAddr) {
     let (mut out, mut incoming) = socket.split();
-    let (outbox, mut events) = mpsc::channel(OUTBOX_CAPACITY);
+    let (outbox, mut inbox) = crate::hub::outbox();
     let session = match state.hub.connect_visitor(resume.as_deref(), outbox) {
         Ok(session) => session,
         Err(e) => {
@@ -50,12 +76,22 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
     if socket::send_all(&mut out, &session.greeting).await.is_ok() {
         let hub = &state.hub;
         let connection = session.connection;
+        let floods = &state.floods;
         let ended = socket::pump::<Visitor, _, _>(
             &mut out,
             &mut incoming,
-            &mut events,
+            &mut inbox,
             &mut shutdown,
-            |frame| async move { handle(hub, connection, frame).await.into_iter().collect() },
+            &state.limits,
+            |frame| async move {
+                // Lines count against the visitor's and the address's
+                // budgets, whichever tab or socket they come from.
+                if stores_something(&frame) && !floods.allow(conversation, ip) {
+                    let id = <Visitor as socket::Side>::frame_id(&frame);
+                    return vec![VisitorEvent::Error(socket::rate_limited(id))];
+                }
+                handle(hub, connection, frame).await.into_iter().collect()
+            },
         )
         .await;
         if let socket::Ended::OutboxDropped = ended {
@@ -72,12 +108,21 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
     tracing::debug!(connection = session.connection, "visitor disconnected");
 }
 
+/// Whether a frame writes to the store (typing and reading history do not).
+fn stores_something(frame: &VisitorFrame) -> bool {
+    !matches!(
+        frame,
+        VisitorFrame::Typing { .. } | VisitorFrame::History { .. }
+    )
+}
+
 /// The visitor side of the protocol, for [`socket::pump`].
 struct Visitor;
 
 impl socket::Side for Visitor {
     type Frame = VisitorFrame;
     type Event = VisitorEvent;
+    const LATEST_EVERY: std::time::Duration = std::time::Duration::from_millis(1000);
     const TYPES: &'static [&'static str] = VisitorFrame::TYPES;
 
     fn error(body: ErrorBody) -> VisitorEvent {
@@ -123,6 +168,10 @@ async fn handle(hub: &Hub, connection: u64, frame: VisitorFrame) -> Option<Visit
             .await
             .err()
             .map(error),
+        VisitorFrame::History { before } => Some(
+            hub.visitor_history(connection, before)
+                .unwrap_or_else(error),
+        ),
         VisitorFrame::Typing { active } => {
             hub.visitor_typing(connection, active);
             None

@@ -47,15 +47,15 @@ async fn an_assigned_chat_nobody_answers_goes_back_to_the_front_of_the_queue() {
     )
     .unwrap();
 
-    let (vtx, mut visitor) = mpsc::channel(64);
+    let (vtx, mut visitor) = tandem::hub::outbox();
     let session = hub.connect_visitor(None, vtx).unwrap();
     let conversation = session.conversation;
-    let (atx, mut agent) = mpsc::channel(64);
+    let (atx, mut agent) = tandem::hub::outbox();
     hub.connect_agent("sam", Role::Agent, atx).unwrap();
     hub.request_human(session.connection).await.unwrap();
     hub.claim("sam", conversation).await.unwrap();
-    drain(&mut visitor);
-    drain(&mut agent);
+    drain(&mut visitor.events);
+    drain(&mut agent.events);
 
     tokio::time::advance(Duration::from_secs(119)).await;
     assert_eq!(
@@ -72,28 +72,27 @@ async fn an_assigned_chat_nobody_answers_goes_back_to_the_front_of_the_queue() {
         1
     );
 
-    let to_agent = drain(&mut agent);
+    let to_agent = drain(&mut agent.events);
     assert!(to_agent.iter().any(|e| matches!(e, AgentEvent::Requeued { conversation_id } if *conversation_id == conversation.to_string())));
-    let queue = to_agent
-        .iter()
-        .rev()
-        .find_map(|e| match e {
-            AgentEvent::Queue { entries } => Some(entries.clone()),
-            _ => None,
-        })
-        .expect("a new queue");
+    // The queue is a frame that supersedes the last: the newest waits in
+    // the console's `latest` slot.
+    let queue = match agent.latest.borrow().clone() {
+        Some(AgentEvent::Queue { entries }) => entries,
+        other => panic!("a new queue, not {other:?}"),
+    };
     assert_eq!(queue[0].conversation_id, conversation.to_string());
     assert!(queue[0]
         .reasons
         .iter()
         .any(|r| r.code == ReasonCode::Unanswered));
-    let to_visitor = drain(&mut visitor);
+    let to_visitor = drain(&mut visitor.events);
     assert!(to_visitor
         .iter()
         .any(|e| matches!(e, VisitorEvent::AgentLeft { .. })));
-    assert!(to_visitor
-        .iter()
-        .any(|e| matches!(e, VisitorEvent::Queued { position: 1, .. })));
+    assert!(matches!(
+        *visitor.latest.borrow(),
+        Some(VisitorEvent::Queued { position: 1, .. })
+    ));
     let record = hub.store().conversation(conversation).unwrap().unwrap();
     assert_eq!((record.status, record.requeued), (Status::Queued, true));
 }
@@ -119,11 +118,11 @@ async fn in_auto_mode_a_chat_one_agent_ignored_goes_to_a_colleague() {
         },
     )
     .unwrap();
-    let (atx, _kim) = mpsc::channel(256);
+    let (atx, _kim) = tandem::hub::outbox();
     hub.connect_agent("kim", Role::Agent, atx).unwrap();
-    let (btx, _sam) = mpsc::channel(256);
+    let (btx, _sam) = tandem::hub::outbox();
     hub.connect_agent("sam", Role::Agent, btx).unwrap();
-    let (vtx, _visitor) = mpsc::channel(256);
+    let (vtx, _visitor) = tandem::hub::outbox();
     let session = hub.connect_visitor(None, vtx).unwrap();
     hub.request_human(session.connection).await.unwrap();
     let holder = || {
@@ -167,9 +166,9 @@ async fn an_answer_deadline_survives_a_restart() {
     };
     let conversation = {
         let hub = Hub::new(Store::open(data.path()).unwrap(), intents(), options()).unwrap();
-        let (vtx, _visitor) = mpsc::channel(64);
+        let (vtx, _visitor) = tandem::hub::outbox();
         let session = hub.connect_visitor(None, vtx).unwrap();
-        let (atx, _agent) = mpsc::channel(64);
+        let (atx, _agent) = tandem::hub::outbox();
         hub.connect_agent("sam", Role::Agent, atx).unwrap();
         hub.request_human(session.connection).await.unwrap();
         hub.claim("sam", session.conversation).await.unwrap();
@@ -205,10 +204,10 @@ async fn a_chat_the_agent_answered_stays_with_them() {
         tandem::intents::load_dir(&fixture_intents(), &tandem::encoder::Embedder::bundled())
             .unwrap();
     let hub = Hub::new(store, intents, HubOptions::default()).unwrap();
-    let (vtx, _visitor) = mpsc::channel(64);
+    let (vtx, _visitor) = tandem::hub::outbox();
     let session = hub.connect_visitor(None, vtx).unwrap();
     let conversation = session.conversation;
-    let (atx, _agent) = mpsc::channel(64);
+    let (atx, _agent) = tandem::hub::outbox();
     hub.connect_agent("sam", Role::Agent, atx).unwrap();
     hub.request_human(session.connection).await.unwrap();
     hub.claim("sam", conversation).await.unwrap();

@@ -22,7 +22,7 @@ use crate::helpers::spawn_app;
 const WAIT: Duration = Duration::from_secs(15);
 
 /// A chromedriver process, killed when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
     profiles: tempfile::TempDir,
@@ -31,7 +31,7 @@ struct Driver {
 impl Driver {
     /// Starts chromedriver, or returns `None` (test skipped) when the browser
     /// is not installed and not required.
-    async fn start() -> Option<Driver> {
+    pub(crate) async fn start() -> Option<Driver> {
         let driver = which("chromedriver");
         let browser = which("chromium");
         if driver.is_none() || browser.is_none() {
@@ -71,7 +71,7 @@ impl Driver {
     }
 
     /// A new browser window with its own empty profile.
-    async fn browser(&self, name: &str) -> Client {
+    pub(crate) async fn browser(&self, name: &str) -> Client {
         let profile = self.profiles.path().join(name);
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -110,7 +110,7 @@ fn which(program: &str) -> Option<PathBuf> {
 }
 
 /// Waits until the element at `css` shows text containing `needle`.
-async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
+pub(crate) async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
     let deadline = Instant::now() + WAIT;
     let mut last = String::new();
     loop {
@@ -133,7 +133,7 @@ async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
 }
 
 /// Waits for a visible element and clicks it.
-async fn click(client: &Client, css: &str) {
+pub(crate) async fn click(client: &Client, css: &str) {
     let deadline = Instant::now() + WAIT;
     loop {
         if let Ok(e) = client.find(Locator::Css(css)).await {

@@ -5,7 +5,6 @@ use tandem::protocol::VisitorEvent;
 use tandem::retention::Retention;
 use tandem::store::Store;
 use time::{Duration, OffsetDateTime};
-use tokio::sync::mpsc;
 
 use crate::helpers::fixture_intents;
 
@@ -27,7 +26,7 @@ async fn quiet_conversations_are_deleted_after_the_retention_and_nobody_waiting_
     let keep_90_days = Retention { days: 90 };
 
     // A visitor who asked the bot something it could not answer, and left.
-    let (tx, _rx) = mpsc::channel(64);
+    let (tx, _rx) = tandem::hub::outbox();
     let gone = hub.connect_visitor(None, tx).unwrap();
     let gone_token = token_of(&gone);
     hub.visitor_message(gone.connection, "c1", "do you sell kayaks")
@@ -35,12 +34,12 @@ async fn quiet_conversations_are_deleted_after_the_retention_and_nobody_waiting_
         .unwrap();
     hub.disconnect_visitor(gone.connection);
     // A visitor waiting for a person (they closed the tab; the queue keeps them).
-    let (tx, _rx) = mpsc::channel(64);
+    let (tx, _rx) = tandem::hub::outbox();
     let waiting = hub.connect_visitor(None, tx).unwrap();
     hub.request_human(waiting.connection).await.unwrap();
     hub.disconnect_visitor(waiting.connection);
     // A visitor with the widget open right now.
-    let (tx, _rx) = mpsc::channel(64);
+    let (tx, _rx) = tandem::hub::outbox();
     let here = hub.connect_visitor(None, tx).unwrap();
     hub.visitor_message(here.connection, "c1", "hello")
         .await
@@ -75,7 +74,7 @@ async fn quiet_conversations_are_deleted_after_the_retention_and_nobody_waiting_
     assert!(store.conversation(here.conversation).unwrap().is_some());
 
     // The visitor who left comes back with their old token: a fresh start.
-    let (tx, _rx) = mpsc::channel(64);
+    let (tx, _rx) = tandem::hub::outbox();
     let back = hub.connect_visitor(Some(&gone_token), tx).unwrap();
     assert_ne!(back.conversation, gone.conversation);
     match &back.greeting[0] {

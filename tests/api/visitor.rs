@@ -131,3 +131,29 @@ async fn a_second_tab_shows_what_the_visitor_wrote_in_the_first() {
     }
     second.expect_where(|f| f["text"] == "thanks").await;
 }
+
+#[tokio::test]
+async fn opening_the_widget_without_writing_stores_nothing_and_the_first_line_stores_it_all() {
+    let app = spawn_app().await;
+    for _ in 0..20 {
+        let (visitor, _) = app.visitor().await;
+        drop(visitor);
+    }
+    let (mut writer, welcome) = app.visitor().await;
+    let store = app.server.hub().store();
+    assert_eq!(
+        store.conversation_ids().unwrap().len(),
+        0,
+        "no writes, no disk"
+    );
+
+    writer.ask("c1", "How long does shipping take?").await;
+    assert_eq!(store.conversation_ids().unwrap().len(), 1);
+    // What was written survives a restart and resumes with the same token.
+    drop(writer);
+    let app = app.restart().await;
+    let token = welcome["resume_token"].as_str().unwrap();
+    let (_again, resumed) = app.resume(token).await;
+    assert_eq!(resumed["resumed"], true);
+    assert_eq!(resumed["history"].as_array().unwrap().len(), 2);
+}

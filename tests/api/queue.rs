@@ -1,0 +1,95 @@
+//! A busy queue, as the visitors waiting in it see it: their place stays
+//! right, comes at a human pace, and never costs them their connection.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::helpers::{spawn_app, Client};
+
+/// Frames that arrive within `window`, without failing when none do.
+async fn frames_within(client: &mut Client, window: Duration) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + window;
+    let mut frames = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match tokio::time::timeout(left, client.next()).await {
+            Ok(frame) => frames.push(frame),
+            Err(_) => break,
+        }
+    }
+    frames
+}
+
+#[tokio::test]
+async fn a_waiting_visitor_hears_of_their_place_only_when_it_moves_while_others_come_and_go() {
+    let app = spawn_app().await;
+    let (mut first, _) = app.visitor().await;
+    first.send(json!({"type": "request_human"})).await;
+    first.expect("queued").await;
+    let (mut waiting, _) = app.visitor().await;
+    waiting.send(json!({"type": "request_human"})).await;
+    assert_eq!(waiting.expect("queued").await["position"], 2);
+
+    // Forty others join behind and leave again: the waiting visitor's
+    // place never changes, so they hear nothing about it.
+    let churn = async {
+        for _ in 0..40 {
+            let (mut other, _) = app.visitor().await;
+            other.send(json!({"type": "request_human"})).await;
+            other.expect("queued").await;
+            other.send(json!({"type": "cancel_wait"})).await;
+        }
+    };
+    let (frames, ()) = tokio::join!(frames_within(&mut waiting, Duration::from_secs(4)), churn);
+    let places: Vec<_> = frames.iter().filter(|f| f["type"] == "queued").collect();
+    assert!(places.len() <= 1, "{places:?}");
+    assert!(places.iter().all(|f| f["position"] == 2), "{places:?}");
+
+    // The one ahead leaves: the waiting visitor moves up, promptly.
+    first.send(json!({"type": "cancel_wait"})).await;
+    let moved = waiting
+        .expect_where(|f| f["type"] == "queued" && f["position"] == 1)
+        .await;
+    assert_eq!(moved["position"], 1);
+}
+
+#[tokio::test]
+async fn places_in_a_churning_queue_come_at_most_about_once_a_second() {
+    let app = spawn_app().await;
+    // Ten visitors wait; the last one watches their place.
+    let mut ahead = Vec::new();
+    for _ in 0..10 {
+        let (mut v, _) = app.visitor().await;
+        v.send(json!({"type": "request_human"})).await;
+        v.expect("queued").await;
+        ahead.push(v);
+    }
+    let (mut last, _) = app.visitor().await;
+    last.send(json!({"type": "request_human"})).await;
+    assert_eq!(last.expect("queued").await["position"], 11);
+    // Those ahead leave one by one, quickly: ten changes of place.
+    let started = Instant::now();
+    let leave = async {
+        for v in &mut ahead {
+            v.send(json!({"type": "cancel_wait"})).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    let (frames, ()) = tokio::join!(frames_within(&mut last, Duration::from_secs(3)), leave);
+    let places: Vec<u64> = frames
+        .iter()
+        .filter(|f| f["type"] == "queued")
+        .map(|f| f["position"].as_u64().unwrap())
+        .collect();
+    let seconds = started.elapsed().as_secs() + 1;
+    assert!(
+        !places.is_empty() && places.len() as u64 <= seconds + 1,
+        "at most about one a second: {places:?} in {seconds} s"
+    );
+    assert_eq!(
+        places.last(),
+        Some(&1),
+        "the last place is right: {places:?}"
+    );
+    assert!(places.windows(2).all(|w| w[0] > w[1]), "{places:?}");
+}
