@@ -15,6 +15,15 @@
 //! is visible. Everything stays on loopback; the run is bounded by the
 //! counts given.
 //!
+//! `--pace MS --duration S` is the paced mode, a busy shop at a human
+//! pace: every visitor asks a routine question every `MS` milliseconds
+//! (spread evenly, not in lockstep) for `S` seconds, whether or not the
+//! last one was answered yet. It reports how many were acknowledged and
+//! answered, reply latency percentiles, visitors disconnected with 1013
+//! or handed to a person, and — with `--pid` — the server's CPU time per
+//! answered message, read from `/proc`. The server must allow that many
+//! sockets and lines from one address (see docs/PERFORMANCE.md).
+//!
 //! `--novel` makes every question a new phrasing (routine questions, but
 //! worded so that neither the recent-texts cache nor the n-grams'
 //! confidence spares the sentence encoder): the load that shows how the
@@ -50,6 +59,8 @@ struct Args {
     pid: Option<u32>,
     think_ms: u64,
     novel: bool,
+    pace_ms: Option<u64>,
+    duration_s: u64,
 }
 
 fn parse_args() -> Args {
@@ -60,6 +71,8 @@ fn parse_args() -> Args {
         pid: None,
         think_ms: 210,
         novel: false,
+        pace_ms: None,
+        duration_s: 20,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -74,9 +87,11 @@ fn parse_args() -> Args {
             "--messages" => args.messages = value.parse().unwrap_or(args.messages),
             "--pid" => args.pid = value.parse().ok(),
             "--think" => args.think_ms = value.parse().unwrap_or(args.think_ms),
+            "--pace" => args.pace_ms = value.parse().ok(),
+            "--duration" => args.duration_s = value.parse().unwrap_or(args.duration_s),
             other => {
                 eprintln!(
-                    "unknown flag {other}; flags: --addr --visitors --messages --pid --think MS --novel"
+                    "unknown flag {other}; flags: --addr --visitors --messages --pid --think MS --novel --pace MS --duration S"
                 );
                 std::process::exit(2);
             }
@@ -229,9 +244,156 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i] as f64 / 1000.0
 }
 
+/// What one paced visitor saw.
+#[derive(Default)]
+struct Paced {
+    sent: u64,
+    acked: u64,
+    answered: u64,
+    /// Send-to-answer times, µs.
+    replies: Vec<u64>,
+    closed_1013: bool,
+    handed_over: bool,
+    errors: u64,
+}
+
+/// One visitor of the paced mode: a question every `pace`, starting after
+/// `offset`, until `until`; then a moment to collect the last answers.
+async fn paced(
+    mut ws: Socket,
+    visitor: usize,
+    pace: Duration,
+    offset: Duration,
+    until: Instant,
+) -> Paced {
+    let mut seen = Paced::default();
+    let mut sent_at: std::collections::VecDeque<Instant> = std::collections::VecDeque::new();
+    let mut next = tokio::time::Instant::now() + offset;
+    let until = tokio::time::Instant::from_std(until);
+    let grace = until + Duration::from_secs(5);
+    let mut i = 0;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(next), if next < until && !seen.handed_over => {
+                let text = QUESTIONS[(visitor + i) % QUESTIONS.len()];
+                let frame = json!({"type": "message", "id": format!("v{visitor}-m{i}"), "text": text});
+                if ws.send(Message::text(frame.to_string())).await.is_err() {
+                    return seen;
+                }
+                sent_at.push_back(Instant::now());
+                seen.sent += 1;
+                i += 1;
+                next += pace;
+            }
+            _ = tokio::time::sleep_until(grace) => return seen,
+            frame = ws.next() => match frame {
+                Some(Ok(Message::Text(t))) => {
+                    let f: Value = serde_json::from_str(t.as_str()).unwrap_or_default();
+                    match f["type"].as_str() {
+                        Some("ack") => seen.acked += 1,
+                        Some("message") if f["from"] == "bot" => {
+                            seen.answered += 1;
+                            if let Some(at) = sent_at.pop_front() {
+                                seen.replies.push(at.elapsed().as_micros() as u64);
+                            }
+                        }
+                        Some("queued") => seen.handed_over = true,
+                        Some("error") => seen.errors += 1,
+                        _ => {}
+                    }
+                    if sent_at.is_empty() && tokio::time::Instant::now() >= until {
+                        return seen;
+                    }
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    seen.closed_1013 = frame.is_some_and(|f| u16::from(f.code) == 1013);
+                    return seen;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return seen,
+            },
+        }
+    }
+}
+
+/// The server's CPU time so far (user + system), in milliseconds.
+fn cpu_ms(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start at ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks * 10) // USER_HZ is 100 on Linux
+}
+
+async fn paced_run(args: &Args, sockets: Vec<Socket>, pace_ms: u64) {
+    let pace = Duration::from_millis(pace_ms);
+    let until = Instant::now() + Duration::from_secs(args.duration_s);
+    let cpu_before = args.pid.and_then(cpu_ms);
+    let started = Instant::now();
+    let n = sockets.len().max(1) as u64;
+    let tasks: Vec<_> = sockets
+        .into_iter()
+        .enumerate()
+        .map(|(v, ws)| {
+            let offset = pace.mul_f64(v as f64 / n as f64);
+            tokio::spawn(paced(ws, v, pace, offset, until))
+        })
+        .collect();
+    let mut all = Paced::default();
+    let (mut disconnected, mut handed_over) = (0, 0);
+    for t in tasks {
+        if let Ok(p) = t.await {
+            all.sent += p.sent;
+            all.acked += p.acked;
+            all.answered += p.answered;
+            all.errors += p.errors;
+            all.replies.extend(p.replies);
+            disconnected += u64::from(p.closed_1013);
+            handed_over += u64::from(p.handed_over);
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu = match (args.pid.and_then(cpu_ms), cpu_before) {
+        (Some(after), Some(before)) => Some(after.saturating_sub(before)),
+        _ => None,
+    };
+    all.replies.sort_unstable();
+    println!(
+        "{} visitors, one question every {} ms for {} s: {} sent, {} acknowledged, {} answered ({:.0}/s), {} errors",
+        args.visitors,
+        pace_ms,
+        args.duration_s,
+        all.sent,
+        all.acked,
+        all.answered,
+        all.answered as f64 / elapsed,
+        all.errors
+    );
+    println!(
+        "reply latency ms: p50 {:.1}  p99 {:.1}  max {:.1}; disconnected with 1013: {}; handed to a person: {}",
+        percentile(&all.replies, 0.5),
+        percentile(&all.replies, 0.99),
+        percentile(&all.replies, 1.0),
+        disconnected,
+        handed_over
+    );
+    if let Some(cpu) = cpu {
+        println!(
+            "server CPU: {} ms in {:.1} s ({:.0}% of one core), {:.0} µs per answered message",
+            cpu,
+            elapsed,
+            cpu as f64 / elapsed / 10.0,
+            cpu as f64 * 1000.0 / all.answered.max(1) as f64
+        );
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let args = parse_args();
+    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
+        eprintln!("cannot raise the open-file limit: {e}");
+    }
     let url = format!("ws://{}/ws/visitor", args.addr);
     let before = args.pid.and_then(rss_kib);
 
@@ -255,6 +417,10 @@ async fn main() {
         }
     }
 
+    if let Some(pace_ms) = args.pace_ms {
+        paced_run(&args, sockets, pace_ms).await;
+        return;
+    }
     let start = Instant::now();
     let tasks: Vec<_> = sockets
         .into_iter()

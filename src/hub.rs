@@ -78,9 +78,13 @@ pub const OUTBOX_CAPACITY: usize = 64;
 /// that each matter, and the `latest` slot for the one kind of frame that
 /// supersedes the previous (see module docs). The socket task holds the
 /// receiving ends.
+///
+/// Events travel boxed: a channel allocates its slots up front, and a
+/// pointer-sized slot keeps an idle socket's outbox small (an event is
+/// 150-230 bytes; 32 of them per idle socket would be most of its memory).
 #[derive(Debug)]
 pub struct Outbox<E> {
-    pub events: mpsc::Sender<E>,
+    pub events: mpsc::Sender<Box<E>>,
     pub latest: watch::Sender<Option<E>>,
 }
 
@@ -95,7 +99,7 @@ impl<E> Clone for Outbox<E> {
 
 /// The receiving ends of an [`Outbox`].
 pub struct Inbox<E> {
-    pub events: mpsc::Receiver<E>,
+    pub events: mpsc::Receiver<Box<E>>,
     pub latest: watch::Receiver<Option<E>>,
 }
 
@@ -241,8 +245,8 @@ struct AgentConnection {
 /// Frames to push after the writes are durable.
 #[derive(Default)]
 struct Deliveries {
-    visitors: Vec<(Uuid, u64, mpsc::Sender<VisitorEvent>, VisitorEvent)>,
-    agents: Vec<(u64, mpsc::Sender<AgentEvent>, AgentEvent)>,
+    visitors: Vec<(Uuid, u64, mpsc::Sender<Box<VisitorEvent>>, VisitorEvent)>,
+    agents: Vec<(u64, mpsc::Sender<Box<AgentEvent>>, AgentEvent)>,
     /// New values for `latest` slots (`None` clears a visitor's place).
     visitor_latest: Vec<(watch::Sender<Option<VisitorEvent>>, Option<VisitorEvent>)>,
     agent_latest: Vec<(watch::Sender<Option<AgentEvent>>, AgentEvent)>,
@@ -486,13 +490,13 @@ impl Deliveries {
 
     fn deliver(self, hub: &Hub) {
         for (conversation, conn, tx, event) in self.visitors {
-            if tx.try_send(event).is_err() {
+            if tx.try_send(Box::new(event)).is_err() {
                 tracing::warn!(%conversation, conn, "visitor socket cannot keep up; disconnecting it");
                 hub.drop_visitor_outbox(conversation, conn);
             }
         }
         for (conn, tx, event) in self.agents {
-            if tx.try_send(event).is_err() {
+            if tx.try_send(Box::new(event)).is_err() {
                 tracing::warn!(conn, "agent socket cannot keep up; disconnecting it");
                 hub.disconnect_agent(conn);
             }

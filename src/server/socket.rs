@@ -9,6 +9,7 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
+use governor::clock::DefaultClock;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -101,11 +102,17 @@ pub async fn close(out: &mut Outgoing, code: u16, reason: &'static str) {
         .await;
 }
 
-/// A per-connection flood limiter.
+/// A per-connection flood limiter. They share one clock: making a clock
+/// calibrates it (CPU feature probes and timing reads), which would be
+/// most of what opening a socket costs.
 pub fn flood_limiter() -> DefaultDirectRateLimiter {
+    static CLOCK: std::sync::OnceLock<DefaultClock> = std::sync::OnceLock::new();
     let per_second = NonZeroU32::new(FRAMES_PER_SECOND).unwrap_or(NonZeroU32::MIN);
     let burst = NonZeroU32::new(FRAME_BURST).unwrap_or(NonZeroU32::MIN);
-    RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst))
+    RateLimiter::direct_with_clock(
+        Quota::per_second(per_second).allow_burst(burst),
+        CLOCK.get_or_init(DefaultClock::default).clone(),
+    )
 }
 
 /// The error body for a frame refused by the flood limiter.

@@ -21,8 +21,8 @@ fn auto_desk(max_chats: usize) -> DeskPolicy {
 }
 
 /// Drains what has arrived on a channel so far.
-fn drain<T>(rx: &mut mpsc::Receiver<T>) -> Vec<T> {
-    std::iter::from_fn(|| rx.try_recv().ok()).collect()
+fn drain<T>(rx: &mut mpsc::Receiver<Box<T>>) -> Vec<T> {
+    std::iter::from_fn(|| rx.try_recv().ok().map(|boxed| *boxed)).collect()
 }
 
 #[tokio::test(start_paused = true)]
