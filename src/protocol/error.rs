@@ -73,6 +73,8 @@ pub enum ErrorCode {
     AgentExists,
     LastAdmin,
     CannotRemoveSelf,
+    WeakPassword,
+    TooManyAttempts,
     Internal,
 }
 
@@ -107,6 +109,12 @@ impl ErrorCode {
             }
             ErrorCode::CannotRemoveSelf => {
                 "You cannot remove your own account; ask another admin to do it."
+            }
+            ErrorCode::WeakPassword => {
+                "That password is too weak: use at least 10 characters, not a common password, not the account's name."
+            }
+            ErrorCode::TooManyAttempts => {
+                "Too many failed sign-ins; wait before trying again (see Retry-After)."
             }
             ErrorCode::Internal => {
                 "Tandem failed on its side. Nothing was stored unless it was acknowledged."

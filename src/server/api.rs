@@ -12,7 +12,7 @@ use thiserror::Error;
 use time::OffsetDateTime;
 
 use super::AppState;
-use crate::agents::{self, AccountError, AgentRecord, Session, SESSION_LIFETIME};
+use crate::agents::{self, AccountError, AgentRecord, PasswordProblem, Session, SESSION_LIFETIME};
 use crate::intents::unmatched::{self, UnmatchedGroup};
 use crate::protocol::{AgentView, ErrorBody, ErrorCode, LoginRequest, LoginResponse, Role};
 use crate::store::StoreError;
@@ -39,6 +39,9 @@ pub enum ApiError {
     SetupDone,
     #[error("{0}")]
     InvalidAccount(String),
+    /// A new password the policy refuses.
+    #[error("weak password: {0}")]
+    WeakPassword(PasswordProblem),
     #[error("only admins may do that")]
     Forbidden,
     #[error("an agent called {0:?} already exists")]
@@ -61,9 +64,8 @@ impl From<AccountError> for ApiError {
             AccountError::NotFound(name) => ApiError::NoSuchAgent(name),
             AccountError::LastAdmin(name) => ApiError::LastAdmin(name),
             AccountError::RemovingSelf => ApiError::RemovingSelf,
-            AccountError::BadName | AccountError::WeakPassword => {
-                ApiError::InvalidAccount(e.to_string())
-            }
+            AccountError::WeakPassword(problem) => ApiError::WeakPassword(problem),
+            AccountError::BadName => ApiError::InvalidAccount(e.to_string()),
         }
     }
 }
@@ -93,6 +95,13 @@ impl IntoResponse for ApiError {
                 ErrorBody::with_message(
                     ErrorCode::InvalidField,
                     format!("{}.", capitalise_first(why)),
+                ),
+            ),
+            ApiError::WeakPassword(problem) => (
+                StatusCode::BAD_REQUEST,
+                ErrorBody::with_message(
+                    ErrorCode::WeakPassword,
+                    format!("{}.", capitalise_first(&problem.to_string())),
                 ),
             ),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, ErrorBody::new(ErrorCode::Forbidden)),
@@ -211,11 +220,7 @@ pub async fn setup(
     })
     .await
     .map_err(|e| ApiError::Task(e.to_string()))?;
-    let agent = match created {
-        Ok(agent) => agent,
-        Err(AccountError::Store(e)) => return Err(ApiError::Store(e)),
-        Err(other) => return Err(ApiError::InvalidAccount(other.to_string())),
-    };
+    let agent = created?;
     tracing::info!(agent = %agent.name, "first agent created from the console");
     let token = start_session(&state, &agent.name).await?;
     Ok(Json(LoginResponse {
