@@ -7,9 +7,13 @@
 //! admins' team management, [`reports`] for the owner's figures, [`web`]
 //! for the pages.
 //! [`socket`] holds what both sockets share: decoding frames, flood limits.
+//! [`client_ip`] says who a request comes from (behind trusted proxies too),
+//! [`origin`] which pages may open the sockets.
 
 pub mod agent;
 pub mod api;
+pub mod client_ip;
+pub mod origin;
 pub mod reload;
 pub mod reports;
 pub mod socket;
@@ -49,6 +53,18 @@ pub struct AppState {
     pub team_lock: Arc<tokio::sync::Mutex<()>>,
     /// The live intents' status, kept by the reload task.
     pub intents_status: reload::SharedStatus,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; see
+    /// [`client_ip::client_ip`].
+    pub trusted_proxies: Arc<client_ip::TrustedProxies>,
+    /// Origins the owner allows to open the sockets; see [`origin`].
+    pub allowed_origins: Arc<origin::AllowedOrigins>,
+}
+
+impl AppState {
+    /// The client's address for a request from `peer` with `headers`.
+    pub fn client_ip(&self, peer: SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+        client_ip::client_ip(peer, headers, &self.trusted_proxies)
+    }
 }
 
 /// Why the server could not start.
@@ -181,6 +197,8 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         shutdown: shutdown.clone(),
         team_lock: Arc::default(),
         intents_status,
+        trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
+        allowed_origins: Arc::new(settings.allowed_origins.clone()),
     });
     let desk_clock = tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
     let retention = tokio::spawn(
@@ -189,12 +207,16 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
     );
     let mut until = shutdown;
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                // An error means the Server handle is gone: stop as well.
-                let _ = until.wait_for(|stopping| *stopping).await;
-            })
-            .await
+        // The peer's address is what the client IP is read from.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            // An error means the Server handle is gone: stop as well.
+            let _ = until.wait_for(|stopping| *stopping).await;
+        })
+        .await
     });
     tracing::info!(%addr, "listening");
     Ok(Server {
