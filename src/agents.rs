@@ -7,6 +7,7 @@
 //! everyone out. What a new password must be is [`policy`]'s decision.
 
 pub mod policy;
+pub mod throttle;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

@@ -114,7 +114,7 @@ impl ErrorCode {
                 "That password is too weak: use at least 10 characters, not a common password, not the account's name."
             }
             ErrorCode::TooManyAttempts => {
-                "Too many failed sign-ins; wait before trying again (see Retry-After)."
+                "Too many failed sign-ins; wait a moment before trying again."
             }
             ErrorCode::Internal => {
                 "Tandem failed on its side. Nothing was stored unless it was acknowledged."

@@ -1,10 +1,12 @@
 //! Plain HTTP endpoints: agent sign-in and sign-out, health, and the
 //! guards ([`require_agent`], [`require_admin`]) the other endpoints use.
 
-use std::sync::OnceLock;
+use std::net::SocketAddr;
+use std::sync::{OnceLock, PoisonError};
+use std::time::Instant;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,6 +25,9 @@ use crate::store::StoreError;
 pub enum ApiError {
     #[error("bad credentials")]
     BadCredentials,
+    /// Sign-in is locked for this name or address for this long more.
+    #[error("too many failed sign-ins; retry in {0:?}")]
+    TooManyAttempts(std::time::Duration),
     #[error("unauthorized")]
     Unauthorized,
     #[error("bad request body: {0}")]
@@ -76,6 +81,16 @@ impl IntoResponse for ApiError {
             ApiError::BadCredentials => (
                 StatusCode::UNAUTHORIZED,
                 ErrorBody::new(ErrorCode::BadCredentials),
+            ),
+            ApiError::TooManyAttempts(wait) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorBody::with_message(
+                    ErrorCode::TooManyAttempts,
+                    match retry_after(*wait) {
+                        1 => "Too many failed sign-ins; try again in 1 second.".to_owned(),
+                        n => format!("Too many failed sign-ins; try again in {n} seconds."),
+                    },
+                ),
             ),
             ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
@@ -142,8 +157,20 @@ impl IntoResponse for ApiError {
         };
         let mut json = serde_json::to_value(&body).unwrap_or_default();
         json["type"] = "error".into();
-        (status, Json(json)).into_response()
+        let mut response = (status, Json(json)).into_response();
+        if let ApiError::TooManyAttempts(wait) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after(wait).into());
+        }
+        response
     }
+}
+
+/// Whole seconds to wait, rounded up, at least 1 (the `Retry-After` value).
+fn retry_after(wait: std::time::Duration) -> u64 {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    secs.max(1)
 }
 
 /// A hash to verify against when the agent does not exist, so that a wrong
@@ -153,12 +180,32 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| agents::hash_password("decoy password").unwrap_or_default())
 }
 
-/// `POST /api/agent/login`.
+/// `POST /api/agent/login`. Throttled per account name and per client
+/// address (see [`crate::agents::throttle`]): while locked, even the right
+/// password gets `429` with `Retry-After`.
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let Json(request) = body.map_err(|e| ApiError::BadBody(e.body_text()))?;
+    let ip = state.client_ip(peer, &headers);
+    // Counted as a failure before the (slow) check and cleared on success,
+    // so a burst of parallel guesses meets the lock too.
+    let lock = {
+        let mut throttle = state
+            .login_throttle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        if let Err(wait) = throttle.check(&request.name, ip, now) {
+            drop(throttle);
+            tracing::warn!(account = %request.name, %ip, retry_after_secs = retry_after(wait), "sign-in refused: too many failures");
+            return Err(ApiError::TooManyAttempts(wait));
+        }
+        throttle.record_failure(&request.name, ip, now)
+    };
     let store = state.hub.store().clone();
     let agent = store.agent(&request.name)?;
     let hash = agent
@@ -171,9 +218,18 @@ pub async fn login(
         .await
         .map_err(|e| ApiError::Task(e.to_string()))?;
     let Some(agent) = agent.filter(|_| matches) else {
-        tracing::info!(name = %request.name, "failed sign-in");
+        if lock.is_zero() {
+            tracing::info!(account = %request.name, %ip, "failed sign-in");
+        } else {
+            tracing::warn!(account = %request.name, %ip, lock_secs = retry_after(lock), "failed sign-in; sign-in locked");
+        }
         return Err(ApiError::BadCredentials);
     };
+    state
+        .login_throttle
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .record_success(&request.name, ip);
     let token = start_session(&state, &agent.name).await?;
     tracing::info!(agent = %agent.name, "signed in");
     Ok(Json(LoginResponse {

@@ -58,6 +58,9 @@ pub struct AppState {
     pub trusted_proxies: Arc<client_ip::TrustedProxies>,
     /// Origins the owner allows to open the sockets; see [`origin`].
     pub allowed_origins: Arc<origin::AllowedOrigins>,
+    /// Failed sign-ins per account name and per client address. A std
+    /// mutex: each use is a map look-up, never held across an await.
+    pub login_throttle: Arc<Mutex<crate::agents::throttle::LoginThrottle>>,
 }
 
 impl AppState {
@@ -199,6 +202,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         intents_status,
         trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         allowed_origins: Arc::new(settings.allowed_origins.clone()),
+        login_throttle: Arc::default(),
     });
     let desk_clock = tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
     let retention = tokio::spawn(

@@ -4,6 +4,7 @@
 // Tests may unwrap: a panic is how a test reports failure.
 #![allow(clippy::unwrap_used)]
 
+mod accounts;
 mod admin;
 mod assignment;
 mod bad_input;
