@@ -57,8 +57,13 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
         }
     };
     tracing::debug!(%agent, "agent connected");
+    state.consoles.opened(&token, session.connection);
     let mut shutdown = state.shutdown.clone();
-    if socket::send_all(&mut out, &session.greeting).await.is_ok() {
+    if session_ended(&state, &token) {
+        // Signed out between the token check and now: the sign-out could
+        // not see this socket yet.
+        socket::close(&mut out, socket::CLOSE_SIGNED_OUT, "signed out").await;
+    } else if socket::send_all(&mut out, &session.greeting).await.is_ok() {
         let (hub, name) = (&state.hub, agent.as_str());
         let ended = socket::pump::<Agent, _, _>(
             &mut out,
@@ -69,8 +74,8 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
         )
         .await;
         if let socket::Ended::OutboxDropped = ended {
-            // The hub let go of this socket: it fell behind, or an admin
-            // ended the agent's sessions.
+            // The hub let go of this socket: it fell behind, the agent
+            // signed out, or an admin ended the agent's sessions.
             if session_ended(&state, &token) {
                 socket::close(&mut out, socket::CLOSE_SIGNED_OUT, "signed out").await;
             } else {
@@ -83,11 +88,13 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
             }
         }
     }
+    state.consoles.closed(&token, session.connection);
     state.hub.disconnect_agent(session.connection);
     tracing::debug!(%agent, "agent disconnected");
 }
 
-/// Whether `token` no longer signs anyone in (removed, new password).
+/// Whether `token` no longer signs anyone in (signed out, removed, new
+/// password).
 fn session_ended(state: &AppState, token: &str) -> bool {
     matches!(
         agents::agent_for_token(state.hub.store(), token, time::OffsetDateTime::now_utc()),

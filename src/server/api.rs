@@ -308,7 +308,8 @@ fn capitalise_first(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// `POST /api/agent/logout` with `Authorization: Bearer TOKEN`.
+/// `POST /api/agent/logout` with `Authorization: Bearer TOKEN`: ends the
+/// session and closes every console opened with it.
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -320,6 +321,15 @@ pub async fn logout(
         .ok_or(ApiError::Unauthorized)?;
     state.hub.store().delete_session(token)?;
     state.hub.store().flush().await?;
+    // The session is gone first, so the consoles close as signed out (1008)
+    // and cannot reconnect with the token.
+    let consoles = state.consoles.take(token);
+    for &connection in &consoles {
+        state.hub.disconnect_agent(connection);
+    }
+    if !consoles.is_empty() {
+        tracing::info!(consoles = consoles.len(), "signed out; consoles closed");
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

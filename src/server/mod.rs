@@ -13,6 +13,7 @@
 pub mod agent;
 pub mod api;
 pub mod client_ip;
+pub mod consoles;
 pub mod origin;
 pub mod reload;
 pub mod reports;
@@ -61,6 +62,8 @@ pub struct AppState {
     /// Failed sign-ins per account name and per client address. A std
     /// mutex: each use is a map look-up, never held across an await.
     pub login_throttle: Arc<Mutex<crate::agents::throttle::LoginThrottle>>,
+    /// The agent sockets each session token opened, for sign-out.
+    pub consoles: Arc<consoles::ConsolesByToken>,
 }
 
 impl AppState {
@@ -203,6 +206,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         allowed_origins: Arc::new(settings.allowed_origins.clone()),
         login_throttle: Arc::default(),
+        consoles: Arc::default(),
     });
     let desk_clock = tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
     let retention = tokio::spawn(

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app_configured, TestApp};
+use crate::helpers::{spawn_app_configured, Client, TestApp};
 
 /// A server that believes the `X-Forwarded-For` of local requests, so a
 /// test can sign in "from" any address.
@@ -96,4 +96,49 @@ async fn a_forged_forwarded_for_from_an_untrusted_client_changes_nothing() {
     }
     let (status, _, _) = login_from(&app, "198.51.100.1", "user99", "guess-guess").await;
     assert_eq!(status, 429);
+}
+
+/// Opens a console with `token`; returns it after its `hello`.
+async fn console(app: &TestApp, token: &str) -> Client {
+    let mut client = Client::connect(&format!("ws://{}/ws/agent?token={token}", app.addr))
+        .await
+        .expect("agent socket opens");
+    client.expect("hello").await;
+    client
+}
+
+#[tokio::test]
+async fn signing_out_closes_that_sign_ins_consoles_and_the_token_stops_working() {
+    let app = crate::helpers::spawn_app().await;
+    app.add_agent("sam", "correct-horse-7");
+    let laptop = app.token("sam", "correct-horse-7").await;
+    let phone = app.token("sam", "correct-horse-7").await;
+    let mut first = console(&app, &laptop).await;
+    let mut second = console(&app, &laptop).await;
+    let mut elsewhere = console(&app, &phone).await;
+
+    let response = reqwest::Client::new()
+        .post(app.url("/api/agent/logout"))
+        .bearer_auth(&laptop)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(first.closed().await, Some(1008));
+    assert_eq!(second.closed().await, Some(1008));
+
+    match Client::connect(&format!("ws://{}/ws/agent?token={laptop}", app.addr)).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 401)
+        }
+        Err(other) => panic!("expected an HTTP 401, got {other}"),
+        Ok(_) => panic!("a signed-out token opened a console"),
+    }
+    // The other sign-in's console still works.
+    elsewhere
+        .send(json!({"type": "status", "status": "away"}))
+        .await;
+    let (mut visitor, _) = app.visitor().await;
+    visitor.send(json!({"type": "request_human"})).await;
+    elsewhere.expect("queue").await;
 }
