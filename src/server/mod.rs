@@ -8,12 +8,14 @@
 //! for the pages.
 //! [`socket`] holds what both sockets share: decoding frames, flood limits.
 //! [`client_ip`] says who a request comes from (behind trusted proxies too),
-//! [`origin`] which pages may open the sockets.
+//! [`origin`] which pages may open the sockets, [`headers`] the security
+//! headers every response carries.
 
 pub mod agent;
 pub mod api;
 pub mod client_ip;
 pub mod consoles;
+pub mod headers;
 pub mod origin;
 pub mod reload;
 pub mod reports;
@@ -117,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/agents/{name}/password", post(team::set_password))
         .route("/api/reports", get(reports::report))
         .merge(web::router())
+        .layer(axum::middleware::from_fn(headers::add))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -23,4 +23,5 @@ mod reports;
 mod retention;
 mod returning;
 mod scenarios;
+mod security;
 mod visitor;
