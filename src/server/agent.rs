@@ -1,12 +1,16 @@
 //! The agent socket, `GET /ws/agent?token=TOKEN`.
 //!
-//! The token is checked before the upgrade, so an unauthenticated client gets
-//! a plain `401` and never a socket. After that it runs the same loop as the
+//! The page's origin and the token are checked before the upgrade, so a
+//! page from another site gets a plain `403` and an unauthenticated client
+//! a plain `401`, never a socket. After that it runs the same loop as the
 //! visitor socket ([`socket::pump`]): frames from the console, events from
 //! the hub, shutdown.
 
 use axum::extract::ws::WebSocket;
-use axum::extract::{Query, State, WebSocketUpgrade};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, State, WebSocketUpgrade};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -14,8 +18,8 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::api::ApiError;
-use super::socket;
 use super::AppState;
+use super::{origin, socket};
 use crate::agents;
 use crate::hub::{Hub, HubError, Stored, OUTBOX_CAPACITY};
 use crate::protocol::{self, AgentEvent, AgentFrame, ErrorBody, ErrorCode, Role};
@@ -32,7 +36,12 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
     Query(query): Query<AgentQuery>,
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Response {
+    if let Err(refused) = origin::check_handshake(&state, origin::Socket::Agent, peer, &headers) {
+        return refused.into_response();
+    }
     let Some(token) = query.token else {
         return ApiError::Unauthorized.into_response();
     };

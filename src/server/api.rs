@@ -57,6 +57,9 @@ pub enum ApiError {
     LastAdmin(String),
     #[error("an admin tried to remove their own account")]
     RemovingSelf,
+    /// A websocket handshake from a page whose origin may not open it.
+    #[error("origin not allowed")]
+    OriginNotAllowed,
 }
 
 impl From<AccountError> for ApiError {
@@ -120,6 +123,13 @@ impl IntoResponse for ApiError {
                 ),
             ),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, ErrorBody::new(ErrorCode::Forbidden)),
+            ApiError::OriginNotAllowed => (
+                StatusCode::FORBIDDEN,
+                ErrorBody::with_message(
+                    ErrorCode::Forbidden,
+                    "Pages from this origin may not open this socket (see allowed_origins).",
+                ),
+            ),
             ApiError::AgentExists(name) => (
                 StatusCode::CONFLICT,
                 ErrorBody::with_message(

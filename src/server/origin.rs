@@ -13,7 +13,13 @@
 //! Behind a trusted reverse proxy that rewrites `Host`, its
 //! `X-Forwarded-Host` says what the browser asked for.
 
+use std::net::SocketAddr;
+
+use axum::http::{header, HeaderMap};
 use thiserror::Error;
+
+use super::api::ApiError;
+use super::AppState;
 
 /// An origin the owner allows, normalised: lowercase scheme and host, the
 /// scheme's default port left out.
@@ -119,6 +125,48 @@ pub fn allowed(
         return false;
     };
     host.is_some_and(|h| origin.is_host(h)) || list.contains(&origin)
+}
+
+/// The handshake check both socket handlers run before upgrading: `Err`
+/// is the `403` to answer with.
+pub fn check_handshake(
+    state: &AppState,
+    socket: Socket,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
+    let origin = headers
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("?"));
+    let host = requested_host(state, peer, headers);
+    if allowed(socket, origin, host, &state.allowed_origins) {
+        return Ok(());
+    }
+    tracing::info!(
+        ?socket,
+        origin = origin.unwrap_or_default(),
+        host = host.unwrap_or_default(),
+        ip = %state.client_ip(peer, headers),
+        "websocket refused: origin not allowed"
+    );
+    Err(ApiError::OriginNotAllowed)
+}
+
+/// The host the browser asked for: `Host`, or a trusted proxy's
+/// `X-Forwarded-Host` (proxies often rewrite `Host`).
+fn requested_host<'h>(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &'h HeaderMap,
+) -> Option<&'h str> {
+    let forwarded = headers
+        .get("x-forwarded-host")
+        .filter(|_| state.trusted_proxies.contains(peer.ip()))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    forwarded.or_else(|| headers.get(header::HOST).and_then(|v| v.to_str().ok()))
 }
 
 #[cfg(test)]

@@ -7,14 +7,17 @@
 //! hub's outbox, and the shutdown signal.
 
 use axum::extract::ws::WebSocket;
-use axum::extract::{Query, State, WebSocketUpgrade};
-use axum::response::Response;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, State, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use super::socket;
 use super::AppState;
+use super::{origin, socket};
 use crate::hub::{Hub, HubError, OUTBOX_CAPACITY};
 use crate::protocol::{self, ErrorBody, VisitorEvent, VisitorFrame};
 
@@ -25,12 +28,18 @@ pub struct VisitorQuery {
     pub resume: Option<String>,
 }
 
-/// Upgrades to a visitor socket.
+/// Upgrades to a visitor socket, unless the owner's `allowed_origins`
+/// leaves out the page's origin (`403`).
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     Query(query): Query<VisitorQuery>,
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Response {
+    if let Err(refused) = origin::check_handshake(&state, origin::Socket::Visitor, peer, &headers) {
+        return refused.into_response();
+    }
     socket::configure(ws).on_upgrade(move |socket| run(socket, state, query.resume))
 }
 
