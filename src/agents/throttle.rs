@@ -195,7 +195,7 @@ impl LoginThrottle {
     /// `Ok` if `name` may try from `ip` now, or the longer of the two waits.
     pub fn check(&mut self, name: &str, ip: IpAddr, now: Instant) -> Result<(), Duration> {
         let by_name = self.accounts.check(&key(name), now).err();
-        let by_ip = self.addresses.check(&ip, now).err();
+        let by_ip = self.addresses.check(&address_key(ip), now).err();
         match by_name.max(by_ip) {
             Some(wait) => Err(wait),
             None => Ok(()),
@@ -205,19 +205,31 @@ impl LoginThrottle {
     /// Counts a failed attempt; returns the longer lock it starts.
     pub fn record_failure(&mut self, name: &str, ip: IpAddr, now: Instant) -> Duration {
         let by_name = self.accounts.record_failure(key(name), now);
-        let by_ip = self.addresses.record_failure(ip, now);
+        let by_ip = self.addresses.record_failure(address_key(ip), now);
         by_name.max(by_ip)
     }
 
     /// A successful sign-in: the name and the address start over.
     pub fn record_success(&mut self, name: &str, ip: IpAddr) {
         self.accounts.record_success(&key(name));
-        self.addresses.record_success(&ip);
+        self.addresses.record_success(&address_key(ip));
     }
 }
 
 fn key(name: &str) -> String {
     name.chars().take(MAX_KEY_CHARS).collect()
+}
+
+/// The address as counted: an IPv6 client usually holds a whole /64 and
+/// could pick a fresh address for every guess, so its /64 counts as one.
+fn address_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(prefix.into())
+        }
+        v4 => v4,
+    }
 }
 
 #[cfg(test)]
@@ -327,6 +339,20 @@ mod tests {
         }
         assert_eq!(login.check("kim", attacker, now), Err(SECOND));
         assert_eq!(login.check("kim", office, now), Ok(()));
+    }
+
+    #[test]
+    fn an_ipv6_client_cannot_dodge_the_lock_by_changing_address_within_its_64() {
+        let mut login = LoginThrottle::default();
+        let now = Instant::now();
+        for i in 0..21u16 {
+            let ip: IpAddr = format!("2001:db8:1:2::{i:x}").parse().unwrap();
+            login.record_failure(&format!("user{i}"), ip, now);
+        }
+        let same_64: IpAddr = "2001:db8:1:2:ffff::1".parse().unwrap();
+        let other_64: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(login.check("kim", same_64, now).is_err());
+        assert_eq!(login.check("kim", other_64, now), Ok(()));
     }
 
     #[test]
