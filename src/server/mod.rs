@@ -9,12 +9,13 @@
 //! [`socket`] holds what both sockets share: decoding frames, flood limits.
 //! [`client_ip`] says who a request comes from (behind trusted proxies too),
 //! [`origin`] which pages may open the sockets, [`headers`] the security
-//! headers every response carries.
+//! headers every response carries, [`error`] the endpoints' error type.
 
 pub mod agent;
 pub mod api;
 pub mod client_ip;
 pub mod consoles;
+pub mod error;
 pub mod headers;
 pub mod origin;
 pub mod reload;
