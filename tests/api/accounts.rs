@@ -142,3 +142,18 @@ async fn signing_out_closes_that_sign_ins_consoles_and_the_token_stops_working()
     visitor.send(json!({"type": "request_human"})).await;
     elsewhere.expect("queue").await;
 }
+
+#[tokio::test]
+async fn an_account_made_under_the_old_rule_still_signs_in() {
+    let app = crate::helpers::spawn_app().await;
+    // Eight characters and very common: what the old rule let through.
+    let record = tandem::agents::AgentRecord {
+        name: "old-timer".into(),
+        password_hash: tandem::agents::hash_password("password").unwrap(),
+        created_at: time::OffsetDateTime::now_utc(),
+        role: tandem::protocol::Role::Agent,
+    };
+    app.server.hub().store().put_agent(&record).unwrap();
+    let (status, body) = app.login("old-timer", "password").await;
+    assert_eq!(status, 200, "{body}");
+}
