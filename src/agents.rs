@@ -4,7 +4,10 @@
 //! salt). Hashing is deliberately slow, so the server runs it on the blocking
 //! pool. A session token is 256 random bits; the session record says whose it
 //! is and when it expires, and lives in the store so a restart does not sign
-//! everyone out.
+//! everyone out. What a new password must be is [`policy`]'s decision.
+
+pub mod policy;
+pub mod throttle;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -19,8 +22,7 @@ use crate::store::{Store, StoreError};
 
 /// How long a sign-in lasts.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
-/// Shortest password `tandem agent add` accepts.
-pub const MIN_PASSWORD_CHARS: usize = 8;
+pub use policy::{PasswordProblem, MIN_PASSWORD_CHARS};
 
 /// A stored agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,8 +54,9 @@ pub struct Session {
 pub enum AccountError {
     #[error("agent names are 1 to 64 letters, digits, '.', '-' or '_'")]
     BadName,
-    #[error("passwords need at least {MIN_PASSWORD_CHARS} characters")]
-    WeakPassword,
+    /// A new password the policy refuses; the problem says why.
+    #[error("{0}")]
+    WeakPassword(#[from] PasswordProblem),
     #[error("an agent called {0:?} already exists")]
     Exists(String),
     #[error("there is no agent called {0:?}")]
@@ -111,7 +114,7 @@ pub fn add_agent(
     now: OffsetDateTime,
 ) -> Result<AgentRecord, AccountError> {
     validate_name(name)?;
-    check_password(password)?;
+    policy::check(name, password)?;
     if store.agent(name)?.is_some() {
         return Err(AccountError::Exists(name.to_owned()));
     }
@@ -128,7 +131,7 @@ pub fn add_agent(
 
 /// Sets a new password and signs the agent out everywhere.
 pub fn set_password(store: &Store, name: &str, password: &str) -> Result<(), AccountError> {
-    check_password(password)?;
+    policy::check(name, password)?;
     let mut record = store
         .agent(name)?
         .ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
@@ -170,13 +173,6 @@ pub fn check_removal(team: &[AgentRecord], by: &str, name: &str) -> Result<(), A
     Ok(())
 }
 
-fn check_password(password: &str) -> Result<(), AccountError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AccountError::WeakPassword);
-    }
-    Ok(())
-}
-
 /// A new random session token (256 bits, hex).
 pub fn new_token() -> String {
     format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
@@ -209,7 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn odd_names_and_short_passwords_are_refused() {
+    fn odd_names_and_weak_passwords_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let now = OffsetDateTime::UNIX_EPOCH;
@@ -219,7 +215,11 @@ mod tests {
         ));
         assert!(matches!(
             add_agent(&store, "sam", "short", Role::Agent, now),
-            Err(AccountError::WeakPassword)
+            Err(AccountError::WeakPassword(PasswordProblem::TooShort))
+        ));
+        assert!(matches!(
+            add_agent(&store, "sam", "Password123", Role::Agent, now),
+            Err(AccountError::WeakPassword(PasswordProblem::Common))
         ));
         add_agent(&store, "sam", "longenough", Role::Agent, now).unwrap();
         assert!(matches!(

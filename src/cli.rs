@@ -45,6 +45,28 @@ pub struct SettingsArgs {
         value_name = "bundled|off|FILE"
     )]
     pub encoder: Option<String>,
+    /// Reverse proxies whose X-Forwarded-For names the client: addresses
+    /// or networks, comma-separated (e.g. `127.0.0.1,10.0.0.0/8`)
+    /// [default: none].
+    #[arg(
+        long,
+        env = "TANDEM_TRUSTED_PROXIES",
+        global = true,
+        value_delimiter = ',',
+        value_name = "IP|CIDR,..."
+    )]
+    pub trusted_proxies: Option<Vec<String>>,
+    /// Web origins allowed to open the visitor socket (and the agent socket
+    /// besides the console's own), comma-separated, e.g.
+    /// `https://shop.example` [default: any for visitors].
+    #[arg(
+        long,
+        env = "TANDEM_ALLOWED_ORIGINS",
+        global = true,
+        value_delimiter = ',',
+        value_name = "ORIGIN,..."
+    )]
+    pub allowed_origins: Option<Vec<String>>,
 }
 
 /// Subcommands.

@@ -19,6 +19,8 @@ use crate::hours::BusinessHoursSpec;
 use crate::limits::Limits;
 use crate::queue::DeskPolicy;
 use crate::retention::Retention;
+use crate::server::client_ip::TrustedProxies;
+use crate::server::origin::AllowedOrigins;
 
 /// The default listening address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -46,6 +48,12 @@ pub struct Settings {
     pub encoder: EncoderSettings,
     /// Timeouts and per-client caps (`[limits]` in `tandem.toml`).
     pub limits: Limits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed
+    /// (`trusted_proxies`); none by default.
+    pub trusted_proxies: TrustedProxies,
+    /// Web origins allowed to open the sockets besides Tandem's own pages
+    /// (`allowed_origins`); empty means any page may embed the widget.
+    pub allowed_origins: AllowedOrigins,
 }
 
 /// `[encoder]` in `tandem.toml`.
@@ -101,6 +109,8 @@ impl Settings {
             retention: Retention::default(),
             encoder: EncoderSettings::default(),
             limits: Limits::default(),
+            trusted_proxies: TrustedProxies::default(),
+            allowed_origins: AllowedOrigins::default(),
         }
     }
 }
@@ -115,6 +125,12 @@ pub enum ConfigError {
     },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
+    /// A setting whose value cannot be used, from whichever source.
+    #[error("{setting}: {message}")]
+    Invalid {
+        setting: &'static str,
+        message: String,
+    },
 }
 
 /// The optional `tandem.toml`. Same names as the flags.
@@ -129,6 +145,8 @@ struct FileSettings {
     retention: Option<Retention>,
     encoder: Option<EncoderSettings>,
     limits: Option<Limits>,
+    trusted_proxies: Option<Vec<String>>,
+    allowed_origins: Option<Vec<String>>,
 }
 
 /// Resolves flags and environment (already merged by clap), the config file,
@@ -142,6 +160,28 @@ pub fn resolve(args: &SettingsArgs) -> Result<Settings, ConfigError> {
         }
         None => FileSettings::default(),
     };
+    let proxies = args
+        .trusted_proxies
+        .as_ref()
+        .or(file.trusted_proxies.as_ref());
+    let trusted_proxies =
+        TrustedProxies::parse(proxies.map_or(&[][..], Vec::as_slice)).map_err(|message| {
+            ConfigError::Invalid {
+                setting: "trusted_proxies",
+                message,
+            }
+        })?;
+    let origins = args
+        .allowed_origins
+        .as_ref()
+        .or(file.allowed_origins.as_ref());
+    let allowed_origins =
+        AllowedOrigins::parse(origins.map_or(&[][..], Vec::as_slice)).map_err(|e| {
+            ConfigError::Invalid {
+                setting: "allowed_origins",
+                message: e.to_string(),
+            }
+        })?;
     let default_addr: SocketAddr = DEFAULT_ADDR
         .parse()
         .unwrap_or_else(|_| unreachable!("a valid literal"));
@@ -168,6 +208,8 @@ pub fn resolve(args: &SettingsArgs) -> Result<Settings, ConfigError> {
             encoder
         },
         limits: file.limits.unwrap_or_default(),
+        trusted_proxies,
+        allowed_origins,
     })
 }
 
@@ -199,6 +241,8 @@ mod tests {
             intents_dir: None,
             config: Some(config.to_path_buf()),
             encoder: None,
+            trusted_proxies: None,
+            allowed_origins: None,
         }
     }
 
@@ -245,6 +289,43 @@ mod tests {
         );
         std::fs::write(&path, "[encoder]\nthreds = 3\n").unwrap();
         assert!(resolve(&args(&path)).is_err(), "a misspelt key is an error");
+    }
+
+    #[test]
+    fn the_owner_names_trusted_proxies_and_allowed_origins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tandem.toml");
+        std::fs::write(
+            &path,
+            "trusted_proxies = [\"10.0.0.0/8\", \"127.0.0.1\"]\nallowed_origins = [\"https://shop.example\"]\n",
+        )
+        .unwrap();
+        let s = resolve(&args(&path)).unwrap();
+        assert!(s.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
+        assert!(s.trusted_proxies.contains("127.0.0.1".parse().unwrap()));
+        assert!(!s.trusted_proxies.contains("192.0.2.1".parse().unwrap()));
+        assert!(!s.allowed_origins.is_empty());
+        let mut flag = args(&path);
+        flag.trusted_proxies = Some(vec!["192.0.2.1".into()]);
+        let s = resolve(&flag).unwrap();
+        assert!(s.trusted_proxies.contains("192.0.2.1".parse().unwrap()));
+        assert!(!s.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
+        std::fs::write(&path, "trusted_proxies = [\"proxy.local\"]\n").unwrap();
+        let err = resolve(&args(&path)).unwrap_err().to_string();
+        assert!(
+            err.contains("trusted_proxies") && err.contains("proxy.local"),
+            "{err}"
+        );
+        std::fs::write(&path, "allowed_origins = [\"shop.example\"]\n").unwrap();
+        let err = resolve(&args(&path)).unwrap_err().to_string();
+        assert!(
+            err.contains("allowed_origins") && err.contains("shop.example"),
+            "{err}"
+        );
+        assert_eq!(
+            Settings::new(DEFAULT_ADDR.parse().unwrap(), "d", "i").trusted_proxies,
+            TrustedProxies::default()
+        );
     }
 
     #[test]

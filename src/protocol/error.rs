@@ -75,6 +75,8 @@ pub enum ErrorCode {
     CannotRemoveSelf,
     ConversationFull,
     Busy,
+    WeakPassword,
+    TooManyAttempts,
     Internal,
 }
 
@@ -114,6 +116,12 @@ impl ErrorCode {
                 "This conversation is too long to add to; start a new one."
             }
             ErrorCode::Busy => "Tandem is at its connection limit; try again in a minute.",
+            ErrorCode::WeakPassword => {
+                "That password is too weak: use at least 10 characters, not a common password, not the account's name."
+            }
+            ErrorCode::TooManyAttempts => {
+                "Too many failed sign-ins; wait a moment before trying again."
+            }
             ErrorCode::Internal => {
                 "Tandem failed on its side. Nothing was stored unless it was acknowledged."
             }

@@ -1,20 +1,24 @@
 //! The agent socket, `GET /ws/agent?token=TOKEN`.
 //!
-//! The token is checked before the upgrade, so an unauthenticated client gets
-//! a plain `401` and never a socket. After that it runs the same loop as the
+//! The page's origin and the token are checked before the upgrade, so a
+//! page from another site gets a plain `403` and an unauthenticated client
+//! a plain `401`, never a socket. After that it runs the same loop as the
 //! visitor socket ([`socket::pump`]): frames from the console, events from
 //! the hub, shutdown.
 
 use axum::extract::ws::WebSocket;
-use axum::extract::{Query, State, WebSocketUpgrade};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, State, WebSocketUpgrade};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::api::ApiError;
-use super::socket;
 use super::AppState;
+use super::{origin, socket};
 use crate::agents;
 use crate::hub::{Hub, HubError, Stored};
 use crate::protocol::{self, AgentEvent, AgentFrame, ErrorBody, ErrorCode, Role};
@@ -32,7 +36,12 @@ pub async fn upgrade(
     Query(query): Query<AgentQuery>,
     State(state): State<AppState>,
     slot: super::listen::SlotHandle,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Response {
+    if let Err(refused) = origin::check_handshake(&state, origin::Socket::Agent, peer, &headers) {
+        return refused.into_response();
+    }
     let slot = super::listen::hold(slot);
     let Some(token) = query.token else {
         return ApiError::Unauthorized.into_response();
@@ -60,8 +69,13 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
         }
     };
     tracing::debug!(%agent, "agent connected");
+    state.consoles.opened(&token, session.connection);
     let mut shutdown = state.shutdown.clone();
-    if socket::send_all(&mut out, &session.greeting).await.is_ok() {
+    if session_ended(&state, &token) {
+        // Signed out between the token check and now: the sign-out could
+        // not see this socket yet.
+        socket::close(&mut out, socket::CLOSE_SIGNED_OUT, "signed out").await;
+    } else if socket::send_all(&mut out, &session.greeting).await.is_ok() {
         let (hub, name) = (&state.hub, agent.as_str());
         let ended = socket::pump::<Agent, _, _>(
             &mut out,
@@ -73,8 +87,8 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
         )
         .await;
         if let socket::Ended::OutboxDropped = ended {
-            // The hub let go of this socket: it fell behind, or an admin
-            // ended the agent's sessions.
+            // The hub let go of this socket: it fell behind, the agent
+            // signed out, or an admin ended the agent's sessions.
             if session_ended(&state, &token) {
                 socket::close(&mut out, socket::CLOSE_SIGNED_OUT, "signed out").await;
             } else {
@@ -87,11 +101,13 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
             }
         }
     }
+    state.consoles.closed(&token, session.connection);
     state.hub.disconnect_agent(session.connection);
     tracing::debug!(%agent, "agent disconnected");
 }
 
-/// Whether `token` no longer signs anyone in (removed, new password).
+/// Whether `token` no longer signs anyone in (signed out, removed, new
+/// password).
 fn session_ended(state: &AppState, token: &str) -> bool {
     matches!(
         agents::agent_for_token(state.hub.store(), token, time::OffsetDateTime::now_utc()),

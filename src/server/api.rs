@@ -1,141 +1,22 @@
 //! Plain HTTP endpoints: agent sign-in and sign-out, health, and the
 //! guards ([`require_agent`], [`require_admin`]) the other endpoints use.
 
-use std::sync::OnceLock;
+use std::net::SocketAddr;
+use std::sync::{OnceLock, PoisonError};
+use std::time::Instant;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
-use thiserror::Error;
 use time::OffsetDateTime;
 
+use super::error::retry_after;
+pub use super::error::ApiError;
 use super::AppState;
-use crate::agents::{self, AccountError, AgentRecord, Session, SESSION_LIFETIME};
+use crate::agents::{self, AgentRecord, Session, SESSION_LIFETIME};
 use crate::intents::unmatched::{self, UnmatchedGroup};
-use crate::protocol::{AgentView, ErrorBody, ErrorCode, LoginRequest, LoginResponse, Role};
-use crate::store::StoreError;
-
-/// Errors of the HTTP endpoints. Internal details go to the log, never to
-/// the client.
-#[derive(Debug, Error)]
-pub enum ApiError {
-    #[error("bad credentials")]
-    BadCredentials,
-    #[error("unauthorized")]
-    Unauthorized,
-    #[error("bad request body: {0}")]
-    BadBody(String),
-    /// A query parameter with an unusable value; the sentence says which
-    /// and what would work.
-    #[error("bad query: {0}")]
-    BadQuery(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("background task failed: {0}")]
-    Task(String),
-    #[error("first-run setup is over: agents exist")]
-    SetupDone,
-    #[error("{0}")]
-    InvalidAccount(String),
-    #[error("only admins may do that")]
-    Forbidden,
-    #[error("an agent called {0:?} already exists")]
-    AgentExists(String),
-    #[error("there is no agent called {0:?}")]
-    NoSuchAgent(String),
-    #[error("{0:?} is the last admin")]
-    LastAdmin(String),
-    #[error("an admin tried to remove their own account")]
-    RemovingSelf,
-}
-
-impl From<AccountError> for ApiError {
-    /// Team management's view of account errors; internal ones stay internal.
-    fn from(e: AccountError) -> Self {
-        match e {
-            AccountError::Store(e) => ApiError::Store(e),
-            AccountError::Hash(why) => ApiError::Task(why),
-            AccountError::Exists(name) => ApiError::AgentExists(name),
-            AccountError::NotFound(name) => ApiError::NoSuchAgent(name),
-            AccountError::LastAdmin(name) => ApiError::LastAdmin(name),
-            AccountError::RemovingSelf => ApiError::RemovingSelf,
-            AccountError::BadName | AccountError::WeakPassword => {
-                ApiError::InvalidAccount(e.to_string())
-            }
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let (status, body) = match &self {
-            ApiError::BadCredentials => (
-                StatusCode::UNAUTHORIZED,
-                ErrorBody::new(ErrorCode::BadCredentials),
-            ),
-            ApiError::Unauthorized => (
-                StatusCode::UNAUTHORIZED,
-                ErrorBody::new(ErrorCode::Unauthorized),
-            ),
-            ApiError::BadBody(detail) => (
-                StatusCode::BAD_REQUEST,
-                ErrorBody::with_message(ErrorCode::BadJson, detail.clone()),
-            ),
-            ApiError::BadQuery(why) => (
-                StatusCode::BAD_REQUEST,
-                ErrorBody::with_message(ErrorCode::InvalidField, why.clone()),
-            ),
-            ApiError::SetupDone => (StatusCode::CONFLICT, ErrorBody::new(ErrorCode::SetupDone)),
-            ApiError::InvalidAccount(why) => (
-                StatusCode::BAD_REQUEST,
-                ErrorBody::with_message(
-                    ErrorCode::InvalidField,
-                    format!("{}.", capitalise_first(why)),
-                ),
-            ),
-            ApiError::Forbidden => (StatusCode::FORBIDDEN, ErrorBody::new(ErrorCode::Forbidden)),
-            ApiError::AgentExists(name) => (
-                StatusCode::CONFLICT,
-                ErrorBody::with_message(
-                    ErrorCode::AgentExists,
-                    format!("An agent called {name:?} exists already; pick another name."),
-                ),
-            ),
-            ApiError::NoSuchAgent(name) => (
-                StatusCode::NOT_FOUND,
-                ErrorBody::with_message(
-                    ErrorCode::NotFound,
-                    format!("There is no agent called {name:?}."),
-                ),
-            ),
-            ApiError::LastAdmin(name) => (
-                StatusCode::CONFLICT,
-                ErrorBody::with_message(
-                    ErrorCode::LastAdmin,
-                    format!(
-                        "{name} is the last admin; make another admin first, or nobody could manage the team."
-                    ),
-                ),
-            ),
-            ApiError::RemovingSelf => (
-                StatusCode::BAD_REQUEST,
-                ErrorBody::new(ErrorCode::CannotRemoveSelf),
-            ),
-            ApiError::Store(_) | ApiError::Task(_) => {
-                tracing::error!(error = %self, "request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ErrorBody::new(ErrorCode::Internal),
-                )
-            }
-        };
-        let mut json = serde_json::to_value(&body).unwrap_or_default();
-        json["type"] = "error".into();
-        (status, Json(json)).into_response()
-    }
-}
+use crate::protocol::{AgentView, LoginRequest, LoginResponse, Role};
 
 /// A hash to verify against when the agent does not exist, so that a wrong
 /// name takes as long as a wrong password and names cannot be probed.
@@ -144,12 +25,32 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| agents::hash_password("decoy password").unwrap_or_default())
 }
 
-/// `POST /api/agent/login`.
+/// `POST /api/agent/login`. Throttled per account name and per client
+/// address (see [`crate::agents::throttle`]): while locked, even the right
+/// password gets `429` with `Retry-After`.
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let Json(request) = body.map_err(|e| ApiError::BadBody(e.body_text()))?;
+    let ip = state.client_ip(peer, &headers);
+    // Counted as a failure before the (slow) check and cleared on success,
+    // so a burst of parallel guesses meets the lock too.
+    let lock = {
+        let mut throttle = state
+            .login_throttle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        if let Err(wait) = throttle.check(&request.name, ip, now) {
+            drop(throttle);
+            tracing::warn!(account = ?request.name, %ip, retry_after_secs = retry_after(wait), "sign-in refused: too many failures");
+            return Err(ApiError::TooManyAttempts(wait));
+        }
+        throttle.record_failure(&request.name, ip, now)
+    };
     let store = state.hub.store().clone();
     let agent = store.agent(&request.name)?;
     let hash = agent
@@ -162,9 +63,18 @@ pub async fn login(
         .await
         .map_err(|e| ApiError::Task(e.to_string()))?;
     let Some(agent) = agent.filter(|_| matches) else {
-        tracing::info!(name = %request.name, "failed sign-in");
+        if lock.is_zero() {
+            tracing::info!(account = ?request.name, %ip, "failed sign-in");
+        } else {
+            tracing::warn!(account = ?request.name, %ip, lock_secs = retry_after(lock), "failed sign-in; sign-in locked");
+        }
         return Err(ApiError::BadCredentials);
     };
+    state
+        .login_throttle
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .record_success(&request.name, ip);
     let token = start_session(&state, &agent.name).await?;
     tracing::info!(agent = %agent.name, "signed in");
     Ok(Json(LoginResponse {
@@ -211,11 +121,7 @@ pub async fn setup(
     })
     .await
     .map_err(|e| ApiError::Task(e.to_string()))?;
-    let agent = match created {
-        Ok(agent) => agent,
-        Err(AccountError::Store(e)) => return Err(ApiError::Store(e)),
-        Err(other) => return Err(ApiError::InvalidAccount(other.to_string())),
-    };
+    let agent = created?;
     tracing::info!(agent = %agent.name, "first agent created from the console");
     let token = start_session(&state, &agent.name).await?;
     Ok(Json(LoginResponse {
@@ -239,15 +145,8 @@ async fn start_session(state: &AppState, agent: &str) -> Result<String, ApiError
     Ok(token)
 }
 
-fn capitalise_first(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-/// `POST /api/agent/logout` with `Authorization: Bearer TOKEN`.
+/// `POST /api/agent/logout` with `Authorization: Bearer TOKEN`: ends the
+/// session and closes every console opened with it.
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -259,6 +158,15 @@ pub async fn logout(
         .ok_or(ApiError::Unauthorized)?;
     state.hub.store().delete_session(token)?;
     state.hub.store().flush().await?;
+    // The session is gone first, so the consoles close as signed out (1008)
+    // and cannot reconnect with the token.
+    let consoles = state.consoles.take(token);
+    for &connection in &consoles {
+        state.hub.disconnect_agent(connection);
+    }
+    if !consoles.is_empty() {
+        tracing::info!(consoles = consoles.len(), "signed out; consoles closed");
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

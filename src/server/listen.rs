@@ -25,6 +25,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tower::ServiceExt;
 
+use super::client_ip::TrustedProxies;
 use crate::limits::{self, Admission, Limits};
 
 /// How long a graceful shutdown waits for requests in flight.
@@ -39,7 +40,7 @@ struct Counts {
 
 /// One admitted connection. Dropping the last handle frees its place.
 pub struct Slot {
-    ip: IpAddr,
+    ip: Option<IpAddr>,
     admission: Admission,
     counts: Arc<Mutex<Counts>>,
 }
@@ -56,10 +57,12 @@ impl Drop for Slot {
     fn drop(&mut self) {
         let mut counts = lock(&self.counts);
         counts.open = counts.open.saturating_sub(1);
-        if let Some(n) = counts.per_ip.get_mut(&self.ip) {
-            *n -= 1;
-            if *n == 0 {
-                counts.per_ip.remove(&self.ip);
+        if let Some(ip) = self.ip {
+            if let Some(n) = counts.per_ip.get_mut(&ip) {
+                *n -= 1;
+                if *n == 0 {
+                    counts.per_ip.remove(&ip);
+                }
             }
         }
     }
@@ -97,6 +100,7 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Arc<Limits>,
+    trusted: Arc<TrustedProxies>,
     capacity: usize,
     mut stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
@@ -120,7 +124,13 @@ pub async fn serve(
             },
             _ = crate::shutdown::stopping(&mut stop) => break,
         };
-        let Some(slot) = admit(&counts, peer.ip(), capacity, &limits) else {
+        // A trusted reverse proxy carries many clients on its connections:
+        // it is not held to one client's share (limit per client there).
+        let share = match trusted.contains(peer.ip()) {
+            true => None,
+            false => Some(peer.ip()),
+        };
+        let Some(slot) = admit(&counts, share, capacity, &limits) else {
             tracing::debug!(%peer, "connection refused: at the limit for its address or in all");
             drop(tcp);
             continue;
@@ -173,20 +183,24 @@ pub async fn serve(
     Ok(())
 }
 
+/// Admits a connection from `ip` (`None`: a trusted proxy, counted only
+/// in the total).
 fn admit(
     counts: &Arc<Mutex<Counts>>,
-    ip: IpAddr,
+    ip: Option<IpAddr>,
     capacity: usize,
     limits: &Limits,
 ) -> Option<Slot> {
     let mut c = lock(counts);
-    let from_ip = c.per_ip.get(&ip).copied().unwrap_or(0);
+    let from_ip = ip.and_then(|ip| c.per_ip.get(&ip).copied()).unwrap_or(0);
     let admission = limits::admit(c.open, from_ip, capacity, limits);
     if admission == Admission::Refuse {
         return None;
     }
     c.open += 1;
-    *c.per_ip.entry(ip).or_default() += 1;
+    if let Some(ip) = ip {
+        *c.per_ip.entry(ip).or_default() += 1;
+    }
     Some(Slot {
         ip,
         admission,
@@ -232,12 +246,17 @@ mod tests {
             ..Limits::default()
         };
         let ip: IpAddr = [10, 0, 0, 1].into();
-        let a = admit(&counts, ip, 1000, &limits).unwrap();
-        let _b = admit(&counts, ip, 1000, &limits).unwrap();
-        assert!(admit(&counts, ip, 1000, &limits).is_none());
-        assert!(admit(&counts, [10, 0, 0, 2].into(), 1000, &limits).is_some());
+        let a = admit(&counts, Some(ip), 1000, &limits).unwrap();
+        let _b = admit(&counts, Some(ip), 1000, &limits).unwrap();
+        assert!(admit(&counts, Some(ip), 1000, &limits).is_none());
+        assert!(admit(&counts, Some([10, 0, 0, 2].into()), 1000, &limits).is_some());
         drop(a);
-        assert!(admit(&counts, ip, 1000, &limits).is_some());
+        assert!(admit(&counts, Some(ip), 1000, &limits).is_some());
+        // A trusted proxy is held only to the total.
+        let through_proxy: Vec<_> = (0..10)
+            .map(|_| admit(&counts, None, 1000, &limits))
+            .collect();
+        assert!(through_proxy.iter().all(Option::is_some));
     }
 
     #[test]
@@ -248,10 +267,10 @@ mod tests {
             ..Limits::default()
         };
         let ip: IpAddr = [10, 0, 0, 1].into();
-        let first = admit(&counts, ip, 2, &limits).unwrap();
+        let first = admit(&counts, Some(ip), 2, &limits).unwrap();
         assert!(!first.reserved());
-        let second = admit(&counts, ip, 2, &limits).unwrap();
+        let second = admit(&counts, Some(ip), 2, &limits).unwrap();
         assert!(second.reserved());
-        assert!(admit(&counts, ip, 2, &limits).is_none());
+        assert!(admit(&counts, Some(ip), 2, &limits).is_none());
     }
 }

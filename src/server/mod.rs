@@ -7,11 +7,19 @@
 //! admins' team management, [`reports`] for the owner's figures, [`web`]
 //! for the pages.
 //! [`socket`] holds what both sockets share: decoding frames, flood limits.
+//! [`client_ip`] says who a request comes from (behind trusted proxies too),
+//! [`origin`] which pages may open the sockets, [`headers`] the security
+//! headers every response carries, [`error`] the endpoints' error type.
 
 pub mod agent;
 pub mod api;
+pub mod client_ip;
+pub mod consoles;
+pub mod error;
 pub mod flood;
+pub mod headers;
 pub mod listen;
+pub mod origin;
 pub mod reload;
 pub mod reports;
 pub mod socket;
@@ -54,6 +62,33 @@ pub struct AppState {
     pub limits: Arc<crate::limits::Limits>,
     /// Line budgets per visitor and per address.
     pub floods: flood::Floods,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; see
+    /// [`client_ip::client_ip`].
+    pub trusted_proxies: Arc<client_ip::TrustedProxies>,
+    /// Origins the owner allows to open the sockets; see [`origin`].
+    pub allowed_origins: Arc<origin::AllowedOrigins>,
+    /// Failed sign-ins per account name and per client address. A std
+    /// mutex: each use is a map look-up, never held across an await.
+    pub login_throttle: Arc<Mutex<crate::agents::throttle::LoginThrottle>>,
+    /// The agent sockets each session token opened, for sign-out.
+    pub consoles: Arc<consoles::ConsolesByToken>,
+}
+
+impl AppState {
+    /// The client's address for a request from `peer` with `headers`.
+    pub fn client_ip(&self, peer: SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+        static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if headers.contains_key("x-forwarded-for")
+            && !self.trusted_proxies.contains(peer.ip())
+            && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            tracing::warn!(
+                peer = %peer.ip(),
+                "requests carry X-Forwarded-For from an address not in trusted_proxies: if it is your reverse proxy, add it, or every visitor counts as that one address for the per-address limits"
+            );
+        }
+        client_ip::client_ip(peer, headers, &self.trusted_proxies)
+    }
 }
 
 /// Why the server could not start.
@@ -100,6 +135,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/agents/{name}/password", post(team::set_password))
         .route("/api/reports", get(reports::report))
         .merge(web::router())
+        .layer(axum::middleware::from_fn(headers::add))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -184,6 +220,10 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         intents_status,
         limits: Arc::new(settings.limits.clone()),
         floods: floods.clone(),
+        trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
+        allowed_origins: Arc::new(settings.allowed_origins.clone()),
+        login_throttle: Arc::default(),
+        consoles: Arc::default(),
     });
     let desk_clock = tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
     let retention = tokio::spawn(
@@ -195,6 +235,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         listener,
         app,
         Arc::new(settings.limits.clone()),
+        Arc::new(settings.trusted_proxies.clone()),
         capacity,
         shutdown,
     ));

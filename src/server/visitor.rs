@@ -10,12 +10,13 @@ use axum::extract::ws::WebSocket;
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Query, State, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::AppState;
-use super::{listen, socket};
+use super::{listen, origin, socket};
 use crate::hub::{Hub, HubError};
 use crate::protocol::{self, ErrorBody, VisitorEvent, VisitorFrame};
 
@@ -26,24 +27,26 @@ pub struct VisitorQuery {
     pub resume: Option<String>,
 }
 
-/// Upgrades to a visitor socket.
-/// Near the descriptor ceiling new visitor sockets get `503 busy` (with
-/// `Retry-After`), keeping the last places for health checks and agents.
+/// Upgrades to a visitor socket, unless the owner's `allowed_origins`
+/// leaves out the page's origin (`403`). Near the descriptor ceiling new
+/// visitor sockets get `503 busy` (with `Retry-After`), keeping the last
+/// places for health checks and agents.
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     Query(query): Query<VisitorQuery>,
     State(state): State<AppState>,
     slot: listen::SlotHandle,
-    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Response {
+    if let Err(refused) = origin::check_handshake(&state, origin::Socket::Visitor, peer, &headers) {
+        return refused.into_response();
+    }
     let slot = listen::hold(slot);
     if slot.as_ref().is_some_and(|s| s.reserved()) {
         return busy();
     }
-    let ip = peer.map_or(
-        IpAddr::from([0, 0, 0, 0]),
-        |axum::Extension(ConnectInfo(a))| a.ip(),
-    );
+    let ip: IpAddr = state.client_ip(peer, &headers);
     socket::configure(ws).on_upgrade(move |socket| async move {
         run(socket, state, query.resume, ip).await;
         drop(slot);
@@ -51,7 +54,6 @@ pub async fn upgrade(
 }
 
 fn busy() -> Response {
-    use axum::response::IntoResponse;
     (
         axum::http::StatusCode::SERVICE_UNAVAILABLE,
         [(axum::http::header::RETRY_AFTER, "60")],

@@ -36,8 +36,8 @@ async fn call(
 /// An app with an admin `olga` signed in; returns her token.
 async fn app_with_admin() -> (TestApp, String) {
     let app = spawn_app().await;
-    app.add_admin("olga", "password123");
-    let token = app.token("olga", "password123").await;
+    app.add_admin("olga", "correct-horse-7");
+    let token = app.token("olga", "correct-horse-7").await;
     (app, token)
 }
 
@@ -52,14 +52,14 @@ fn names(team: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn an_agent_without_admin_role_cannot_manage_the_team() {
     let (app, _) = app_with_admin().await;
-    app.add_agent("sam", "password123");
-    let sam = app.token("sam", "password123").await;
+    app.add_agent("sam", "correct-horse-7");
+    let sam = app.token("sam", "correct-horse-7").await;
     let attempts = [
         (Method::GET, "/api/agents", None),
         (
             Method::POST,
             "/api/agents",
-            Some(json!({"name": "kim", "password": "password123", "role": "admin"})),
+            Some(json!({"name": "kim", "password": "correct-horse-7", "role": "admin"})),
         ),
         (Method::DELETE, "/api/agents/olga", None),
         (
@@ -75,8 +75,8 @@ async fn an_agent_without_admin_role_cannot_manage_the_team() {
         assert_eq!(answer["code"], "forbidden", "{answer}");
     }
     // Nothing changed: olga still signs in with her password, kim does not exist.
-    app.token("olga", "password123").await;
-    assert_eq!(app.login("kim", "password123").await.0, 401);
+    app.token("olga", "correct-horse-7").await;
+    assert_eq!(app.login("kim", "correct-horse-7").await.0, 401);
     // Without a session it is 401, as everywhere.
     let (status, answer) = call(&app, Method::GET, "/api/agents", "nope", None).await;
     assert_eq!(status, 401);
@@ -86,8 +86,8 @@ async fn an_agent_without_admin_role_cannot_manage_the_team() {
 #[tokio::test]
 async fn intents_status_is_for_admins() {
     let (app, olga) = app_with_admin().await;
-    app.add_agent("sam", "password123");
-    let sam = app.token("sam", "password123").await;
+    app.add_agent("sam", "correct-horse-7");
+    let sam = app.token("sam", "correct-horse-7").await;
     for path in ["/api/intents/status", "/api/intents/unmatched?since=7d"] {
         let (status, answer) = call(&app, Method::GET, path, &sam, None).await;
         assert_eq!(
@@ -110,14 +110,14 @@ async fn an_admin_adds_an_agent_who_can_then_sign_in() {
         Method::POST,
         "/api/agents",
         &olga,
-        Some(json!({"name": "kim", "password": "password123", "role": "agent"})),
+        Some(json!({"name": "kim", "password": "correct-horse-7", "role": "agent"})),
     )
     .await;
     assert_eq!(status, 201, "{kim}");
     assert_eq!(kim["name"], "kim");
     assert_eq!(kim["role"], "agent");
 
-    let token = app.token("kim", "password123").await;
+    let token = app.token("kim", "correct-horse-7").await;
     let mut console = Client::connect(&format!("ws://{}/ws/agent?token={token}", app.addr))
         .await
         .expect("kim's console opens");
@@ -135,17 +135,27 @@ async fn an_admin_adds_an_agent_who_can_then_sign_in() {
     // The same rules as `tandem agent add`, with codes a page can act on.
     let refused = [
         (
-            json!({"name": "kim", "password": "password123"}),
+            json!({"name": "kim", "password": "correct-horse-7"}),
             409,
             "agent_exists",
         ),
         (
             json!({"name": "ana", "password": "short"}),
             400,
-            "invalid_field",
+            "weak_password",
         ),
         (
-            json!({"name": "ana smith", "password": "password123"}),
+            json!({"name": "ana", "password": "qwertyuiop"}),
+            400,
+            "weak_password",
+        ),
+        (
+            json!({"name": "ana.lopez", "password": "ANA.LOPEZ"}),
+            400,
+            "weak_password",
+        ),
+        (
+            json!({"name": "ana smith", "password": "correct-horse-7"}),
             400,
             "invalid_field",
         ),
@@ -174,7 +184,7 @@ async fn removing_an_agent_ends_their_sessions() {
     // …and neither the old token nor the password lets them back in.
     let (_, team) = call(&app, Method::GET, "/api/agents", &olga, None).await;
     assert_eq!(names(&team), ["olga"]);
-    assert_eq!(app.login("sam", "password123").await.0, 401);
+    assert_eq!(app.login("sam", "correct-horse-7").await.0, 401);
     let (status, answer) = call(&app, Method::DELETE, "/api/agents/sam", &olga, None).await;
     assert_eq!(
         (status, &answer["code"]),
@@ -222,7 +232,7 @@ async fn the_last_admin_cannot_be_removed() {
         "{answer}"
     );
 
-    app.add_admin("ana", "password123");
+    app.add_admin("ana", "correct-horse-7");
     let (status, answer) = call(&app, Method::DELETE, "/api/agents/olga", &olga, None).await;
     assert_eq!(
         (status, &answer["code"]),
@@ -230,7 +240,7 @@ async fn the_last_admin_cannot_be_removed() {
         "{answer}"
     );
     // Another admin may remove her; then ana is the last one.
-    let ana = app.token("ana", "password123").await;
+    let ana = app.token("ana", "correct-horse-7").await;
     let (status, _) = call(&app, Method::DELETE, "/api/agents/olga", &ana, None).await;
     assert_eq!(status, 204);
     let (status, answer) = call(&app, Method::DELETE, "/api/agents/ana", &ana, None).await;
@@ -250,10 +260,10 @@ async fn an_admin_resets_a_password_and_the_old_sign_in_ends() {
         Method::POST,
         "/api/agents/sam/password",
         &olga,
-        Some(json!({"password": "short"})),
+        Some(json!({"password": "1111111111"})),
     )
     .await;
-    assert_eq!((status, &answer["code"]), (400, &json!("invalid_field")));
+    assert_eq!((status, &answer["code"]), (400, &json!("weak_password")));
 
     let (status, _) = call(
         &app,
@@ -265,7 +275,7 @@ async fn an_admin_resets_a_password_and_the_old_sign_in_ends() {
     .await;
     assert_eq!(status, 204);
     assert_eq!(sam.closed().await, Some(1008));
-    assert_eq!(app.login("sam", "password123").await.0, 401);
+    assert_eq!(app.login("sam", "correct-horse-7").await.0, 401);
     app.token("sam", "a-new-password").await;
 
     let (status, answer) = call(

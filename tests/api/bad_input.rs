@@ -118,11 +118,11 @@ async fn an_agent_socket_without_a_valid_token_is_refused() {
 #[tokio::test]
 async fn a_wrong_password_is_refused_with_a_clear_code() {
     let app = spawn_app().await;
-    app.add_agent("sam", "password123");
+    app.add_agent("sam", "correct-horse-7");
     let (status, body) = app.login("sam", "wrong-password").await;
     assert_eq!(status, 401);
     assert_eq!(body["code"], "bad_credentials");
-    let (status, body) = app.login("nobody", "password123").await;
+    let (status, body) = app.login("nobody", "correct-horse-7").await;
     assert_eq!(
         (status, body["code"].as_str()),
         (401, Some("bad_credentials"))
@@ -172,15 +172,28 @@ async fn first_run_setup_creates_one_agent_and_then_closes() {
         .unwrap();
     assert_eq!(weak.status(), 400);
     let body: serde_json::Value = weak.json().await.unwrap();
-    assert_eq!(body["code"], "invalid_field");
+    assert_eq!(body["code"], "weak_password");
     assert!(
-        body["message"].as_str().unwrap().contains("8 characters"),
+        body["message"].as_str().unwrap().contains("10 characters"),
+        "{body}"
+    );
+    let common = client
+        .post(app.url("/api/agent/setup"))
+        .json(&json!({"name": "owner", "password": "Password123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(common.status(), 400);
+    let body: serde_json::Value = common.json().await.unwrap();
+    assert_eq!(body["code"], "weak_password");
+    assert!(
+        body["message"].as_str().unwrap().contains("common"),
         "{body}"
     );
 
     let created = client
         .post(app.url("/api/agent/setup"))
-        .json(&json!({"name": "owner", "password": "password123"}))
+        .json(&json!({"name": "owner", "password": "correct-horse-7"}))
         .send()
         .await
         .unwrap();
@@ -190,7 +203,7 @@ async fn first_run_setup_creates_one_agent_and_then_closes() {
 
     let again = client
         .post(app.url("/api/agent/setup"))
-        .json(&json!({"name": "intruder", "password": "password123"}))
+        .json(&json!({"name": "intruder", "password": "correct-horse-7"}))
         .send()
         .await
         .unwrap();

@@ -182,7 +182,7 @@ async fn visitor_chats_with_the_bot_asks_for_a_person_and_sees_the_agents_reply(
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "password123");
+    app.add_agent("sam", "correct-horse-7");
 
     // The visitor, on the demo shop.
     let visitor = driver.browser("visitor").await;
@@ -209,7 +209,7 @@ async fn visitor_chats_with_the_bot_asks_for_a_person_and_sees_the_agents_reply(
         .await
         .expect("console opens");
     type_into(&agent, "#login-name", "sam").await;
-    type_into(&agent, "#login-password", "password123").await;
+    type_into(&agent, "#login-password", "correct-horse-7").await;
     click(&agent, "#login-submit").await;
     wait_for_text(
         &agent,
@@ -299,7 +299,7 @@ async fn on_a_fresh_install_the_console_creates_the_first_agent() {
         .expect("console opens");
     wait_for_text(&agent, "#login-title", "Create the first agent account").await;
     type_into(&agent, "#login-name", "owner").await;
-    type_into(&agent, "#login-password", "password123").await;
+    type_into(&agent, "#login-password", "correct-horse-7").await;
     click(&agent, "#login-submit").await;
     wait_for_text(&agent, "#connection-status", "Connected").await;
     wait_for_text(&agent, "#agent-name", "owner").await;
@@ -335,7 +335,7 @@ async fn console_for(driver: &Driver, app: &crate::helpers::TestApp, name: &str)
         .await
         .expect("console opens");
     type_into(&agent, "#login-name", name).await;
-    type_into(&agent, "#login-password", "password123").await;
+    type_into(&agent, "#login-password", "correct-horse-7").await;
     click(&agent, "#login-submit").await;
     wait_for_text(&agent, "#connection-status", "Connected").await;
     agent
@@ -360,8 +360,8 @@ async fn two_consoles_see_a_claim_disappear_from_the_other_queue() {
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "password123");
-    app.add_agent("kim", "password123");
+    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("kim", "correct-horse-7");
     let sam = console_for(&driver, &app, "sam").await;
     let kim = console_for(&driver, &app, "kim").await;
 
@@ -388,8 +388,8 @@ async fn an_agent_transfers_a_chat_and_the_other_console_gets_it() {
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "password123");
-    app.add_agent("kim", "password123");
+    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("kim", "correct-horse-7");
     let sam = console_for(&driver, &app, "sam").await;
     let kim = console_for(&driver, &app, "kim").await;
 
@@ -520,7 +520,7 @@ async fn a_visitor_stops_waiting_and_an_agent_hands_the_chat_back_to_the_bot() {
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "password123");
+    app.add_agent("sam", "correct-horse-7");
     let sam = console_for(&driver, &app, "sam").await;
 
     let visitor = driver.browser("handback").await;
@@ -574,7 +574,7 @@ async fn a_visitor_fills_the_offline_form() {
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "password123");
+    app.add_agent("sam", "correct-horse-7");
 
     // Nobody is signed in: asking for a person says so honestly.
     let visitor = driver.browser("offline").await;
@@ -661,7 +661,7 @@ async fn an_agent_inserts_a_canned_reply_with_slash() {
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "password123");
+    app.add_agent("sam", "correct-horse-7");
     let sam = console_for(&driver, &app, "sam").await;
 
     let (mut visitor, _conversation) = queued_visitor(&app, "is anybody there?").await;
@@ -721,7 +721,7 @@ async fn thumbs_down_gets_an_apology_and_the_agent_sees_why_and_how_upset() {
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "password123");
+    app.add_agent("sam", "correct-horse-7");
 
     let visitor = driver.browser("visitor").await;
     visitor.goto(&app.url("/")).await.expect("shop page opens");
@@ -750,7 +750,7 @@ async fn thumbs_down_gets_an_apology_and_the_agent_sees_why_and_how_upset() {
         .await
         .expect("console opens");
     type_into(&agent, "#login-name", "sam").await;
-    type_into(&agent, "#login-password", "password123").await;
+    type_into(&agent, "#login-password", "correct-horse-7").await;
     click(&agent, "#login-submit").await;
     wait_for_text(&agent, "#queue .queue-entry .frustration", "%").await;
     click(&agent, "#queue .queue-entry").await;
@@ -774,7 +774,7 @@ async fn a_returning_visitor_starts_afresh_and_the_agent_reads_their_earlier_cha
     };
     let app = spawn_app().await;
     let mut sam = app.agent("sam").await;
-    app.add_agent("kim", "password123");
+    app.add_agent("kim", "correct-horse-7");
 
     let visitor = driver.browser("returning").await;
     visitor.goto(&app.url("/")).await.expect("shop page opens");
@@ -863,8 +863,8 @@ async fn an_admin_adds_an_agent_in_the_admin_area_and_an_agent_sees_no_admin_ent
         return;
     };
     let app = spawn_app().await;
-    app.add_admin("olga", "password123");
-    app.add_agent("sam", "password123");
+    app.add_admin("olga", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7");
 
     // Without the admin role there is no way in: no button, no shortcut.
     let sam = console_for(&driver, &app, "sam").await;
@@ -891,11 +891,11 @@ async fn an_admin_adds_an_agent_in_the_admin_area_and_an_agent_sees_no_admin_ent
     click(&olga, "#admin-open").await;
     wait_for_text(&olga, "#team-list li[data-name=\"sam\"]", "Online").await;
     type_into(&olga, "#team-add-name", "kim").await;
-    type_into(&olga, "#team-add-password", "password123").await;
+    type_into(&olga, "#team-add-password", "correct-horse-7").await;
     click(&olga, "#team-add-submit").await;
     wait_for_text(&olga, "#team-status", "kim can now sign in").await;
     wait_for_text(&olga, "#team-list li[data-name=\"kim\"]", "Agent").await;
-    assert_eq!(app.login("kim", "password123").await.0, 200);
+    assert_eq!(app.login("kim", "correct-horse-7").await.0, 200);
 
     click(&olga, "#admin-tab-bot").await;
     wait_for_text(&olga, "#bot-status", "Live").await;
@@ -912,7 +912,7 @@ async fn an_admin_reads_the_numbers_of_the_week_in_reports() {
         return;
     };
     let app = spawn_app().await;
-    app.add_admin("olga", "password123");
+    app.add_admin("olga", "correct-horse-7");
     // One chat the bot answers alone, one a person takes, closes and gets a 4 for.
     let (mut bot_only, _) = app.visitor().await;
     bot_only.ask("b-1", "where is my order").await;

@@ -24,7 +24,11 @@ fn tandem(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
 #[tokio::test]
 async fn agent_add_while_the_server_runs_says_so_instead_of_hanging() {
     let app = spawn_app().await;
-    let out = tandem(app.data.path(), &["agent", "add", "sam"], "password123\n");
+    let out = tandem(
+        app.data.path(),
+        &["agent", "add", "sam"],
+        "correct-horse-7\n",
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -36,7 +40,7 @@ async fn agent_add_while_the_server_runs_says_so_instead_of_hanging() {
 #[test]
 fn an_added_agent_is_listed_and_can_sign_in() {
     let data = tempfile::tempdir().unwrap();
-    let out = tandem(data.path(), &["agent", "add", "sam"], "password123\n");
+    let out = tandem(data.path(), &["agent", "add", "sam"], "correct-horse-7\n");
     assert!(
         out.status.success(),
         "{}",
@@ -47,12 +51,15 @@ fn an_added_agent_is_listed_and_can_sign_in() {
 
     let out = tandem(data.path(), &["agent", "add", "kim"], "short\n");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8 characters"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10 characters"));
+    let out = tandem(data.path(), &["agent", "add", "kim"], "password123\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("most common"));
 
     let store = tandem::store::Store::open(data.path()).unwrap();
     let sam = store.agent("sam").unwrap().unwrap();
     assert!(tandem::agents::verify_password(
-        "password123",
+        "correct-horse-7",
         &sam.password_hash
     ));
 }
@@ -86,12 +93,12 @@ fn an_owner_manages_agents_from_the_command_line() {
     ok(tandem(
         data.path(),
         &["agent", "add", "olga", "--role", "admin"],
-        "password123\n",
+        "correct-horse-7\n",
     ));
     ok(tandem(
         data.path(),
         &["agent", "add", "sam"],
-        "password123\n",
+        "correct-horse-7\n",
     ));
     let list = ok(tandem(data.path(), &["agent", "list"], ""));
     assert!(

@@ -159,8 +159,8 @@ impl TestApp {
     /// Adds an agent, signs in and connects the console socket; returns the
     /// client after its `hello`.
     pub async fn agent(&self, name: &str) -> Client {
-        self.add_agent(name, "password123");
-        let (status, body) = self.login(name, "password123").await;
+        self.add_agent(name, "correct-horse-7");
+        let (status, body) = self.login(name, "correct-horse-7").await;
         assert_eq!(status, 200, "login works: {body}");
         let token = body["token"].as_str().expect("token").to_owned();
         let mut client = Client::connect(&format!("ws://{}/ws/agent?token={token}", self.addr))

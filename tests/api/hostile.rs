@@ -123,7 +123,7 @@ async fn hostile_request_bodies_get_a_clear_status_never_a_crash() {
         br#"{"name": "\u0000", "password": "\u0000"}"#.to_vec(),
         vec![0xff, 0xfe, b'{', b'}'],
         format!(r#"{{"name": "{}", "password": "x"}}"#, "a".repeat(100_000)).into_bytes(),
-        br#"{"name": "sam", "password": "password123", "role": "emperor"}"#.to_vec(),
+        br#"{"name": "sam", "password": "correct-horse-7", "role": "emperor"}"#.to_vec(),
     ];
     let posts = [
         "/api/agent/login",

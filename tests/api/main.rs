@@ -4,6 +4,7 @@
 // Tests may unwrap: a panic is how a test reports failure.
 #![allow(clippy::unwrap_used)]
 
+mod accounts;
 mod admin;
 mod assignment;
 mod bad_input;
@@ -25,4 +26,5 @@ mod reports;
 mod retention;
 mod returning;
 mod scenarios;
+mod security;
 mod visitor;

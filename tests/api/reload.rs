@@ -88,8 +88,8 @@ pub(crate) async fn intents_status(app: &TestApp, token: &str) -> Value {
 
 /// The owner's views are for admins.
 pub(crate) async fn admin_token(app: &TestApp) -> String {
-    app.add_admin("owner", "password123");
-    let (_, body) = app.login("owner", "password123").await;
+    app.add_admin("owner", "correct-horse-7");
+    let (_, body) = app.login("owner", "correct-horse-7").await;
     body["token"].as_str().unwrap().to_owned()
 }
 
@@ -136,7 +136,7 @@ async fn a_reload_encodes_only_the_examples_that_changed_and_a_restart_none() {
     let TestApp { server, data, .. } = app;
     server.shutdown().await.unwrap();
     let app = spawn_app_with(data, intents.path().to_path_buf()).await;
-    let token = app.token("owner", "password123").await;
+    let token = app.token("owner", "correct-horse-7").await;
     let status = intents_status(&app, &token).await;
     assert_eq!(status["examples_encoded"], 0, "{status}");
 }
