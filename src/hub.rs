@@ -103,7 +103,8 @@ impl From<StateError> for HubError {
 
 impl HubError {
     /// The error frame for a client. Store failures are logged here and
-    /// reach the client only as `internal`.
+    /// reach the client only as `unavailable` (the store cannot write now;
+    /// try again) or `internal` (a record it cannot read).
     pub fn to_body(&self) -> ErrorBody {
         match self {
             HubError::NotFound => ErrorBody::new(ErrorCode::NotFound),
@@ -128,9 +129,22 @@ impl HubError {
             ),
             HubError::Store(e) => {
                 tracing::error!(error = %e, "store failure while handling a frame");
-                ErrorBody::new(ErrorCode::Internal)
+                store_error_body(e)
             }
         }
+    }
+}
+
+/// What a client hears about a store failure. Failed flushes are already
+/// counted where they happen (the group commit); other failures here.
+pub fn store_error_body(e: &StoreError) -> ErrorBody {
+    if !matches!(e, StoreError::FlushAborted(_)) {
+        crate::metrics::store_error();
+    }
+    if e.is_unavailable() {
+        ErrorBody::new(ErrorCode::Unavailable)
+    } else {
+        ErrorBody::new(ErrorCode::Internal)
     }
 }
 
@@ -547,6 +561,7 @@ impl Live {
     /// visitors their new place.
     fn queue_changed(&self, deliveries: &mut Deliveries) {
         let entries = self.queue_view();
+        crate::metrics::queue_length(entries.len());
         for (conn, a) in &self.agents {
             deliveries.agents.push((
                 *conn,

@@ -166,6 +166,7 @@ impl Hub {
         client_id: &str,
         text: &str,
     ) -> Result<Stored, HubError> {
+        crate::metrics::message_received(crate::metrics::Role::Visitor);
         let intents = self.intents();
         let vector = self.message_vector(&intents, connection, text).await;
         let deliveries = {
@@ -199,7 +200,9 @@ impl Hub {
                         exchange,
                         now,
                     );
-                    if turn.misses_in_row > c.record.misses_in_row {
+                    let missed = turn.misses_in_row > c.record.misses_in_row;
+                    crate::metrics::bot_turn(!missed);
+                    if missed {
                         // A fallback: owners list these to write the next intents.
                         store.record_unmatched(&UnmatchedQuestion {
                             text: text.to_owned(),
@@ -227,7 +230,14 @@ impl Hub {
                             reply.quick_replies = Vec::new();
                             false
                         }
-                        Some(reasons) => c.record.escalate(reasons, now),
+                        Some(reasons) => {
+                            let codes: Vec<_> = reasons.iter().map(|r| r.code).collect();
+                            let escalated = c.record.escalate(reasons, now);
+                            if escalated {
+                                crate::metrics::escalated(codes);
+                            }
+                            escalated
+                        }
                         None => false,
                     };
                     say(
@@ -307,6 +317,7 @@ impl Hub {
                     deliveries.for_visitors(c, notice);
                 }
             } else if c.record.escalate(reasons.clone(), now) {
+                crate::metrics::escalated(reasons.iter().map(|r| r.code));
                 if let Some(notice) = availability.notice(self.hours_text()) {
                     deliveries.for_visitors(c, notice);
                 }
@@ -376,7 +387,12 @@ impl Hub {
             let (reply, escalated) = match decision {
                 empathy::Decision::HandOver(reasons) => {
                     let reply = bot::handoff_reply(&intents, &reasons);
-                    (reply, c.record.escalate(reasons, now))
+                    let codes: Vec<_> = reasons.iter().map(|r| r.code).collect();
+                    let escalated = c.record.escalate(reasons, now);
+                    if escalated {
+                        crate::metrics::escalated(codes);
+                    }
+                    (reply, escalated)
                 }
                 _ => (
                     bot::BotReply {

@@ -73,6 +73,9 @@ pub enum ErrorCode {
     AgentExists,
     LastAdmin,
     CannotRemoveSelf,
+    /// The store cannot write right now (disk full, I/O errors): nothing
+    /// was stored; the same request may work shortly. HTTP status 503.
+    Unavailable,
     Internal,
 }
 
@@ -108,6 +111,7 @@ impl ErrorCode {
             ErrorCode::CannotRemoveSelf => {
                 "You cannot remove your own account; ask another admin to do it."
             }
+            ErrorCode::Unavailable => "Tandem cannot store messages right now; try again shortly.",
             ErrorCode::Internal => {
                 "Tandem failed on its side. Nothing was stored unless it was acknowledged."
             }

@@ -56,6 +56,7 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
             return;
         }
     };
+    let _counted = crate::metrics::connection_opened(crate::metrics::Role::Agent);
     tracing::debug!(%agent, "agent connected");
     let mut shutdown = state.shutdown.clone();
     if socket::send_all(&mut out, &session.greeting).await.is_ok() {

@@ -123,6 +123,13 @@ impl IntoResponse for ApiError {
                 StatusCode::BAD_REQUEST,
                 ErrorBody::new(ErrorCode::CannotRemoveSelf),
             ),
+            ApiError::Store(e) if e.is_unavailable() => {
+                tracing::error!(error = %self, "request failed: the store cannot write");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    crate::hub::store_error_body(e),
+                )
+            }
             ApiError::Store(_) | ApiError::Task(_) => {
                 tracing::error!(error = %self, "request failed");
                 (
@@ -333,8 +340,43 @@ pub async fn unmatched(
     Ok(Json(groups))
 }
 
-/// `GET /api/health`: the server is up and its store answers.
-pub async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    state.hub.store().agent("")?;
-    Ok(Json(serde_json::json!({"status": "ok"})))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hub::HubError;
+
+    // A store that fails to write cannot be produced honestly in a test (an
+    // open sled keeps writing to its open files whatever the directory's
+    // permissions say), so the mapping is tested here, on the errors sled
+    // and the group commit produce.
+    #[test]
+    fn a_store_that_cannot_write_tells_clients_unavailable_not_internal() {
+        let full = || StoreError::Sled(sled::Error::Io(std::io::Error::other("No space left")));
+        let response = ApiError::Store(full()).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let flush = StoreError::FlushAborted("No space left on device".into());
+        assert_eq!(
+            ApiError::Store(flush).into_response().status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        let body = HubError::Store(full()).to_body();
+        assert_eq!(body.code, ErrorCode::Unavailable);
+        assert_eq!(
+            body.message,
+            "Tandem cannot store messages right now; try again shortly."
+        );
+    }
+
+    #[test]
+    fn an_unreadable_record_is_still_internal() {
+        let corrupt = || StoreError::Corrupt(serde_json::from_str::<u8>("x").unwrap_err());
+        assert_eq!(
+            ApiError::Store(corrupt()).into_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            HubError::Store(corrupt()).to_body().code,
+            ErrorCode::Internal
+        );
+    }
 }

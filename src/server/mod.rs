@@ -7,9 +7,11 @@
 //! admins' team management, [`reports`] for the owner's figures, [`web`]
 //! for the pages.
 //! [`socket`] holds what both sockets share: decoding frames, flood limits.
+//! [`health`] answers load balancers (liveness, readiness) and Prometheus.
 
 pub mod agent;
 pub mod api;
+pub mod health;
 pub mod reload;
 pub mod reports;
 pub mod socket;
@@ -49,6 +51,8 @@ pub struct AppState {
     pub team_lock: Arc<tokio::sync::Mutex<()>>,
     /// The live intents' status, kept by the reload task.
     pub intents_status: reload::SharedStatus,
+    /// Readiness: the store's write record, the probe, the disk.
+    pub health: Arc<health::HealthMonitor>,
 }
 
 /// Why the server could not start.
@@ -64,6 +68,11 @@ pub enum StartError {
     Encoder(#[from] crate::encoder::EncoderError),
     #[error("cannot watch the intents directory: {0}")]
     Watch(#[from] notify::Error),
+    #[error("cannot listen on {addr} (metrics_addr): {source}")]
+    BindMetrics {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -87,7 +96,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/agent/login", post(api::login))
         .route("/api/agent/logout", post(api::logout))
         .route("/api/agent/setup", get(api::setup_status).post(api::setup))
-        .route("/api/health", get(api::health))
+        .route("/api/health", get(health::ready))
+        .route("/api/health/live", get(health::live))
+        .route("/api/health/ready", get(health::ready))
+        .route("/metrics", get(health::metrics))
         .route("/api/intents/status", get(reload::status))
         .route("/api/intents/unmatched", get(api::unmatched))
         .route("/api/agents", get(team::list).post(team::add))
@@ -112,6 +124,10 @@ pub struct Server {
     desk_clock: JoinHandle<()>,
     /// Deletes what the retention setting says is due; same ending.
     retention: JoinHandle<()>,
+    /// The unauthenticated `/metrics` listener on `metrics_addr`, if set.
+    metrics: Option<JoinHandle<std::io::Result<()>>>,
+    /// The address `metrics_addr` actually bound (port 0 picks one).
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// Loads intents, opens the store, binds, and starts serving.
@@ -135,7 +151,10 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         "intents loaded"
     );
     let intents_status = Arc::new(Mutex::new(reload::IntentsStatus::loaded(&intents, encoded)));
-    let store = Store::open(&settings.data_dir)?;
+    let store = Store::open_with(&settings.data_dir, settings.store.options())?;
+    let corruption = startup_check(&store).await;
+    // Installs the Prometheus recorder now, so the first events count.
+    crate::metrics::handle();
     // Sessions last 12 hours; forget the ones that ended while we were down.
     let purged = store.purge_expired_sessions(time::OffsetDateTime::now_utc())?;
     if purged > 0 {
@@ -176,12 +195,26 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
             tracing::warn!(error = %e, "could not set TCP_NODELAY");
         }
     });
+    let health = health::HealthMonitor::new(
+        hub.store().clone(),
+        settings.data_dir.clone(),
+        settings.store.min_free_bytes(),
+        Some(corruption),
+    );
     let app = router(AppState {
         hub: hub.clone(),
         shutdown: shutdown.clone(),
         team_lock: Arc::default(),
         intents_status,
+        health,
     });
+    let (metrics, metrics_addr) = match settings.metrics_addr {
+        Some(addr) => {
+            let (task, bound) = serve_metrics(addr, shutdown.clone()).await?;
+            (Some(task), Some(bound))
+        }
+        None => (None, None),
+    };
     let desk_clock = tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
     let retention = tokio::spawn(
         hub.clone()
@@ -205,7 +238,67 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         reloader,
         desk_clock,
         retention,
+        metrics,
+        metrics_addr,
     })
+}
+
+/// How long start-up may spend reading conversation records for damage.
+const STARTUP_CHECK_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Reads the conversation records (as many as fit in two seconds) and logs
+/// loudly what does not decode: a damaged store is never served silently —
+/// readiness reports it too. The full check is `tandem check`.
+async fn startup_check(store: &Store) -> crate::health::Corruption {
+    let reading = store.clone();
+    let report = match tokio::task::spawn_blocking(move || {
+        reading.quick_check(STARTUP_CHECK_BUDGET)
+    })
+    .await
+    {
+        Ok(report) => report,
+        Err(e) => {
+            tracing::error!(error = %e, "the start-up check of the store failed to run");
+            crate::store::check::CheckReport::default()
+        }
+    };
+    for problem in report.problems.iter().take(20) {
+        tracing::error!(%problem, "stored data is damaged");
+    }
+    if report.problems.is_empty() {
+        tracing::info!(summary = %report, "start-up check of the store");
+    } else {
+        tracing::error!(
+            problems = report.problems.len(),
+            checked = report.records(),
+            "THE STORE IS DAMAGED: {report}. Readiness reports unavailable; stop the server and run `tandem check`"
+        );
+    }
+    crate::health::Corruption {
+        problems: report.problems.len(),
+        checked: report.records(),
+    }
+}
+
+/// Serves `/metrics` without sign-in on the owner's `metrics_addr`.
+async fn serve_metrics(
+    addr: SocketAddr,
+    mut until: watch::Receiver<bool>,
+) -> Result<(JoinHandle<std::io::Result<()>>, SocketAddr), StartError> {
+    let bind = |source| StartError::BindMetrics { addr, source };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(bind)?;
+    let bound = listener.local_addr().map_err(bind)?;
+    let app = Router::new().route("/metrics", get(health::metrics_open));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                // An error means the Server handle is gone: stop as well.
+                let _ = until.wait_for(|stopping| *stopping).await;
+            })
+            .await
+    });
+    tracing::info!(addr = %bound, "serving /metrics without sign-in");
+    Ok((task, bound))
 }
 
 fn panicked(dir: &std::path::Path, e: &tokio::task::JoinError) -> Diagnostic {
@@ -251,6 +344,13 @@ impl Server {
         }
         if let Err(e) = self.retention.await {
             tracing::error!(error = %e, "retention task failed");
+        }
+        if let Some(metrics) = self.metrics {
+            match metrics.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "metrics listener stopped with an error"),
+                Err(e) => tracing::error!(error = %e, "metrics listener task failed"),
+            }
         }
         // Socket tasks end on the same signal but on their own schedule;
         // wait (briefly) until they have let go of the hub, so the database

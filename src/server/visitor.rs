@@ -45,6 +45,7 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>) {
         }
     };
     let conversation = session.conversation;
+    let _counted = crate::metrics::connection_opened(crate::metrics::Role::Visitor);
     tracing::debug!(%conversation, "visitor connected");
     let mut shutdown = state.shutdown.clone();
     if socket::send_all(&mut out, &session.greeting).await.is_ok() {
