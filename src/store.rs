@@ -18,18 +18,21 @@
 //! are written in one transaction, so a crash never leaves a line without
 //! its dedupe entry (which would let a resend duplicate it).
 //!
+//! Around this file: `store/open.rs` (options such as the cache size, and
+//! the lock), `store/error.rs`, `store/group_commit.rs` (shared flushes and
+//! their failure record), `store/health.rs` (the write probe, free space)
+//! and `store/check.rs` (`tandem check` and the start-up check).
+//!
 //! Writes land in sled's memory first; [`Store::flush`] makes them durable.
 //! Callers acknowledge a message only after `flush` returns — that is the
 //! "no acknowledged message is ever lost, even on `kill -9`" promise.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
-use thiserror::Error;
 use uuid::Uuid;
 
 use crate::agents::{AgentRecord, Session};
@@ -38,57 +41,14 @@ use crate::intents::unmatched::UnmatchedQuestion;
 use crate::protocol::Status;
 
 pub mod check;
+mod error;
 mod group_commit;
 pub mod health;
+mod open;
 
+pub use error::StoreError;
 pub use health::{StoreHealth, WriteFailure};
-
-/// How the database is opened (`[store]` in `tandem.toml`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StoreOptions {
-    /// Most bytes sled keeps in its page cache. sled's own default is 1 GiB,
-    /// which a small desk never needs (RSS reached 600-720 MB with it).
-    pub cache_bytes: u64,
-}
-
-impl Default for StoreOptions {
-    fn default() -> Self {
-        StoreOptions {
-            cache_bytes: 64 * 1024 * 1024,
-        }
-    }
-}
-
-/// What can go wrong with the database.
-#[derive(Debug, Error)]
-pub enum StoreError {
-    /// Another process (usually a running `tandem serve`) has the database.
-    #[error(
-        "the data directory {0} is in use by another Tandem process (is `tandem serve` running?); \
-         stop it first, or point --data-dir elsewhere"
-    )]
-    Locked(PathBuf),
-    /// sled failed (disk full, permissions, corruption).
-    #[error("database error: {0}")]
-    Sled(#[from] sled::Error),
-    /// A stored record no longer parses.
-    #[error("a stored record is unreadable: {0}")]
-    Corrupt(#[from] serde_json::Error),
-    /// The flush did not complete: sled failed to write, or the runtime
-    /// is shutting down.
-    #[error("the database flush did not complete: {0}")]
-    FlushAborted(String),
-}
-
-impl StoreError {
-    /// Whether the database could not read or write at all (disk full, I/O
-    /// error, a flush that failed) — a condition that may pass, which
-    /// clients hear as `unavailable` rather than `internal`. A record that
-    /// no longer parses is not: retrying will not help.
-    pub fn is_unavailable(&self) -> bool {
-        matches!(self, StoreError::Sled(_) | StoreError::FlushAborted(_))
-    }
-}
+pub use open::StoreOptions;
 
 /// A cheap, cloneable handle to the database.
 #[derive(Clone)]
@@ -127,39 +87,6 @@ pub struct OfflineMessage {
 }
 
 impl Store {
-    /// Opens (or creates) the database under `dir` with the default options.
-    pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        Store::open_with(dir, StoreOptions::default())
-    }
-
-    /// Opens (or creates) the database under `dir`.
-    pub fn open_with(dir: &Path, options: StoreOptions) -> Result<Store, StoreError> {
-        let db = sled::Config::new()
-            .path(dir.join("tandem.sled"))
-            .cache_capacity(options.cache_bytes)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
-                    StoreError::Locked(dir.to_path_buf())
-                }
-                other => StoreError::Sled(other),
-            })?;
-        Ok(Store {
-            conversations: db.open_tree("conversations")?,
-            messages: db.open_tree("messages")?,
-            client_ids: db.open_tree("client_ids")?,
-            resume_tokens: db.open_tree("resume_tokens")?,
-            visitor_conversations: db.open_tree("visitor_conversations")?,
-            agents: db.open_tree("agents")?,
-            sessions: db.open_tree("sessions")?,
-            offline_messages: db.open_tree("offline_messages")?,
-            unmatched: db.open_tree("unmatched")?,
-            probe: db.open_tree("health")?,
-            commits: group_commit::GroupCommit::new(),
-            db,
-        })
-    }
-
     /// Makes every earlier write durable. Callers waiting at the same time
     /// share one flush (group commit, `store/group_commit.rs`); the fsync runs on the blocking
     /// pool, never on the async reactor.
