@@ -7,7 +7,11 @@
 //! statvfs on the data directory — run at most once per
 //! [`PROBE_INTERVAL`], however often a balancer asks: concurrent requests
 //! share the one probe in flight, and later ones reuse its result.
+//!
+//! Also here: the start-up check that feeds readiness, and the listener on
+//! the owner's `metrics_addr`.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -181,4 +185,62 @@ pub async fn metrics_open() -> Response {
         crate::metrics::render(),
     )
         .into_response()
+}
+
+/// How long start-up may spend reading conversation records for damage.
+const STARTUP_CHECK_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Reads the conversation records (as many as fit in two seconds) and logs
+/// loudly what does not decode: a damaged store is never served silently —
+/// readiness reports it too. The full check is `tandem check`.
+pub(super) async fn startup_check(store: &Store) -> crate::health::Corruption {
+    let reading = store.clone();
+    let report = match tokio::task::spawn_blocking(move || {
+        reading.quick_check(STARTUP_CHECK_BUDGET)
+    })
+    .await
+    {
+        Ok(report) => report,
+        Err(e) => {
+            tracing::error!(error = %e, "the start-up check of the store failed to run");
+            crate::store::check::CheckReport::default()
+        }
+    };
+    for problem in report.problems.iter().take(20) {
+        tracing::error!(%problem, "stored data is damaged");
+    }
+    if report.problems.is_empty() {
+        tracing::info!(summary = %report, "start-up check of the store");
+    } else {
+        tracing::error!(
+            problems = report.problems.len(),
+            checked = report.records(),
+            "THE STORE IS DAMAGED: {report}. Readiness reports unavailable; stop the server and run `tandem check`"
+        );
+    }
+    crate::health::Corruption {
+        problems: report.problems.len(),
+        checked: report.records(),
+    }
+}
+
+/// Serves `/metrics` without sign-in on the owner's `metrics_addr`.
+pub(super) async fn serve_metrics(
+    addr: SocketAddr,
+    mut until: tokio::sync::watch::Receiver<bool>,
+) -> Result<(tokio::task::JoinHandle<std::io::Result<()>>, SocketAddr), super::StartError> {
+    let bind = |source| super::StartError::BindMetrics { addr, source };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(bind)?;
+    let bound = listener.local_addr().map_err(bind)?;
+    let app = axum::Router::new().route("/metrics", axum::routing::get(metrics_open));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                // An error means the Server handle is gone: stop as well.
+                let _ = until.wait_for(|stopping| *stopping).await;
+            })
+            .await
+    });
+    tracing::info!(addr = %bound, "serving /metrics without sign-in");
+    Ok((task, bound))
 }

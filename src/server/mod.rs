@@ -152,7 +152,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
     );
     let intents_status = Arc::new(Mutex::new(reload::IntentsStatus::loaded(&intents, encoded)));
     let store = Store::open_with(&settings.data_dir, settings.store.options())?;
-    let corruption = startup_check(&store).await;
+    let corruption = health::startup_check(&store).await;
     // Installs the Prometheus recorder now, so the first events count.
     crate::metrics::handle();
     // Sessions last 12 hours; forget the ones that ended while we were down.
@@ -210,7 +210,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
     });
     let (metrics, metrics_addr) = match settings.metrics_addr {
         Some(addr) => {
-            let (task, bound) = serve_metrics(addr, shutdown.clone()).await?;
+            let (task, bound) = health::serve_metrics(addr, shutdown.clone()).await?;
             (Some(task), Some(bound))
         }
         None => (None, None),
@@ -241,64 +241,6 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         metrics,
         metrics_addr,
     })
-}
-
-/// How long start-up may spend reading conversation records for damage.
-const STARTUP_CHECK_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Reads the conversation records (as many as fit in two seconds) and logs
-/// loudly what does not decode: a damaged store is never served silently —
-/// readiness reports it too. The full check is `tandem check`.
-async fn startup_check(store: &Store) -> crate::health::Corruption {
-    let reading = store.clone();
-    let report = match tokio::task::spawn_blocking(move || {
-        reading.quick_check(STARTUP_CHECK_BUDGET)
-    })
-    .await
-    {
-        Ok(report) => report,
-        Err(e) => {
-            tracing::error!(error = %e, "the start-up check of the store failed to run");
-            crate::store::check::CheckReport::default()
-        }
-    };
-    for problem in report.problems.iter().take(20) {
-        tracing::error!(%problem, "stored data is damaged");
-    }
-    if report.problems.is_empty() {
-        tracing::info!(summary = %report, "start-up check of the store");
-    } else {
-        tracing::error!(
-            problems = report.problems.len(),
-            checked = report.records(),
-            "THE STORE IS DAMAGED: {report}. Readiness reports unavailable; stop the server and run `tandem check`"
-        );
-    }
-    crate::health::Corruption {
-        problems: report.problems.len(),
-        checked: report.records(),
-    }
-}
-
-/// Serves `/metrics` without sign-in on the owner's `metrics_addr`.
-async fn serve_metrics(
-    addr: SocketAddr,
-    mut until: watch::Receiver<bool>,
-) -> Result<(JoinHandle<std::io::Result<()>>, SocketAddr), StartError> {
-    let bind = |source| StartError::BindMetrics { addr, source };
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(bind)?;
-    let bound = listener.local_addr().map_err(bind)?;
-    let app = Router::new().route("/metrics", get(health::metrics_open));
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                // An error means the Server handle is gone: stop as well.
-                let _ = until.wait_for(|stopping| *stopping).await;
-            })
-            .await
-    });
-    tracing::info!(addr = %bound, "serving /metrics without sign-in");
-    Ok((task, bound))
 }
 
 fn panicked(dir: &std::path::Path, e: &tokio::task::JoinError) -> Diagnostic {
