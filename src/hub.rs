@@ -254,6 +254,7 @@ impl Hub {
                 },
             );
         }
+        crate::metrics::queue_length(live.queue().len());
         Ok(Hub {
             inner: Arc::new(Inner {
                 store,
