@@ -345,10 +345,10 @@ mod tests {
     use super::*;
     use crate::hub::HubError;
 
-    // A store that fails to write cannot be produced honestly in a test (an
-    // open sled keeps writing to its open files whatever the directory's
-    // permissions say), so the mapping is tested here, on the errors sled
-    // and the group commit produce.
+    // The whole path — a disk that refuses writes, a visitor told
+    // `unavailable`, readiness 503 — is tested for real in
+    // tests/api/health.rs (a file-size limit on a real server); these pin
+    // the mapping of each kind of store error.
     #[test]
     fn a_store_that_cannot_write_tells_clients_unavailable_not_internal() {
         let full = || StoreError::Sled(sled::Error::Io(std::io::Error::other("No space left")));

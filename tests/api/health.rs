@@ -161,3 +161,99 @@ async fn escalations_and_the_queue_show_in_the_metrics() {
     let (status, _) = get(&format!("http://{addr}/api/health"), None).await;
     assert_eq!(status, 404, "only /metrics is served there");
 }
+
+/// A real `tandem serve` whose files may not grow past `max_file_bytes`
+/// (`prlimit --fsize`, with SIGXFSZ ignored so writes fail with EFBIG
+/// instead of killing the process): a disk that refuses writes, honestly.
+/// `None` where prlimit is not installed.
+fn serve_with_file_size_limit(
+    data: &std::path::Path,
+    max_file_bytes: u64,
+) -> Option<(std::process::Child, std::net::SocketAddr)> {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    if Command::new("prlimit").arg("--version").output().is_err() {
+        return None;
+    }
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; exec prlimit --fsize={max_file_bytes} \"$@\""
+        ))
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_tandem"))
+        .args([
+            "--log-format",
+            "json",
+            "--encoder",
+            "off",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--intents-dir")
+        .arg(fixture_intents())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the server logs until it listens")
+            .unwrap();
+        let log: Value = serde_json::from_str(&line).unwrap();
+        if log["fields"]["message"] == "listening" {
+            break log["fields"]["addr"].as_str().unwrap().parse().unwrap();
+        }
+    };
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Some((child, addr))
+}
+
+#[tokio::test]
+async fn a_disk_that_refuses_writes_gives_visitors_unavailable_and_readiness_says_why() {
+    let data = tempfile::tempdir().unwrap();
+    let Some((mut server, addr)) = serve_with_file_size_limit(data.path(), 48 * 1024) else {
+        eprintln!("prlimit is not installed; skipping");
+        return;
+    };
+    let mut visitor = crate::helpers::Client::connect(&format!("ws://{addr}/ws/visitor"))
+        .await
+        .unwrap();
+    visitor.expect("welcome").await;
+    let long = "my parcel has not arrived yet ".repeat(130);
+    let mut refused = None;
+    // Fewer than the flood limit's burst of 20: each line is about 4 KB,
+    // so the database file passes 48 KB well before.
+    for n in 0..18 {
+        visitor
+            .send(serde_json::json!({"type": "message", "id": format!("m{n}"), "text": long}))
+            .await;
+        let answer = visitor
+            .expect_where(|f| f["type"] == "ack" || f["type"] == "error")
+            .await;
+        if answer["type"] == "error" {
+            refused = Some((n, answer));
+            break;
+        }
+    }
+    let (n, refused) = refused.expect("the store ran out of room");
+    eprintln!("message {n} was refused");
+    assert_eq!(refused["code"], "unavailable", "{refused}");
+    assert_eq!(
+        refused["message"],
+        "Tandem cannot store messages right now; try again shortly."
+    );
+
+    let (status, body) = get_json(&format!("http://{addr}/api/health/ready")).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["reasons"][0]["code"], "store_write_failing", "{body}");
+    let (status, _) = get_json(&format!("http://{addr}/api/health/live")).await;
+    assert_eq!(status, 200);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
