@@ -104,14 +104,16 @@ impl HealthMonitor {
     async fn probe(&self) -> Probed {
         let dir = self.data_dir.clone();
         // statvfs is a quick syscall, but on a network filesystem it can
-        // hang: keep it off the reactor.
-        let free_bytes = match tokio::task::spawn_blocking(move || free_bytes(&dir)).await {
-            Ok(Ok(free)) => Some(free),
-            Ok(Err(e)) => {
+        // hang: keep it off the reactor, and stop waiting after the probe's
+        // timeout (the blocked thread is the blocking pool's to finish).
+        let measure = tokio::task::spawn_blocking(move || free_bytes(&dir));
+        let free_bytes = match tokio::time::timeout(PROBE_TIMEOUT, measure).await {
+            Ok(Ok(Ok(free))) => Some(free),
+            Ok(Ok(Err(e))) => {
                 tracing::warn!(error = %e, "cannot measure the free space of the data directory");
                 None
             }
-            Err(_) => None,
+            Ok(Err(_)) | Err(_) => None,
         };
         let write = self.store.probe_write(OffsetDateTime::now_utc());
         let failure = match tokio::time::timeout(PROBE_TIMEOUT, write).await {
