@@ -67,6 +67,30 @@ pub struct SettingsArgs {
         value_name = "ORIGIN,..."
     )]
     pub allowed_origins: Option<Vec<String>>,
+    /// Most megabytes the database caches in memory ([store] cache_mb)
+    /// [default: 64].
+    #[arg(long, env = "TANDEM_STORE_CACHE_MB", global = true, value_name = "MB")]
+    pub store_cache_mb: Option<u64>,
+    /// Report not ready when the data directory's disk has less free space
+    /// than this ([store] min_free_mb) [default: 256].
+    #[arg(long, env = "TANDEM_MIN_FREE_MB", global = true, value_name = "MB")]
+    pub min_free_mb: Option<u64>,
+    /// Also serve /metrics here, without sign-in (e.g. 127.0.0.1:9090);
+    /// otherwise /metrics needs an admin's token.
+    #[arg(long, env = "TANDEM_METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Log lines as plain text or as one JSON object each [default: text].
+    #[arg(long, env = "TANDEM_LOG_FORMAT", global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+}
+
+/// `--log-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 /// Subcommands.
@@ -96,6 +120,12 @@ pub enum Command {
         #[arg(long, value_name = "SECS")]
         pace: Option<u64>,
     },
+    /// Check the stored data: every record decodes, every conversation's
+    /// lines are all there and in sequence, every resume token, dedupe entry
+    /// and session points at something that exists. Prints each problem and
+    /// a summary; exits 0 when clean, 1 with problems, 2 when the database
+    /// cannot be opened (stop the server first).
+    Check,
     /// Measure the frustration reader.
     Empathy {
         #[command(subcommand)]

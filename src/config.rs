@@ -54,6 +54,48 @@ pub struct Settings {
     /// Web origins allowed to open the sockets besides Tandem's own pages
     /// (`allowed_origins`); empty means any page may embed the widget.
     pub allowed_origins: AllowedOrigins,
+    /// The database's memory and disk limits (`[store]` in `tandem.toml`,
+    /// `--store-cache-mb`, `--min-free-mb`).
+    pub store: StoreSettings,
+    /// Where `/metrics` is also served without sign-in (`metrics_addr`,
+    /// `--metrics-addr`), for a Prometheus on a private network; `None`
+    /// means only the main address serves it, to admins.
+    pub metrics_addr: Option<SocketAddr>,
+}
+
+/// `[store]` in `tandem.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreSettings {
+    /// Most megabytes sled caches in memory (sled's own default, 1024, let
+    /// the process grow to 600-720 MB).
+    pub cache_mb: u64,
+    /// Below this many free megabytes on the data directory's disk the
+    /// server reports itself not ready.
+    pub min_free_mb: u64,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings {
+            cache_mb: 64,
+            min_free_mb: 256,
+        }
+    }
+}
+
+impl StoreSettings {
+    /// How the store is opened.
+    pub fn options(&self) -> crate::store::StoreOptions {
+        crate::store::StoreOptions {
+            cache_bytes: self.cache_mb.saturating_mul(1024 * 1024),
+        }
+    }
+
+    /// The free-space minimum in bytes.
+    pub fn min_free_bytes(&self) -> u64 {
+        self.min_free_mb.saturating_mul(1024 * 1024)
+    }
 }
 
 /// `[encoder]` in `tandem.toml`.
@@ -111,6 +153,8 @@ impl Settings {
             limits: Limits::default(),
             trusted_proxies: TrustedProxies::default(),
             allowed_origins: AllowedOrigins::default(),
+            store: StoreSettings::default(),
+            metrics_addr: None,
         }
     }
 }
@@ -147,6 +191,8 @@ struct FileSettings {
     limits: Option<Limits>,
     trusted_proxies: Option<Vec<String>>,
     allowed_origins: Option<Vec<String>>,
+    store: Option<StoreSettings>,
+    metrics_addr: Option<SocketAddr>,
 }
 
 /// Resolves flags and environment (already merged by clap), the config file,
@@ -210,6 +256,17 @@ pub fn resolve(args: &SettingsArgs) -> Result<Settings, ConfigError> {
         limits: file.limits.unwrap_or_default(),
         trusted_proxies,
         allowed_origins,
+        store: {
+            let mut store = file.store.unwrap_or_default();
+            if let Some(mb) = args.store_cache_mb {
+                store.cache_mb = mb;
+            }
+            if let Some(mb) = args.min_free_mb {
+                store.min_free_mb = mb;
+            }
+            store
+        },
+        metrics_addr: args.metrics_addr.or(file.metrics_addr),
     })
 }
 
@@ -243,6 +300,10 @@ mod tests {
             encoder: None,
             trusted_proxies: None,
             allowed_origins: None,
+            store_cache_mb: None,
+            min_free_mb: None,
+            metrics_addr: None,
+            log_format: None,
         }
     }
 
@@ -326,6 +387,27 @@ mod tests {
             Settings::new(DEFAULT_ADDR.parse().unwrap(), "d", "i").trusted_proxies,
             TrustedProxies::default()
         );
+    }
+
+    #[test]
+    fn the_owner_caps_the_store_cache_and_sets_the_free_space_minimum() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tandem.toml");
+        std::fs::write(&path, "").unwrap();
+        let s = resolve(&args(&path)).unwrap();
+        assert_eq!(s.store, StoreSettings::default());
+        assert_eq!(s.store.options().cache_bytes, 64 * 1024 * 1024);
+        std::fs::write(
+            &path,
+            "metrics_addr = \"127.0.0.1:9090\"\n[store]\ncache_mb = 128\nmin_free_mb = 1024\n",
+        )
+        .unwrap();
+        let s = resolve(&args(&path)).unwrap();
+        assert_eq!((s.store.cache_mb, s.store.min_free_mb), (128, 1024));
+        assert_eq!(s.metrics_addr.map(|a| a.port()), Some(9090));
+        let mut flag = args(&path);
+        flag.store_cache_mb = Some(32);
+        assert_eq!(resolve(&flag).unwrap().store.cache_mb, 32);
     }
 
     #[test]

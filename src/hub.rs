@@ -154,7 +154,8 @@ impl From<StateError> for HubError {
 
 impl HubError {
     /// The error frame for a client. Store failures are logged here and
-    /// reach the client only as `internal`.
+    /// reach the client only as `unavailable` (the store cannot write now;
+    /// try again) or `internal` (a record it cannot read).
     pub fn to_body(&self) -> ErrorBody {
         match self {
             HubError::NotFound => ErrorBody::new(ErrorCode::NotFound),
@@ -180,9 +181,22 @@ impl HubError {
             ),
             HubError::Store(e) => {
                 tracing::error!(error = %e, "store failure while handling a frame");
-                ErrorBody::new(ErrorCode::Internal)
+                store_error_body(e)
             }
         }
+    }
+}
+
+/// What a client hears about a store failure. Failed flushes are already
+/// counted where they happen (the group commit); other failures here.
+pub fn store_error_body(e: &StoreError) -> ErrorBody {
+    if !matches!(e, StoreError::FlushAborted(_)) {
+        crate::metrics::store_error();
+    }
+    if e.is_unavailable() {
+        ErrorBody::new(ErrorCode::Unavailable)
+    } else {
+        ErrorBody::new(ErrorCode::Internal)
     }
 }
 
@@ -322,6 +336,7 @@ impl Hub {
                 },
             );
         }
+        crate::metrics::queue_length(live.queue().len());
         Ok(Hub {
             inner: Arc::new(Inner {
                 store,
@@ -672,9 +687,9 @@ impl Live {
     /// Everyone learns of a queue change: agents get the new queue, waiting
     /// visitors their new place (both through the `latest` slots).
     fn queue_changed(&self, deliveries: &mut Deliveries) {
-        let event = AgentEvent::Queue {
-            entries: self.queue_view(),
-        };
+        let entries = self.queue_view();
+        crate::metrics::queue_length(entries.len());
+        let event = AgentEvent::Queue { entries };
         for a in self.agents.values() {
             deliveries
                 .agent_latest
@@ -797,20 +812,40 @@ fn append(
     line: Line<'_>,
     at: OffsetDateTime,
 ) -> Result<StoredMessage, StoreError> {
+    let mut written = append_all(store, c, [line], at)?;
+    Ok(written.remove(0))
+}
+
+/// Appends lines to a live conversation and writes them, with the record,
+/// in one transaction. If the write fails, the line numbers taken are
+/// given back, so the conversation has no gap when the store recovers.
+fn append_all<'a>(
+    store: &Store,
+    c: &mut LiveConversation,
+    lines: impl IntoIterator<Item = Line<'a>>,
+    at: OffsetDateTime,
+) -> Result<Vec<StoredMessage>, StoreError> {
     if !c.stored {
         store.create_conversation(&c.record)?;
         c.stored = true;
     }
-    let message = StoredMessage {
-        seq: c.record.take_seq(),
-        client_id: line.client_id.map(str::to_owned),
-        from: line.from,
-        author: line.author,
-        text: line.text.to_owned(),
-        quick_replies: line.quick_replies,
-        at,
-        intent: line.intent,
-    };
-    store.append_message(&c.record, &message)?;
-    Ok(message)
+    let first = c.record.next_seq;
+    let messages: Vec<StoredMessage> = lines
+        .into_iter()
+        .map(|line| StoredMessage {
+            seq: c.record.take_seq(),
+            client_id: line.client_id.map(str::to_owned),
+            from: line.from,
+            author: line.author,
+            text: line.text.to_owned(),
+            quick_replies: line.quick_replies,
+            at,
+            intent: line.intent,
+        })
+        .collect();
+    if let Err(e) = store.append_messages(&c.record, &messages) {
+        c.record.next_seq = first;
+        return Err(e);
+    }
+    Ok(messages)
 }

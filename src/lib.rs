@@ -40,6 +40,10 @@
 //! - [`server`]: HTTP and websocket surface (axum), static web pages,
 //!   live reload of the intents directory, start-up and graceful shutdown.
 //! - [`hours`]: business hours in the owner's time zone (pure).
+//! - [`health`]: whether the server is ready — the decision from what the
+//!   store, the disk and the start-up check report (pure).
+//! - [`metrics`]: every Prometheus metric name, and the calls that record
+//!   them; `GET /metrics` renders them.
 //! - [`shutdown`]: the stop signal every long-running task waits on.
 //! - [`limits`]: timeouts and per-client caps on connections, and the
 //!   admission decision near the descriptor ceiling (pure).
@@ -56,10 +60,12 @@ pub mod config;
 pub mod conversation;
 pub mod empathy;
 pub mod encoder;
+pub mod health;
 pub mod hours;
 pub mod hub;
 pub mod intents;
 pub mod limits;
+pub mod metrics;
 pub mod protocol;
 pub mod queue;
 pub mod reports;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use tandem::cli::{AgentCommand, Cli, Command, EmpathyCommand};
+use tandem::cli::{AgentCommand, Cli, Command, EmpathyCommand, LogFormat};
 use tandem::config::{self, Settings};
 use tandem::intents::tools;
 use tandem::protocol::Role;
@@ -16,12 +16,17 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match cli.settings.log_format.unwrap_or(LogFormat::Text) {
+        LogFormat::Text => logs.init(),
+        // One JSON object per line, fields and span included, for log
+        // collectors (`--log-format json`).
+        LogFormat::Json => logs.json().init(),
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -35,6 +40,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = config::resolve(&cli.settings)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
+        Command::Check => check(&settings),
         Command::Agent { command } => agent_command(&settings, command),
         Command::Intents { command } => {
             let ok = tools::command::run_intents(command, &settings, &mut std::io::stdout())?;
@@ -195,7 +201,34 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
 fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("cannot create {}", settings.data_dir.display()))?;
-    Ok(Store::open(&settings.data_dir)?)
+    Ok(Store::open_with(
+        &settings.data_dir,
+        settings.store.options(),
+    )?)
+}
+
+/// `tandem check`: every problem on its own line, then the summary; exit 1
+/// when there are problems. A locked or unopenable store is an error
+/// (exit 2), said as such by `main`.
+fn check(settings: &Settings) -> anyhow::Result<ExitCode> {
+    if !settings.data_dir.join("tandem.sled").exists() {
+        bail!(
+            "there is no database in {} (is --data-dir right?)",
+            settings.data_dir.display()
+        );
+    }
+    let store = open_store(settings)?;
+    let report = store.check();
+    let mut out = std::io::stdout().lock();
+    for problem in &report.problems {
+        writeln!(out, "{problem}")?;
+    }
+    writeln!(out, "{report}")?;
+    Ok(if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Prompts twice on a terminal; otherwise reads the first line of stdin.

@@ -11,24 +11,28 @@
 //! | `sessions` | token | [`Session`] as JSON |
 //! | `offline_messages` | time (ns, big-endian) + id | [`OfflineMessage`] as JSON |
 //! | `unmatched` | time (unix ns, i128 big-endian) + conversation id | [`UnmatchedQuestion`] as JSON |
+//! | `health` | `probe` | the time of the last write probe (readiness, [`health`]) |
 //!
 //! Big-endian sequence numbers make a prefix scan return a conversation's
 //! lines in order. A line, its client-id entry and the conversation record
 //! are written in one transaction, so a crash never leaves a line without
 //! its dedupe entry (which would let a resend duplicate it).
 //!
+//! Around this file: `store/open.rs` (options such as the cache size, and
+//! the lock), `store/error.rs`, `store/group_commit.rs` (shared flushes and
+//! their failure record), `store/health.rs` (the write probe, free space)
+//! and `store/check.rs` (`tandem check` and the start-up check).
+//!
 //! Writes land in sled's memory first; [`Store::flush`] makes them durable.
 //! Callers acknowledge a message only after `flush` returns — that is the
 //! "no acknowledged message is ever lost, even on `kill -9`" promise.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
-use thiserror::Error;
 use uuid::Uuid;
 
 use crate::agents::{AgentRecord, Session};
@@ -36,30 +40,18 @@ use crate::conversation::{ConversationRecord, StoredMessage};
 use crate::intents::unmatched::UnmatchedQuestion;
 use crate::protocol::Status;
 
+pub mod check;
+mod error;
 mod group_commit;
 mod page;
 
 pub use page::Page;
+pub mod health;
+mod open;
 
-/// What can go wrong with the database.
-#[derive(Debug, Error)]
-pub enum StoreError {
-    /// Another process (usually a running `tandem serve`) has the database.
-    #[error(
-        "the data directory {0} is in use by another Tandem process (is `tandem serve` running?); \
-         stop it first, or point --data-dir elsewhere"
-    )]
-    Locked(PathBuf),
-    /// sled failed (disk full, permissions, corruption).
-    #[error("database error: {0}")]
-    Sled(#[from] sled::Error),
-    /// A stored record no longer parses.
-    #[error("a stored record is unreadable: {0}")]
-    Corrupt(#[from] serde_json::Error),
-    /// The flush task could not run (the runtime is shutting down).
-    #[error("the database flush did not complete: {0}")]
-    FlushAborted(String),
-}
+pub use error::StoreError;
+pub use health::{StoreHealth, WriteFailure};
+pub use open::StoreOptions;
 
 /// A cheap, cloneable handle to the database.
 #[derive(Clone)]
@@ -75,6 +67,8 @@ pub struct Store {
     sessions: sled::Tree,
     offline_messages: sled::Tree,
     unmatched: sled::Tree,
+    /// The write probe's own tree (`health`), so probing touches no data.
+    probe: sled::Tree,
 }
 
 /// A message a visitor left while nobody could answer.
@@ -96,32 +90,6 @@ pub struct OfflineMessage {
 }
 
 impl Store {
-    /// Opens (or creates) the database under `dir`.
-    pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let db = sled::Config::new()
-            .path(dir.join("tandem.sled"))
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
-                    StoreError::Locked(dir.to_path_buf())
-                }
-                other => StoreError::Sled(other),
-            })?;
-        Ok(Store {
-            conversations: db.open_tree("conversations")?,
-            messages: db.open_tree("messages")?,
-            client_ids: db.open_tree("client_ids")?,
-            resume_tokens: db.open_tree("resume_tokens")?,
-            visitor_conversations: db.open_tree("visitor_conversations")?,
-            agents: db.open_tree("agents")?,
-            sessions: db.open_tree("sessions")?,
-            offline_messages: db.open_tree("offline_messages")?,
-            unmatched: db.open_tree("unmatched")?,
-            commits: group_commit::GroupCommit::new(),
-            db,
-        })
-    }
-
     /// Makes every earlier write durable. Callers waiting at the same time
     /// share one flush (group commit, `store/group_commit.rs`); the fsync runs on the blocking
     /// pool, never on the async reactor.
@@ -133,6 +101,11 @@ impl Store {
     pub fn flush_blocking(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())
+    }
+
+    /// Whether the last flush failed, and since when (for readiness).
+    pub fn health(&self) -> StoreHealth {
+        self.commits.health()
     }
 
     // --- conversations -----------------------------------------------------
@@ -212,11 +185,22 @@ impl Store {
     }
 
     /// Every conversation waiting for or held by an agent (loaded at start).
+    ///
+    /// A record that no longer decodes is skipped, not fatal: the server
+    /// starts, the start-up check ([`check`]) logs the damage and readiness
+    /// reports it, so the operator sees what is wrong instead of a server
+    /// that will not start.
     pub fn active_conversations(&self) -> Result<Vec<ConversationRecord>, StoreError> {
         let mut out = Vec::new();
         for item in self.conversations.iter() {
-            let (_, value) = item?;
-            let record: ConversationRecord = serde_json::from_slice(&value)?;
+            let (key, value) = item?;
+            let record: ConversationRecord = match serde_json::from_slice(&value) {
+                Ok(record) => record,
+                Err(e) => {
+                    tracing::error!(key = ?key, error = %e, "skipping a conversation record that does not decode");
+                    continue;
+                }
+            };
             if matches!(record.status, Status::Queued | Status::Assigned) {
                 out.push(record);
             }
@@ -256,21 +240,40 @@ impl Store {
         record: &ConversationRecord,
         message: &StoredMessage,
     ) -> Result<(), StoreError> {
+        self.append_messages(record, std::slice::from_ref(message))
+    }
+
+    /// Appends several lines and saves the conversation record once, in one
+    /// transaction: a visitor's line and the bot's answer cost one write of
+    /// the record, not two.
+    pub fn append_messages(
+        &self,
+        record: &ConversationRecord,
+        lines: &[StoredMessage],
+    ) -> Result<(), StoreError> {
         let conversation = serde_json::to_vec(record)?;
-        let line = serde_json::to_vec(message)?;
-        let message_key = message_key(record.id, message.seq);
-        let client_key = message
-            .client_id
-            .as_deref()
-            .map(|c| client_key(record.id, c));
+        let mut encoded = Vec::with_capacity(lines.len());
+        for message in lines {
+            encoded.push((
+                message_key(record.id, message.seq),
+                serde_json::to_vec(message)?,
+                message
+                    .client_id
+                    .as_deref()
+                    .map(|c| client_key(record.id, c)),
+                message.seq.to_be_bytes(),
+            ));
+        }
         let result: Result<(), TransactionError<()>> =
             (&self.conversations, &self.messages, &self.client_ids).transaction(
                 |(conversations, messages, client_ids)| {
                     conversations
                         .insert(record.id.as_bytes().as_slice(), conversation.as_slice())?;
-                    messages.insert(message_key.as_slice(), line.as_slice())?;
-                    if let Some(key) = &client_key {
-                        client_ids.insert(key.as_slice(), &message.seq.to_be_bytes())?;
+                    for (key, line, client_key, seq) in &encoded {
+                        messages.insert(key.as_slice(), line.as_slice())?;
+                        if let Some(client_key) = client_key {
+                            client_ids.insert(client_key.as_slice(), seq.as_slice())?;
+                        }
                     }
                     Ok::<(), ConflictableTransactionError<()>>(())
                 },
@@ -548,7 +551,7 @@ fn visitor_key(record: &ConversationRecord) -> Vec<u8> {
     key
 }
 
-fn message_key(conversation: Uuid, seq: u64) -> Vec<u8> {
+pub(crate) fn message_key(conversation: Uuid, seq: u64) -> Vec<u8> {
     let mut key = conversation.as_bytes().to_vec();
     key.extend_from_slice(&seq.to_be_bytes());
     key

@@ -270,6 +270,7 @@ impl Embedder {
             }
             Err(unavailable) => {
                 let busy = inner.busy.fetch_add(1, Ordering::Relaxed) + 1;
+                crate::metrics::encoder_busy();
                 // The first time, then every thousandth: enough to notice
                 // without flooding the log when overload lasts.
                 if busy == 1 || busy % 1000 == 0 {

@@ -118,6 +118,7 @@ impl Hub {
         client_id: &str,
         text: &str,
     ) -> Result<Stored, HubError> {
+        crate::metrics::message_received(crate::metrics::Role::Agent);
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;

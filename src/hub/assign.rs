@@ -62,6 +62,10 @@ impl Hub {
         let c = live.conversation_mut(conversation)?;
         c.record.claim(agent)?;
         c.record.assigned_at = Some(OffsetDateTime::now_utc());
+        if let Some(queued_at) = c.record.queued_at {
+            let waited = OffsetDateTime::now_utc() - queued_at;
+            crate::metrics::queue_waited(waited.try_into().unwrap_or_default());
+        }
         c.set_answer_deadline(within);
         let line = append(
             store,

@@ -15,8 +15,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    append, say, Deliveries, Hub, HubError, Line, Live, LiveConversation, Outbox, Stored,
-    VisitorSession,
+    append, append_all, say, Deliveries, Hub, HubError, Line, Live, LiveConversation, Outbox,
+    Stored, VisitorSession,
 };
 use crate::agents;
 use crate::bot;
@@ -180,6 +180,7 @@ impl Hub {
         client_id: &str,
         text: &str,
     ) -> Result<Stored, HubError> {
+        crate::metrics::message_received(crate::metrics::Role::Visitor);
         let intents = self.intents();
         let vector = self.message_vector(&intents, connection, text).await;
         let deliveries = {
@@ -214,7 +215,9 @@ impl Hub {
                         exchange,
                         now,
                     );
-                    if turn.misses_in_row > c.record.misses_in_row {
+                    let missed = turn.misses_in_row > c.record.misses_in_row;
+                    crate::metrics::bot_turn(!missed);
+                    if missed {
                         // A fallback: owners list these to write the next intents.
                         store.record_unmatched(&UnmatchedQuestion {
                             text: text.to_owned(),
@@ -223,15 +226,6 @@ impl Hub {
                         })?;
                     }
                     c.record.misses_in_row = turn.misses_in_row;
-                    let line = append(
-                        store,
-                        c,
-                        Line::visitor(text)
-                            .client_id(client_id)
-                            .intent(turn.intent.clone()),
-                        now,
-                    )?;
-                    deliveries.for_other_tabs(c, connection, VisitorEvent::Message(line.view()));
                     let wants_person = turn.escalate.is_some();
                     let mut reply = turn.reply;
                     let escalated = match turn.escalate {
@@ -242,16 +236,36 @@ impl Hub {
                             reply.quick_replies = Vec::new();
                             false
                         }
-                        Some(reasons) => c.record.escalate(reasons, now),
+                        Some(reasons) => {
+                            let codes: Vec<_> = reasons.iter().map(|r| r.code).collect();
+                            let escalated = c.record.escalate(reasons, now);
+                            if escalated {
+                                crate::metrics::escalated(codes);
+                            }
+                            escalated
+                        }
                         None => false,
                     };
-                    say(
+                    // The visitor's line and the bot's answer: one write.
+                    let written = append_all(
                         store,
                         c,
-                        Line::bot(&intents, &reply.text).quick_replies(reply.quick_replies),
+                        [
+                            Line::visitor(text)
+                                .client_id(client_id)
+                                .intent(turn.intent.clone()),
+                            Line::bot(&intents, &reply.text).quick_replies(reply.quick_replies),
+                        ],
                         now,
-                        &mut deliveries,
                     )?;
+                    if let [asked, answer] = written.as_slice() {
+                        deliveries.for_other_tabs(
+                            c,
+                            connection,
+                            VisitorEvent::Message(asked.view()),
+                        );
+                        deliveries.for_visitors(c, VisitorEvent::Message(answer.view()));
+                    }
                     if wants_person {
                         if let Some(notice) = availability.notice(self.hours_text()) {
                             deliveries.for_visitors(c, notice);
@@ -322,6 +336,7 @@ impl Hub {
                     deliveries.for_visitors(c, notice);
                 }
             } else if c.record.escalate(reasons.clone(), now) {
+                crate::metrics::escalated(reasons.iter().map(|r| r.code));
                 if let Some(notice) = availability.notice(self.hours_text()) {
                     deliveries.for_visitors(c, notice);
                 }
@@ -391,7 +406,12 @@ impl Hub {
             let (reply, escalated) = match decision {
                 empathy::Decision::HandOver(reasons) => {
                     let reply = bot::handoff_reply(&intents, &reasons);
-                    (reply, c.record.escalate(reasons, now))
+                    let codes: Vec<_> = reasons.iter().map(|r| r.code).collect();
+                    let escalated = c.record.escalate(reasons, now);
+                    if escalated {
+                        crate::metrics::escalated(codes);
+                    }
+                    (reply, escalated)
                 }
                 _ => (
                     bot::BotReply {

@@ -77,6 +77,9 @@ pub enum ErrorCode {
     Busy,
     WeakPassword,
     TooManyAttempts,
+    /// The store cannot write right now (disk full, I/O errors): nothing
+    /// was stored; the same request may work shortly. HTTP status 503.
+    Unavailable,
     Internal,
 }
 
@@ -122,6 +125,7 @@ impl ErrorCode {
             ErrorCode::TooManyAttempts => {
                 "Too many failed sign-ins; wait a moment before trying again."
             }
+            ErrorCode::Unavailable => "Tandem cannot store messages right now; try again shortly.",
             ErrorCode::Internal => {
                 "Tandem failed on its side. Nothing was stored unless it was acknowledged."
             }

@@ -68,6 +68,7 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
             return;
         }
     };
+    let _counted = crate::metrics::connection_opened(crate::metrics::Role::Agent);
     tracing::debug!(%agent, "agent connected");
     state.consoles.opened(&token, session.connection);
     let mut shutdown = state.shutdown.clone();

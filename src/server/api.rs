@@ -47,6 +47,7 @@ pub async fn login(
         if let Err(wait) = throttle.check(&request.name, ip, now) {
             drop(throttle);
             tracing::warn!(account = ?request.name, %ip, retry_after_secs = retry_after(wait), "sign-in refused: too many failures");
+            crate::metrics::login_throttled();
             return Err(ApiError::TooManyAttempts(wait));
         }
         throttle.record_failure(&request.name, ip, now)
@@ -241,8 +242,46 @@ pub async fn unmatched(
     Ok(Json(groups))
 }
 
-/// `GET /api/health`: the server is up and its store answers.
-pub async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    state.hub.store().agent("")?;
-    Ok(Json(serde_json::json!({"status": "ok"})))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hub::HubError;
+    use crate::protocol::ErrorCode;
+    use crate::store::StoreError;
+    use axum::response::IntoResponse;
+
+    // The whole path — a disk that refuses writes, a visitor told
+    // `unavailable`, readiness 503 — is tested for real in
+    // tests/api/health.rs (a file-size limit on a real server); these pin
+    // the mapping of each kind of store error.
+    #[test]
+    fn a_store_that_cannot_write_tells_clients_unavailable_not_internal() {
+        let full = || StoreError::Sled(sled::Error::Io(std::io::Error::other("No space left")));
+        let response = ApiError::Store(full()).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let flush = StoreError::FlushAborted("No space left on device".into());
+        assert_eq!(
+            ApiError::Store(flush).into_response().status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        let body = HubError::Store(full()).to_body();
+        assert_eq!(body.code, ErrorCode::Unavailable);
+        assert_eq!(
+            body.message,
+            "Tandem cannot store messages right now; try again shortly."
+        );
+    }
+
+    #[test]
+    fn an_unreadable_record_is_still_internal() {
+        let corrupt = || StoreError::Corrupt(serde_json::from_str::<u8>("x").unwrap_err());
+        assert_eq!(
+            ApiError::Store(corrupt()).into_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            HubError::Store(corrupt()).to_body().code,
+            ErrorCode::Internal
+        );
+    }
 }

@@ -150,6 +150,13 @@ impl IntoResponse for ApiError {
                 StatusCode::BAD_REQUEST,
                 ErrorBody::new(ErrorCode::CannotRemoveSelf),
             ),
+            ApiError::Store(e) if e.is_unavailable() => {
+                tracing::error!(error = %self, "request failed: the store cannot write");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    crate::hub::store_error_body(e),
+                )
+            }
             ApiError::Store(_) | ApiError::Task(_) => {
                 tracing::error!(error = %self, "request failed");
                 (

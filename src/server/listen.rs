@@ -132,6 +132,7 @@ pub async fn serve(
         };
         let Some(slot) = admit(&counts, share, capacity, &limits) else {
             tracing::debug!(%peer, "connection refused: at the limit for its address or in all");
+            crate::metrics::connection_refused("limit");
             drop(tcp);
             continue;
         };

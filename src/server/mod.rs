@@ -9,7 +9,8 @@
 //! [`socket`] holds what both sockets share: decoding frames, flood limits.
 //! [`client_ip`] says who a request comes from (behind trusted proxies too),
 //! [`origin`] which pages may open the sockets, [`headers`] the security
-//! headers every response carries, [`error`] the endpoints' error type.
+//! headers every response carries, [`error`] the endpoints' error type,
+//! [`health`] answers load balancers (liveness, readiness) and Prometheus.
 
 pub mod agent;
 pub mod api;
@@ -18,6 +19,7 @@ pub mod consoles;
 pub mod error;
 pub mod flood;
 pub mod headers;
+pub mod health;
 pub mod listen;
 pub mod origin;
 pub mod reload;
@@ -72,6 +74,8 @@ pub struct AppState {
     pub login_throttle: Arc<Mutex<crate::agents::throttle::LoginThrottle>>,
     /// The agent sockets each session token opened, for sign-out.
     pub consoles: Arc<consoles::ConsolesByToken>,
+    /// Readiness: the store's write record, the probe, the disk.
+    pub health: Arc<health::HealthMonitor>,
 }
 
 impl AppState {
@@ -104,6 +108,11 @@ pub enum StartError {
     Encoder(#[from] crate::encoder::EncoderError),
     #[error("cannot watch the intents directory: {0}")]
     Watch(#[from] notify::Error),
+    #[error("cannot listen on {addr} (metrics_addr): {source}")]
+    BindMetrics {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -127,7 +136,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/agent/login", post(api::login))
         .route("/api/agent/logout", post(api::logout))
         .route("/api/agent/setup", get(api::setup_status).post(api::setup))
-        .route("/api/health", get(api::health))
+        .route("/api/health", get(health::ready))
+        .route("/api/health/live", get(health::live))
+        .route("/api/health/ready", get(health::ready))
+        .route("/metrics", get(health::metrics))
         .route("/api/intents/status", get(reload::status))
         .route("/api/intents/unmatched", get(api::unmatched))
         .route("/api/agents", get(team::list).post(team::add))
@@ -153,6 +165,10 @@ pub struct Server {
     desk_clock: JoinHandle<()>,
     /// Deletes what the retention setting says is due; same ending.
     retention: JoinHandle<()>,
+    /// The unauthenticated `/metrics` listener on `metrics_addr`, if set.
+    metrics: Option<JoinHandle<std::io::Result<()>>>,
+    /// The address `metrics_addr` actually bound (port 0 picks one).
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// Loads intents, opens the store, binds, and starts serving.
@@ -176,7 +192,10 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         "intents loaded"
     );
     let intents_status = Arc::new(Mutex::new(reload::IntentsStatus::loaded(&intents, encoded)));
-    let store = Store::open(&settings.data_dir)?;
+    let store = Store::open_with(&settings.data_dir, settings.store.options())?;
+    let corruption = health::startup_check(&store).await;
+    // Installs the Prometheus recorder now, so the first events count.
+    crate::metrics::handle();
     // Sessions last 12 hours; forget the ones that ended while we were down.
     let purged = store.purge_expired_sessions(time::OffsetDateTime::now_utc())?;
     if purged > 0 {
@@ -213,6 +232,12 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
     })?;
     let floods = flood::Floods::new(&settings.limits);
     tokio::spawn(forget_idle_floods(floods.clone(), shutdown.clone()));
+    let health = health::HealthMonitor::new(
+        hub.store().clone(),
+        settings.data_dir.clone(),
+        settings.store.min_free_bytes(),
+        Some(corruption),
+    );
     let app = router(AppState {
         hub: hub.clone(),
         shutdown: shutdown.clone(),
@@ -224,7 +249,15 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         allowed_origins: Arc::new(settings.allowed_origins.clone()),
         login_throttle: Arc::default(),
         consoles: Arc::default(),
+        health,
     });
+    let (metrics, metrics_addr) = match settings.metrics_addr {
+        Some(addr) => {
+            let (task, bound) = health::serve_metrics(addr, shutdown.clone()).await?;
+            (Some(task), Some(bound))
+        }
+        None => (None, None),
+    };
     let desk_clock = tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
     let retention = tokio::spawn(
         hub.clone()
@@ -248,6 +281,8 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         reloader,
         desk_clock,
         retention,
+        metrics,
+        metrics_addr,
     })
 }
 
@@ -305,6 +340,13 @@ impl Server {
         }
         if let Err(e) = self.retention.await {
             tracing::error!(error = %e, "retention task failed");
+        }
+        if let Some(metrics) = self.metrics {
+            match metrics.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "metrics listener stopped with an error"),
+                Err(e) => tracing::error!(error = %e, "metrics listener task failed"),
+            }
         }
         // Socket tasks end on the same signal but on their own schedule;
         // wait (briefly) until they have let go of the hub, so the database

@@ -243,9 +243,13 @@ where
                     Incoming::Closed => return Ended::Done,
                     Incoming::Nothing => Vec::new(),
                     // A flood of garbage gets no answers.
-                    Incoming::Bad(_) if limiter.check().is_err() => Vec::new(),
+                    Incoming::Bad(_) if limiter.check().is_err() => {
+                        crate::metrics::rate_limited();
+                        Vec::new()
+                    }
                     Incoming::Bad(body) => vec![S::error(body)],
                     Incoming::Frame(frame) if limiter.check().is_err() => {
+                        crate::metrics::rate_limited();
                         vec![S::error(rate_limited(S::frame_id(&frame)))]
                     }
                     Incoming::Frame(frame) => handle(frame).await,

@@ -44,6 +44,7 @@ pub async fn upgrade(
     }
     let slot = listen::hold(slot);
     if slot.as_ref().is_some_and(|s| s.reserved()) {
+        crate::metrics::connection_refused("reserved");
         return busy();
     }
     let ip: IpAddr = state.client_ip(peer, &headers);
@@ -73,6 +74,7 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>, ip: IpA
         }
     };
     let conversation = session.conversation;
+    let _counted = crate::metrics::connection_opened(crate::metrics::Role::Visitor);
     tracing::debug!(%conversation, "visitor connected");
     let mut shutdown = state.shutdown.clone();
     if socket::send_all(&mut out, &session.greeting).await.is_ok() {
@@ -89,6 +91,7 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>, ip: IpA
                 // Lines count against the visitor's and the address's
                 // budgets, whichever tab or socket they come from.
                 if stores_something(&frame) && !floods.allow(conversation, ip) {
+                    crate::metrics::rate_limited();
                     let id = <Visitor as socket::Side>::frame_id(&frame);
                     return vec![VisitorEvent::Error(socket::rate_limited(id))];
                 }

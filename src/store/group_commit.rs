@@ -17,9 +17,12 @@
 //! (its connection dropped) never leaves the others without a flusher.
 
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
+use time::OffsetDateTime;
 use tokio::sync::watch;
 
+use super::health::{StoreHealth, WriteFailure};
 use super::StoreError;
 
 /// The shared state of one database's flushes.
@@ -27,6 +30,8 @@ pub(super) struct GroupCommit {
     tickets: Mutex<Tickets>,
     /// The latest finished flush.
     done: watch::Sender<Outcome>,
+    /// Whether flushes are failing, and the last recovery (readiness).
+    health: Mutex<StoreHealth>,
 }
 
 #[derive(Default)]
@@ -50,7 +55,43 @@ impl GroupCommit {
         Arc::new(GroupCommit {
             tickets: Mutex::new(Tickets::default()),
             done: watch::Sender::new(Outcome::default()),
+            health: Mutex::new(StoreHealth::default()),
         })
+    }
+
+    /// The write record so far.
+    pub(super) fn health(&self) -> StoreHealth {
+        // Plain data; a panic elsewhere cannot leave it half-written.
+        self.health
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Notes how a flush ended: a failure starts (or continues) a failing
+    /// run, a success after failures ends it — both logged once, loudly.
+    fn record(&self, error: Option<&str>) {
+        let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
+        match (error, &health.failing) {
+            (Some(e), None) => {
+                tracing::error!(error = %e, "the store cannot write: flushes are failing; readiness reports unavailable");
+                health.failing = Some(WriteFailure {
+                    error: e.to_owned(),
+                    since: OffsetDateTime::now_utc(),
+                });
+            }
+            (Some(e), Some(_)) => {
+                if let Some(f) = health.failing.as_mut() {
+                    e.clone_into(&mut f.error);
+                }
+            }
+            (None, Some(f)) => {
+                tracing::warn!(since = %f.since, "the store writes again: a flush succeeded after failures");
+                health.failing = None;
+                health.recovered_at = Some(OffsetDateTime::now_utc());
+            }
+            (None, None) => {}
+        }
     }
 
     fn tickets(&self) -> std::sync::MutexGuard<'_, Tickets> {
@@ -89,11 +130,14 @@ impl GroupCommit {
                 let this = Arc::clone(self);
                 let db = db.clone();
                 tokio::spawn(async move {
+                    let started = Instant::now();
                     let error = match tokio::task::spawn_blocking(move || db.flush()).await {
                         Ok(Ok(_)) => None,
                         Ok(Err(e)) => Some(e.to_string()),
                         Err(e) => Some(e.to_string()),
                     };
+                    crate::metrics::store_flushed(started.elapsed(), error.is_none());
+                    this.record(error.as_deref());
                     this.tickets().running = false;
                     this.done.send_replace(Outcome {
                         covers: target,
@@ -131,8 +175,32 @@ mod tests {
         }
         assert!(!commit.tickets().running, "no flush left running");
         assert_eq!(commit.done.borrow().covers, commit.tickets().issued);
+        assert_eq!(commit.health(), StoreHealth::default());
         drop(db);
         let reopened = sled::Config::new().path(dir.path()).open().unwrap();
         assert_eq!(reopened.len(), 200);
+    }
+}
+
+#[cfg(test)]
+mod health_tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_flush_is_remembered_until_one_succeeds() {
+        let commit = GroupCommit::new();
+        commit.record(Some("No space left on device"));
+        let failing = commit.health().failing.expect("failing after an error");
+        assert!(failing.error.contains("No space"));
+        commit.record(Some("still no space"));
+        let again = commit.health().failing.expect("still failing");
+        assert_eq!(
+            again.since, failing.since,
+            "the run started at the first failure"
+        );
+        commit.record(None);
+        let health = commit.health();
+        assert!(health.failing.is_none());
+        assert!(health.recovered_at.is_some());
     }
 }

@@ -5,7 +5,7 @@ use std::process::{Command, Output, Stdio};
 
 use crate::helpers::spawn_app;
 
-fn tandem(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+pub fn tandem(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
         .arg("--data-dir")
         .arg(data_dir)

@@ -136,7 +136,7 @@ pub fn run_intents(
                 ),
                 None => None,
             };
-            let store = match Store::open(&settings.data_dir) {
+            let store = match Store::open_with(&settings.data_dir, settings.store.options()) {
                 Ok(store) => store,
                 // sled allows one process per database; the server has it.
                 Err(StoreError::Locked(_)) => {
