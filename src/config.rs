@@ -73,6 +73,8 @@ pub struct StoreSettings {
     /// Below this many free megabytes on the data directory's disk the
     /// server reports itself not ready.
     pub min_free_mb: u64,
+    /// Milliseconds a flush waits for more messages to share its fsync.
+    pub flush_linger_ms: u64,
 }
 
 impl Default for StoreSettings {
@@ -80,6 +82,7 @@ impl Default for StoreSettings {
         StoreSettings {
             cache_mb: 64,
             min_free_mb: 256,
+            flush_linger_ms: crate::store::DEFAULT_FLUSH_LINGER_MS,
         }
     }
 }
@@ -89,6 +92,7 @@ impl StoreSettings {
     pub fn options(&self) -> crate::store::StoreOptions {
         crate::store::StoreOptions {
             cache_bytes: self.cache_mb.saturating_mul(1024 * 1024),
+            flush_linger: std::time::Duration::from_millis(self.flush_linger_ms),
         }
     }
 

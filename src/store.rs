@@ -51,7 +51,7 @@ mod open;
 
 pub use error::StoreError;
 pub use health::{StoreHealth, WriteFailure};
-pub use open::StoreOptions;
+pub use open::{StoreOptions, DEFAULT_FLUSH_LINGER_MS};
 
 /// A cheap, cloneable handle to the database.
 #[derive(Clone)]
