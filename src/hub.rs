@@ -17,13 +17,16 @@
 //!    outboxes. Only now can anyone see the change, so nobody ever sees — or
 //!    gets an ack for — something a crash could take back.
 //!
-//! The operations live in one file per party: `visitor`
-//! (connect, lines, asking for a person, feedback), `agent`
-//! (connect, open, claim, reply, close), `desk` (notes, transfers, typing,
-//! ratings), `assign` (caps, auto-assignment, the desk clock, sending chats
-//! back to the queue), `offline` (business hours, left messages) and `team`
-//! (who is online; closing the consoles of a removed agent). This file holds the shared state and the
-//! commit plumbing.
+//! The operations live in one file per party: `connect` (a visitor socket
+//! arriving and leaving, history pages), `visitor` (lines, asking for a
+//! person, feedback), `agent` (connect, open, claim, reply, close), `desk`
+//! (notes, transfers, typing, ratings), `assign` (caps, auto-assignment, the
+//! desk clock, sending chats back to the queue), `offline` (business hours,
+//! left messages) and `team` (who is online; closing the consoles of a
+//! removed agent). The plumbing: `live` (reading the live state: the queue,
+//! who is online, who hears what), `lines` (a line and the write that
+//! stores it), `outbox` (outboxes, `latest` slots, deliveries). This file
+//! holds the shared state and the three steps.
 //!
 //! A socket whose outbox is full is too slow to keep up: the hub drops its
 //! outbox, the socket task sees its channel close and disconnects, and the
@@ -61,60 +64,21 @@ use crate::store::{Store, StoreError};
 
 mod agent;
 mod assign;
+mod connect;
 mod desk;
+mod lines;
+mod live;
 mod offline;
+mod outbox;
 mod retention;
 mod team;
 mod visitor;
 
 pub use assign::HubOptions;
+use lines::{append, append_all, say, Line};
+use outbox::Deliveries;
+pub use outbox::{outbox, Inbox, Outbox, OUTBOX_CAPACITY};
 pub use retention::{Purged, RETENTION_PERIOD};
-
-/// Capacity of each socket's outbox. A client this far behind is
-/// disconnected and catches up from history when it reconnects.
-pub const OUTBOX_CAPACITY: usize = 64;
-
-/// Where the hub sends a socket's frames: the bounded outbox for frames
-/// that each matter, and the `latest` slot for the one kind of frame that
-/// supersedes the previous (see module docs). The socket task holds the
-/// receiving ends.
-///
-/// Events travel boxed: a channel allocates its slots up front, and a
-/// pointer-sized slot keeps an idle socket's outbox small (an event is
-/// 150-230 bytes; 32 of them per idle socket would be most of its memory).
-#[derive(Debug)]
-pub struct Outbox<E> {
-    pub events: mpsc::Sender<Box<E>>,
-    pub latest: watch::Sender<Option<E>>,
-}
-
-impl<E> Clone for Outbox<E> {
-    fn clone(&self) -> Self {
-        Outbox {
-            events: self.events.clone(),
-            latest: self.latest.clone(),
-        }
-    }
-}
-
-/// The receiving ends of an [`Outbox`].
-pub struct Inbox<E> {
-    pub events: mpsc::Receiver<Box<E>>,
-    pub latest: watch::Receiver<Option<E>>,
-}
-
-/// A new outbox and the socket's ends of it.
-pub fn outbox<E>() -> (Outbox<E>, Inbox<E>) {
-    let (events, events_rx) = mpsc::channel(OUTBOX_CAPACITY);
-    let (latest, latest_rx) = watch::channel(None);
-    (
-        Outbox { events, latest },
-        Inbox {
-            events: events_rx,
-            latest: latest_rx,
-        },
-    )
-}
 
 /// Why an event could not be applied; each maps to a protocol error code.
 #[derive(Debug, Error)]
@@ -254,16 +218,6 @@ struct LiveConversation {
 struct AgentConnection {
     name: String,
     outbox: Outbox<AgentEvent>,
-}
-
-/// Frames to push after the writes are durable.
-#[derive(Default)]
-struct Deliveries {
-    visitors: Vec<(Uuid, u64, mpsc::Sender<Box<VisitorEvent>>, VisitorEvent)>,
-    agents: Vec<(u64, mpsc::Sender<Box<AgentEvent>>, AgentEvent)>,
-    /// New values for `latest` slots (`None` clears a visitor's place).
-    visitor_latest: Vec<(watch::Sender<Option<VisitorEvent>>, Option<VisitorEvent>)>,
-    agent_latest: Vec<(watch::Sender<Option<AgentEvent>>, AgentEvent)>,
 }
 
 /// What a visitor socket needs after connecting.
@@ -484,368 +438,4 @@ impl LiveConversation {
         self.answer_deadline = within.map(|d| tokio::time::Instant::now() + d);
         self.record.answer_by = within.map(|d| OffsetDateTime::now_utc() + d);
     }
-}
-
-impl Deliveries {
-    /// A visitor's own line, for their other tabs (the sending tab has it
-    /// already and gets an `ack`).
-    fn for_other_tabs(&mut self, c: &LiveConversation, sender: u64, event: VisitorEvent) {
-        for (conn, tx) in c.visitors.iter().filter(|(conn, _)| **conn != sender) {
-            self.visitors
-                .push((c.record.id, *conn, tx.events.clone(), event.clone()));
-        }
-    }
-
-    fn for_visitors(&mut self, c: &LiveConversation, event: VisitorEvent) {
-        for (conn, tx) in &c.visitors {
-            self.visitors
-                .push((c.record.id, *conn, tx.events.clone(), event.clone()));
-        }
-    }
-
-    fn deliver(self, hub: &Hub) {
-        for (conversation, conn, tx, event) in self.visitors {
-            if tx.try_send(Box::new(event)).is_err() {
-                tracing::warn!(%conversation, conn, "visitor socket cannot keep up; disconnecting it");
-                hub.drop_visitor_outbox(conversation, conn);
-            }
-        }
-        for (conn, tx, event) in self.agents {
-            if tx.try_send(Box::new(event)).is_err() {
-                tracing::warn!(conn, "agent socket cannot keep up; disconnecting it");
-                hub.disconnect_agent(conn);
-            }
-        }
-        for (slot, value) in self.visitor_latest {
-            replace_if_changed(&slot, value);
-        }
-        for (slot, value) in self.agent_latest {
-            replace_if_changed(&slot, Some(value));
-        }
-    }
-}
-
-/// Sets a `latest` slot, waking its socket only when the value changed.
-fn replace_if_changed<E: PartialEq>(slot: &watch::Sender<Option<E>>, value: Option<E>) {
-    slot.send_if_modified(|current| {
-        if *current == value {
-            false
-        } else {
-            *current = value;
-            true
-        }
-    });
-}
-
-impl Deliveries {
-    fn latest_for_visitors(&mut self, c: &LiveConversation, value: Option<&VisitorEvent>) {
-        for tx in c.visitors.values() {
-            self.visitor_latest
-                .push((tx.latest.clone(), value.cloned()));
-        }
-    }
-}
-
-impl Live {
-    /// The conversation a visitor socket shows right now.
-    fn visitor_conversation(&self, connection: u64) -> Result<Uuid, HubError> {
-        self.visitor_sockets
-            .get(&connection)
-            .copied()
-            .ok_or(HubError::NotFound)
-    }
-
-    /// The live conversation a visitor socket shows right now.
-    fn visitor_conversation_mut(
-        &mut self,
-        connection: u64,
-    ) -> Result<&mut LiveConversation, HubError> {
-        let id = self.visitor_conversation(connection)?;
-        self.conversation_mut(id)
-    }
-
-    /// Lets go of a conversation nobody needs in memory any more.
-    fn forget(&mut self, id: Uuid) -> Option<LiveConversation> {
-        let gone = self.conversations.remove(&id)?;
-        self.unstored_tokens.remove(&gone.record.resume_token);
-        Some(gone)
-    }
-
-    /// An active conversation, or `NotFound`.
-    fn conversation_mut(&mut self, id: Uuid) -> Result<&mut LiveConversation, HubError> {
-        self.conversations.get_mut(&id).ok_or(HubError::NotFound)
-    }
-
-    fn queue(&self) -> Vec<QueueEntry> {
-        let mut entries: Vec<QueueEntry> = self
-            .conversations
-            .values()
-            .filter(|c| c.record.status == Status::Queued)
-            .map(|c| QueueEntry {
-                conversation_id: c.record.id,
-                queued_at: c.record.queued_at.unwrap_or(c.record.created_at),
-                requeued: c.record.requeued,
-                frustration: c.record.mood.score,
-            })
-            .collect();
-        queue::order(&mut entries);
-        entries
-    }
-
-    /// Signed-in agents taking chats (not away): who can answer the queue.
-    fn agents_available(&self) -> usize {
-        self.online_names()
-            .into_iter()
-            .filter(|name| {
-                self.statuses.get(*name).copied().unwrap_or_default() == AgentStatus::Available
-            })
-            .count()
-    }
-
-    /// Names of the agents with at least one console open, sorted.
-    fn online_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.agents.values().map(|a| a.name.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
-        names
-    }
-
-    /// Every console learns who is online (for transfers).
-    fn agents_changed(&self, desk: &DeskPolicy, deliveries: &mut Deliveries) {
-        let online: Vec<AgentPresence> = self
-            .online_names()
-            .into_iter()
-            .map(|name| AgentPresence {
-                name: name.to_owned(),
-                status: self.statuses.get(name).copied().unwrap_or_default(),
-                chats: self.held_by(name),
-                max_chats: desk.max_chats_of(name),
-            })
-            .collect();
-        for (conn, a) in &self.agents {
-            deliveries.agents.push((
-                *conn,
-                a.outbox.events.clone(),
-                AgentEvent::Agents {
-                    online: online.clone(),
-                },
-            ));
-        }
-    }
-
-    /// How many conversations `agent` holds.
-    fn held_by(&self, agent: &str) -> usize {
-        self.conversations
-            .values()
-            .filter(|c| {
-                c.record.status == Status::Assigned
-                    && c.record.assigned_to.as_deref() == Some(agent)
-            })
-            .count()
-    }
-
-    fn queue_position(&self, conversation: Uuid) -> Option<(usize, u64)> {
-        let position = self
-            .queue()
-            .iter()
-            .position(|e| e.conversation_id == conversation)?
-            + 1;
-        Some((
-            position,
-            queue::estimated_wait_secs(position, self.agents_available(), &self.handling),
-        ))
-    }
-
-    fn queue_view(&self) -> Vec<QueueEntryView> {
-        let now = OffsetDateTime::now_utc();
-        self.queue()
-            .iter()
-            .filter_map(|e| Some((e, self.conversations.get(&e.conversation_id)?)))
-            .map(|(e, c)| QueueEntryView {
-                order_reason: e.why(now),
-                conversation_id: c.record.id.to_string(),
-                queued_at: c.record.queued_at.unwrap_or(c.record.created_at),
-                reasons: c.record.reasons.clone(),
-                preview: c.record.preview.clone(),
-                frustration: c.record.mood.score,
-                earlier_conversations: c.record.earlier_count,
-                visitor_id: c.record.visitor().to_string(),
-            })
-            .collect()
-    }
-
-    fn for_agent(&self, deliveries: &mut Deliveries, agent: &str, event: AgentEvent) {
-        for (conn, a) in &self.agents {
-            if a.name == agent {
-                deliveries
-                    .agents
-                    .push((*conn, a.outbox.events.clone(), event.clone()));
-            }
-        }
-    }
-
-    /// Everyone learns of a queue change: agents get the new queue, waiting
-    /// visitors their new place (both through the `latest` slots).
-    fn queue_changed(&self, deliveries: &mut Deliveries) {
-        let entries = self.queue_view();
-        crate::metrics::queue_length(entries.len());
-        let event = AgentEvent::Queue { entries };
-        for a in self.agents.values() {
-            deliveries
-                .agent_latest
-                .push((a.outbox.latest.clone(), event.clone()));
-        }
-        self.visitor_positions(deliveries);
-    }
-
-    /// Sets every watching visitor's place: waiting ones their place and
-    /// estimate, the others none (so a place not yet sent is never sent
-    /// after they left the queue). Only changed slots wake their socket.
-    fn visitor_positions(&self, deliveries: &mut Deliveries) {
-        let agents = self.agents_available();
-        let places: HashMap<Uuid, usize> = self
-            .queue()
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.conversation_id, i + 1))
-            .collect();
-        for c in self
-            .conversations
-            .values()
-            .filter(|c| !c.visitors.is_empty())
-        {
-            let place = places
-                .get(&c.record.id)
-                .map(|&position| VisitorEvent::Queued {
-                    position,
-                    estimated_wait_s: queue::estimated_wait_secs(position, agents, &self.handling),
-                });
-            deliveries.latest_for_visitors(c, place.as_ref());
-        }
-    }
-}
-
-/// A chat line about to be stored: who says it and what, plus the optional
-/// parts (quick replies, the sender's id, the intent it was read as).
-struct Line<'a> {
-    from: Sender,
-    author: Option<String>,
-    text: &'a str,
-    quick_replies: Vec<String>,
-    client_id: Option<&'a str>,
-    intent: Option<String>,
-}
-
-impl<'a> Line<'a> {
-    fn new(from: Sender, author: Option<String>, text: &'a str) -> Self {
-        Line {
-            from,
-            author,
-            text,
-            quick_replies: Vec::new(),
-            client_id: None,
-            intent: None,
-        }
-    }
-
-    /// Tandem itself: "sam joined the chat".
-    fn system(text: &'a str) -> Self {
-        Line::new(Sender::System, None, text)
-    }
-
-    /// The bot, under its name.
-    fn bot(intents: &IntentSet, text: &'a str) -> Self {
-        Line::new(Sender::Bot, Some(intents.policy.bot.name.clone()), text)
-    }
-
-    /// The visitor.
-    fn visitor(text: &'a str) -> Self {
-        Line::new(Sender::Visitor, None, text)
-    }
-
-    /// An agent's reply, shown to the visitor.
-    fn agent(name: String, text: &'a str) -> Self {
-        Line::new(Sender::Agent, Some(name), text)
-    }
-
-    /// An agent's private note, never shown to the visitor.
-    fn note(name: String, text: &'a str) -> Self {
-        Line::new(Sender::Note, Some(name), text)
-    }
-
-    fn quick_replies(mut self, quick_replies: Vec<String>) -> Self {
-        self.quick_replies = quick_replies;
-        self
-    }
-
-    /// The sender's own id, for acks and deduplication.
-    fn client_id(mut self, id: &'a str) -> Self {
-        self.client_id = Some(id);
-        self
-    }
-
-    /// The intent a visitor line was read as (for reports).
-    fn intent(mut self, intent: Option<String>) -> Self {
-        self.intent = intent;
-        self
-    }
-}
-
-/// Appends a line for the visitor to see and queues its delivery to the
-/// conversation's visitor sockets.
-fn say(
-    store: &Store,
-    c: &mut LiveConversation,
-    line: Line<'_>,
-    at: OffsetDateTime,
-    deliveries: &mut Deliveries,
-) -> Result<StoredMessage, StoreError> {
-    let stored = append(store, c, line, at)?;
-    deliveries.for_visitors(c, VisitorEvent::Message(stored.view()));
-    Ok(stored)
-}
-
-/// Appends one line to a live conversation and the store.
-fn append(
-    store: &Store,
-    c: &mut LiveConversation,
-    line: Line<'_>,
-    at: OffsetDateTime,
-) -> Result<StoredMessage, StoreError> {
-    let mut written = append_all(store, c, [line], at)?;
-    Ok(written.remove(0))
-}
-
-/// Appends lines to a live conversation and writes them, with the record,
-/// in one transaction. If the write fails, the line numbers taken are
-/// given back, so the conversation has no gap when the store recovers.
-fn append_all<'a>(
-    store: &Store,
-    c: &mut LiveConversation,
-    lines: impl IntoIterator<Item = Line<'a>>,
-    at: OffsetDateTime,
-) -> Result<Vec<StoredMessage>, StoreError> {
-    if !c.stored {
-        store.create_conversation(&c.record)?;
-        c.stored = true;
-    }
-    let first = c.record.next_seq;
-    let messages: Vec<StoredMessage> = lines
-        .into_iter()
-        .map(|line| StoredMessage {
-            seq: c.record.take_seq(),
-            client_id: line.client_id.map(str::to_owned),
-            from: line.from,
-            author: line.author,
-            text: line.text.to_owned(),
-            quick_replies: line.quick_replies,
-            at,
-            intent: line.intent,
-        })
-        .collect();
-    if let Err(e) = store.append_messages(&c.record, &messages) {
-        c.record.next_seq = first;
-        return Err(e);
-    }
-    Ok(messages)
 }

@@ -1,0 +1,130 @@
+//! Where the hub's frames go: each socket's bounded outbox and its
+//! `latest` slot (see the module docs of [`super`]), and the frames an
+//! event collects to deliver once its writes are durable.
+
+use super::*;
+
+/// Capacity of each socket's outbox. A client this far behind is
+/// disconnected and catches up from history when it reconnects.
+pub const OUTBOX_CAPACITY: usize = 64;
+
+/// Where the hub sends a socket's frames: the bounded outbox for frames
+/// that each matter, and the `latest` slot for the one kind of frame that
+/// supersedes the previous (see module docs). The socket task holds the
+/// receiving ends.
+///
+/// Events travel boxed: a channel allocates its slots up front, and a
+/// pointer-sized slot keeps an idle socket's outbox small (an event is
+/// 150-230 bytes; 32 of them per idle socket would be most of its memory).
+#[derive(Debug)]
+pub struct Outbox<E> {
+    pub events: mpsc::Sender<Box<E>>,
+    pub latest: watch::Sender<Option<E>>,
+}
+
+impl<E> Clone for Outbox<E> {
+    fn clone(&self) -> Self {
+        Outbox {
+            events: self.events.clone(),
+            latest: self.latest.clone(),
+        }
+    }
+}
+
+/// The receiving ends of an [`Outbox`].
+pub struct Inbox<E> {
+    pub events: mpsc::Receiver<Box<E>>,
+    pub latest: watch::Receiver<Option<E>>,
+}
+
+/// A new outbox and the socket's ends of it.
+pub fn outbox<E>() -> (Outbox<E>, Inbox<E>) {
+    let (events, events_rx) = mpsc::channel(OUTBOX_CAPACITY);
+    let (latest, latest_rx) = watch::channel(None);
+    (
+        Outbox { events, latest },
+        Inbox {
+            events: events_rx,
+            latest: latest_rx,
+        },
+    )
+}
+
+/// Frames to push after the writes are durable.
+#[derive(Default)]
+pub(super) struct Deliveries {
+    pub(super) visitors: Vec<(Uuid, u64, mpsc::Sender<Box<VisitorEvent>>, VisitorEvent)>,
+    pub(super) agents: Vec<(u64, mpsc::Sender<Box<AgentEvent>>, AgentEvent)>,
+    /// New values for `latest` slots (`None` clears a visitor's place).
+    pub(super) visitor_latest: Vec<(watch::Sender<Option<VisitorEvent>>, Option<VisitorEvent>)>,
+    pub(super) agent_latest: Vec<(watch::Sender<Option<AgentEvent>>, AgentEvent)>,
+}
+
+impl Deliveries {
+    /// A visitor's own line, for their other tabs (the sending tab has it
+    /// already and gets an `ack`).
+    pub(super) fn for_other_tabs(
+        &mut self,
+        c: &LiveConversation,
+        sender: u64,
+        event: VisitorEvent,
+    ) {
+        for (conn, tx) in c.visitors.iter().filter(|(conn, _)| **conn != sender) {
+            self.visitors
+                .push((c.record.id, *conn, tx.events.clone(), event.clone()));
+        }
+    }
+
+    pub(super) fn for_visitors(&mut self, c: &LiveConversation, event: VisitorEvent) {
+        for (conn, tx) in &c.visitors {
+            self.visitors
+                .push((c.record.id, *conn, tx.events.clone(), event.clone()));
+        }
+    }
+
+    pub(super) fn deliver(self, hub: &Hub) {
+        for (conversation, conn, tx, event) in self.visitors {
+            if tx.try_send(Box::new(event)).is_err() {
+                tracing::warn!(%conversation, conn, "visitor socket cannot keep up; disconnecting it");
+                hub.drop_visitor_outbox(conversation, conn);
+            }
+        }
+        for (conn, tx, event) in self.agents {
+            if tx.try_send(Box::new(event)).is_err() {
+                tracing::warn!(conn, "agent socket cannot keep up; disconnecting it");
+                hub.disconnect_agent(conn);
+            }
+        }
+        for (slot, value) in self.visitor_latest {
+            replace_if_changed(&slot, value);
+        }
+        for (slot, value) in self.agent_latest {
+            replace_if_changed(&slot, Some(value));
+        }
+    }
+}
+
+/// Sets a `latest` slot, waking its socket only when the value changed.
+fn replace_if_changed<E: PartialEq>(slot: &watch::Sender<Option<E>>, value: Option<E>) {
+    slot.send_if_modified(|current| {
+        if *current == value {
+            false
+        } else {
+            *current = value;
+            true
+        }
+    });
+}
+
+impl Deliveries {
+    pub(super) fn latest_for_visitors(
+        &mut self,
+        c: &LiveConversation,
+        value: Option<&VisitorEvent>,
+    ) {
+        for tx in c.visitors.values() {
+            self.visitor_latest
+                .push((tx.latest.clone(), value.cloned()));
+        }
+    }
+}
