@@ -415,6 +415,30 @@ mod tests {
     }
 
     #[test]
+    fn the_owner_sets_the_limits_on_clients() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tandem.toml");
+        std::fs::write(
+            &path,
+            "[limits]\nframes_per_second = 10\noutbox_frames = 128\nconnections_per_ip = 50\n",
+        )
+        .unwrap();
+        let limits = resolve(&args(&path)).unwrap().limits;
+        assert_eq!(
+            (
+                limits.frames_per_second,
+                limits.outbox_frames,
+                limits.connections_per_ip
+            ),
+            (10, 128, 50)
+        );
+        assert_eq!(limits.frame_burst, Limits::default().frame_burst);
+        std::fs::write(&path, "[limits]\nframes_per_sec = 10\n").unwrap();
+        let err = resolve(&args(&path)).unwrap_err().to_string();
+        assert!(err.contains("frames_per_sec"), "{err}");
+    }
+
+    #[test]
     fn a_typo_in_the_file_is_reported_with_its_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tandem.toml");

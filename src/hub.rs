@@ -77,7 +77,7 @@ mod visitor;
 pub use assign::HubOptions;
 use lines::{append, append_all, say, Line};
 use outbox::Deliveries;
-pub use outbox::{outbox, Inbox, Outbox, OUTBOX_CAPACITY};
+pub use outbox::{outbox, outbox_of, Inbox, Outbox, OUTBOX_CAPACITY};
 pub use retention::{Purged, RETENTION_PERIOD};
 
 /// Why an event could not be applied; each maps to a protocol error code.

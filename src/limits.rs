@@ -39,6 +39,13 @@ pub struct Limits {
     pub ip_lines_per_second: u32,
     /// Lines all visitors behind one address may store at once.
     pub ip_line_burst: u32,
+    /// Frames one socket may send per second (any kind, typing included).
+    pub frames_per_second: u32,
+    /// Frames one socket may send at once.
+    pub frame_burst: u32,
+    /// Frames Tandem holds for a socket that is not reading before it
+    /// closes it with 1013 (it reconnects and catches up from history).
+    pub outbox_frames: usize,
 }
 
 impl Default for Limits {
@@ -54,6 +61,9 @@ impl Default for Limits {
             visitor_line_burst: 20,
             ip_lines_per_second: 20,
             ip_line_burst: 60,
+            frames_per_second: 5,
+            frame_burst: 20,
+            outbox_frames: crate::hub::OUTBOX_CAPACITY,
         }
     }
 }

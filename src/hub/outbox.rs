@@ -37,9 +37,14 @@ pub struct Inbox<E> {
     pub latest: watch::Receiver<Option<E>>,
 }
 
-/// A new outbox and the socket's ends of it.
+/// A new outbox of [`OUTBOX_CAPACITY`] and the socket's ends of it.
 pub fn outbox<E>() -> (Outbox<E>, Inbox<E>) {
-    let (events, events_rx) = mpsc::channel(OUTBOX_CAPACITY);
+    outbox_of(OUTBOX_CAPACITY)
+}
+
+/// A new outbox holding up to `capacity` frames (`[limits] outbox_frames`).
+pub fn outbox_of<E>(capacity: usize) -> (Outbox<E>, Inbox<E>) {
+    let (events, events_rx) = mpsc::channel(capacity.max(1));
     let (latest, latest_rx) = watch::channel(None);
     (
         Outbox { events, latest },

@@ -60,7 +60,7 @@ pub async fn upgrade(
 
 async fn run(socket: WebSocket, state: AppState, token: String, agent: String, role: Role) {
     let (mut out, mut incoming) = socket.split();
-    let (outbox, mut inbox) = crate::hub::outbox();
+    let (outbox, mut inbox) = crate::hub::outbox_of(state.limits.outbox_frames);
     let session = match state.hub.connect_agent(&agent, role, outbox) {
         Ok(session) => session,
         Err(e) => {

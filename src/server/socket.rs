@@ -21,11 +21,6 @@ use crate::hub::Inbox;
 use crate::limits::Limits;
 use crate::protocol::{self, ErrorBody, ErrorCode};
 
-/// Sustained frames per second a client may send.
-pub const FRAMES_PER_SECOND: u32 = 5;
-/// Frames a client may send in a burst (a paste, a reconnect resend).
-pub const FRAME_BURST: u32 = 20;
-
 /// Close code for a peer that stopped answering pings.
 pub const CLOSE_IDLE: u16 = 1001;
 /// Close code for a text frame that is not UTF-8.
@@ -105,10 +100,10 @@ pub async fn close(out: &mut Outgoing, code: u16, reason: &'static str) {
 /// A per-connection flood limiter. They share one clock: making a clock
 /// calibrates it (CPU feature probes and timing reads), which would be
 /// most of what opening a socket costs.
-pub fn flood_limiter() -> DefaultDirectRateLimiter {
+pub fn flood_limiter(limits: &Limits) -> DefaultDirectRateLimiter {
     static CLOCK: std::sync::OnceLock<DefaultClock> = std::sync::OnceLock::new();
-    let per_second = NonZeroU32::new(FRAMES_PER_SECOND).unwrap_or(NonZeroU32::MIN);
-    let burst = NonZeroU32::new(FRAME_BURST).unwrap_or(NonZeroU32::MIN);
+    let per_second = NonZeroU32::new(limits.frames_per_second).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(limits.frame_burst).unwrap_or(NonZeroU32::MIN);
     RateLimiter::direct_with_clock(
         Quota::per_second(per_second).allow_burst(burst),
         CLOCK.get_or_init(DefaultClock::default).clone(),
@@ -202,7 +197,7 @@ where
     H: FnMut(S::Frame) -> Fut,
     Fut: Future<Output = Vec<S::Event>>,
 {
-    let limiter = flood_limiter();
+    let limiter = flood_limiter(limits);
     let mut ping = tokio::time::interval_at(
         Instant::now() + limits.ping_interval(),
         limits.ping_interval(),

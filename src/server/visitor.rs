@@ -65,7 +65,7 @@ fn busy() -> Response {
 
 async fn run(socket: WebSocket, state: AppState, resume: Option<String>, ip: IpAddr) {
     let (mut out, mut incoming) = socket.split();
-    let (outbox, mut inbox) = crate::hub::outbox();
+    let (outbox, mut inbox) = crate::hub::outbox_of(state.limits.outbox_frames);
     let session = match state.hub.connect_visitor(resume.as_deref(), outbox) {
         Ok(session) => session,
         Err(e) => {
