@@ -342,10 +342,12 @@ impl Hub {
     // --- plumbing ----------------------------------------------------------
 
     fn view(&self, record: &ConversationRecord) -> Result<ConversationView, HubError> {
-        let page = self
-            .inner
-            .store
-            .history_page(record.id, None, HISTORY_PAGE, |_| true)?;
+        let page = self.inner.store.history_page(
+            record.id,
+            Some(record.next_seq),
+            HISTORY_PAGE,
+            |_| true,
+        )?;
         Ok(ConversationView {
             conversation_id: record.id.to_string(),
             status: record.status,

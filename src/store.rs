@@ -42,6 +42,10 @@ use crate::protocol::Status;
 
 pub mod check;
 mod error;
+/// Lines read back when a resend's client id is not in the index: the
+/// last write before a crash holds at most a line and the bot's answer.
+const RESEND_WINDOW: usize = 4;
+
 mod group_commit;
 mod page;
 
@@ -243,55 +247,78 @@ impl Store {
         self.append_messages(record, std::slice::from_ref(message))
     }
 
-    /// Appends several lines and saves the conversation record once, in one
-    /// transaction: a visitor's line and the bot's answer cost one write of
-    /// the record, not two.
+    /// Appends several lines and saves the conversation record once: a
+    /// visitor's line and the bot's answer cost one write of the record.
+    ///
+    /// Plain inserts, not a sled transaction: sled 0.34 rolls its I/O
+    /// buffer for every transaction and wakes all its I/O threads to write
+    /// it, which was half the CPU a message cost (docs/PERFORMANCE.md).
+    /// What makes plain inserts safe is their order and sled's recovery,
+    /// which keeps a *prefix* of the writes (it stops at the first torn
+    /// entry). The lines go first, then the record (whose `next_seq` says
+    /// which lines count), then the client-id index. A crash before the
+    /// flush can leave: lines beyond the record's `next_seq` (never
+    /// acknowledged; the next lines overwrite them), or lines and record
+    /// without their index entries (a resend still finds its line:
+    /// [`Store::seq_for_client_id`] also reads the last lines). Nothing is
+    /// acknowledged before the flush, so nothing acknowledged is lost.
     pub fn append_messages(
         &self,
         record: &ConversationRecord,
         lines: &[StoredMessage],
     ) -> Result<(), StoreError> {
         let conversation = serde_json::to_vec(record)?;
-        let mut encoded = Vec::with_capacity(lines.len());
         for message in lines {
-            encoded.push((
+            self.messages.insert(
                 message_key(record.id, message.seq),
                 serde_json::to_vec(message)?,
-                message
-                    .client_id
-                    .as_deref()
-                    .map(|c| client_key(record.id, c)),
-                message.seq.to_be_bytes(),
-            ));
+            )?;
         }
-        let result: Result<(), TransactionError<()>> =
-            (&self.conversations, &self.messages, &self.client_ids).transaction(
-                |(conversations, messages, client_ids)| {
-                    conversations
-                        .insert(record.id.as_bytes().as_slice(), conversation.as_slice())?;
-                    for (key, line, client_key, seq) in &encoded {
-                        messages.insert(key.as_slice(), line.as_slice())?;
-                        if let Some(client_key) = client_key {
-                            client_ids.insert(client_key.as_slice(), seq.as_slice())?;
-                        }
-                    }
-                    Ok::<(), ConflictableTransactionError<()>>(())
-                },
-            );
-        committed(result)
+        self.conversations
+            .insert(record.id.as_bytes(), conversation)?;
+        for message in lines {
+            if let Some(client_id) = message.client_id.as_deref() {
+                self.client_ids.insert(
+                    client_key(record.id, client_id),
+                    &message.seq.to_be_bytes()[..],
+                )?;
+            }
+        }
+        Ok(())
     }
 
-    /// The seq of the line a client already sent with `client_id`, if any.
+    /// The seq of the line a client already sent with `client_id` in the
+    /// conversation `record`, if any. Lines at or beyond the record's
+    /// `next_seq` do not count (see [`Store::append_messages`]); when the
+    /// index has no entry, the last few lines are read, for the one write
+    /// a crash may have cut short.
     pub fn seq_for_client_id(
         &self,
-        conversation: Uuid,
+        record: &ConversationRecord,
         client_id: &str,
     ) -> Result<Option<u64>, StoreError> {
-        Ok(self
+        let indexed = self
             .client_ids
-            .get(client_key(conversation, client_id))?
+            .get(client_key(record.id, client_id))?
             .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
-            .map(u64::from_be_bytes))
+            .map(u64::from_be_bytes)
+            .filter(|seq| *seq < record.next_seq);
+        if indexed.is_some() {
+            return Ok(indexed);
+        }
+        let recent = self
+            .messages
+            .range(message_key(record.id, 0)..message_key(record.id, record.next_seq))
+            .rev()
+            .take(RESEND_WINDOW);
+        for item in recent {
+            let (_, value) = item?;
+            let line: StoredMessage = serde_json::from_slice(&value)?;
+            if line.client_id.as_deref() == Some(client_id) {
+                return Ok(Some(line.seq));
+            }
+        }
+        Ok(None)
     }
 
     /// Every line of a conversation, in order.
@@ -583,6 +610,42 @@ mod tests {
     }
 
     #[test]
+    fn a_resend_after_a_write_cut_short_finds_its_line_and_a_line_never_counted_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut rec =
+            ConversationRecord::new(Uuid::new_v4(), "tok".into(), OffsetDateTime::UNIX_EPOCH);
+        store.create_conversation(&rec).unwrap();
+        let first = rec.take_seq();
+        store
+            .append_message(&rec, &line(first, Some("c1")))
+            .unwrap();
+        // A crash after the line and the record, before the index entry:
+        let second = rec.take_seq();
+        store
+            .messages
+            .insert(
+                message_key(rec.id, second),
+                serde_json::to_vec(&line(second, Some("c2"))).unwrap(),
+            )
+            .unwrap();
+        store.save_conversation(&rec).unwrap();
+        assert_eq!(store.seq_for_client_id(&rec, "c2").unwrap(), Some(second));
+        // A crash after a line, before its record: the line does not count.
+        let stale = rec.clone();
+        let third = rec.take_seq();
+        store
+            .messages
+            .insert(
+                message_key(rec.id, third),
+                serde_json::to_vec(&line(third, Some("c3"))).unwrap(),
+            )
+            .unwrap();
+        assert_eq!(store.seq_for_client_id(&stale, "c3").unwrap(), None);
+        assert_eq!(store.seq_for_client_id(&stale, "c1").unwrap(), Some(first));
+    }
+
+    #[test]
     fn reports_read_only_the_conversations_of_the_period() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
@@ -622,7 +685,8 @@ mod tests {
         let history = store.history(id).unwrap();
         assert_eq!(history.len(), 300);
         assert!(history.windows(2).all(|w| w[0].seq < w[1].seq));
-        assert_eq!(store.seq_for_client_id(id, "c7").unwrap(), Some(8));
+        let record = store.conversation(id).unwrap().unwrap();
+        assert_eq!(store.seq_for_client_id(&record, "c7").unwrap(), Some(8));
         assert_eq!(
             store
                 .conversation_by_token("tok")

@@ -126,7 +126,7 @@ impl Hub {
             c.record.check_held_by(agent)?;
             // The first reply meets the answer deadline.
             c.set_answer_deadline(None);
-            if store.seq_for_client_id(conversation, client_id)?.is_some() {
+            if store.seq_for_client_id(&c.record, client_id)?.is_some() {
                 None
             } else {
                 c.room_for_a_line()?;

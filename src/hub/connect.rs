@@ -50,7 +50,7 @@ impl Hub {
             }
         };
         let id = record.id;
-        let (history, more_history) = visible_history(store, id)?;
+        let (history, more_history) = visible_history(store, &record)?;
         // The conversation before this one, so a reload still shows what
         // the visitor saw above the "New conversation" divider.
         let earlier = match record.earlier_count {
@@ -60,7 +60,7 @@ impl Hub {
                 .iter()
                 .rfind(|c| c.created_at < record.created_at)
             {
-                Some(previous) => visible_history(store, previous.id)?.0,
+                Some(previous) => visible_history(store, previous)?.0,
                 None => Vec::new(),
             },
         };
@@ -126,12 +126,15 @@ impl Hub {
 }
 
 /// The newest page of what the visitor may see (no private notes), and
-/// whether older lines exist.
+/// whether older lines exist. Lines the record does not count yet (a write
+/// a crash cut short) are not shown.
 fn visible_history(
     store: &Store,
-    conversation: Uuid,
+    record: &ConversationRecord,
 ) -> Result<(Vec<MessageView>, bool), HubError> {
-    let page = store.history_page(conversation, None, HISTORY_PAGE, |m| m.from != Sender::Note)?;
+    let page = store.history_page(record.id, Some(record.next_seq), HISTORY_PAGE, |m| {
+        m.from != Sender::Note
+    })?;
     Ok((
         page.lines.iter().map(StoredMessage::view).collect(),
         page.more,

@@ -59,7 +59,7 @@ impl Hub {
                 Status::Queued => {}
                 Status::Bot | Status::Closed => return Err(HubError::NotAssigned),
             }
-            if store.seq_for_client_id(conversation, client_id)?.is_some() {
+            if store.seq_for_client_id(&c.record, client_id)?.is_some() {
                 None
             } else {
                 append(

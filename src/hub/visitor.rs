@@ -65,7 +65,10 @@ impl Hub {
             let store = &self.inner.store;
             let availability = self.availability(&live);
             let current = live.visitor_conversation(connection)?;
-            if store.seq_for_client_id(current, client_id)?.is_some() {
+            if store
+                .seq_for_client_id(&live.conversation_mut(current)?.record, client_id)?
+                .is_some()
+            {
                 // Stored before; the flush in `commit` makes sure the earlier
                 // write is durable before this second ack.
                 None

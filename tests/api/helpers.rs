@@ -216,6 +216,29 @@ impl Client {
         }
     }
 
+    /// Sends a JSON frame; an error when the connection is gone.
+    pub async fn try_send(&mut self, frame: Value) -> Result<(), ()> {
+        self.ws
+            .send(Message::text(frame.to_string()))
+            .await
+            .map_err(|_| ())
+    }
+
+    /// The next JSON frame, or `None` once the connection is gone.
+    pub async fn try_next(&mut self) -> Option<Value> {
+        loop {
+            match tokio::time::timeout(FRAME_TIMEOUT, self.ws.next()).await {
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    return serde_json::from_str(text.as_str()).ok()
+                }
+                Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) | Err(_) => {
+                    return None
+                }
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
     /// The next frame of `kind`, skipping others (e.g. queue refreshes).
     pub async fn expect(&mut self, kind: &str) -> Value {
         loop {

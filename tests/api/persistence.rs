@@ -87,7 +87,12 @@ struct Tandem {
 
 impl Tandem {
     fn start(data_dir: &std::path::Path) -> Tandem {
+        Tandem::start_with(data_dir, &[])
+    }
+
+    fn start_with(data_dir: &std::path::Path, extra: &[&std::ffi::OsStr]) -> Tandem {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
+            .args(extra)
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .arg("--intents-dir")
@@ -166,4 +171,91 @@ async fn kill_9_loses_no_acknowledged_message() {
     let expected: Vec<String> = (0..15).map(|i| format!("c{i}")).collect();
     assert_eq!(ids, expected);
     tandem.kill_9();
+}
+
+/// One visitor writing as fast as its acks come, until the server dies:
+/// the ids acknowledged, and the one in flight when it died.
+async fn write_until_killed(addr: String, v: usize) -> (String, Vec<String>, Option<String>) {
+    let mut c = Client::connect(&format!("ws://{addr}/ws/visitor"))
+        .await
+        .unwrap();
+    let token = c.next().await["resume_token"].as_str().unwrap().to_owned();
+    let mut acked = Vec::new();
+    for i in 0.. {
+        let id = format!("v{v}-{i}");
+        // Words the bot cannot answer would hand over after two: ask
+        // routine things so the bot keeps answering and writing.
+        let frame = json!({"type": "message", "id": id, "text": format!("hello {i}")});
+        if c.try_send(frame).await.is_err() {
+            return (token, acked, Some(id));
+        }
+        loop {
+            match c.try_next().await {
+                Some(f) if f["type"] == "ack" && f["id"] == id.as_str() => break,
+                Some(_) => continue,
+                None => return (token, acked, Some(id)),
+            }
+        }
+        acked.push(id);
+    }
+    unreachable!()
+}
+
+#[tokio::test]
+async fn kill_9_mid_flight_loses_no_acknowledged_line_and_a_resend_is_stored_once() {
+    let data = tempfile::tempdir().unwrap();
+    let config = data.path().join("limits.toml");
+    // Ten visitors from one test machine: lift the per-address budget.
+    std::fs::write(&config, "[limits]\nip_lines_per_second = 1000\nip_line_burst = 1000\nvisitor_lines_per_second = 1000\nvisitor_line_burst = 1000\nframes_per_second = 1000\nframe_burst = 1000\n").unwrap();
+    let args = [std::ffi::OsStr::new("--config"), config.as_os_str()];
+    for cycle in 0..3 {
+        let tandem = Tandem::start_with(&data.path().join("db"), &args);
+        let writers: Vec<_> = (0..10)
+            .map(|v| tokio::spawn(write_until_killed(tandem.addr.clone(), cycle * 100 + v)))
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        tandem.kill_9();
+        let mut seen = Vec::new();
+        for w in writers {
+            seen.push(w.await.unwrap());
+        }
+        let tandem = Tandem::start_with(&data.path().join("db"), &args);
+        for (token, acked, in_flight) in seen {
+            assert!(!acked.is_empty(), "the writers got going before the kill");
+            let mut c = Client::connect(&format!("ws://{}/ws/visitor?resume={token}", tandem.addr))
+                .await
+                .unwrap();
+            let welcome = c.next().await;
+            // The one in flight is sent again, as the widget does.
+            if let Some(id) = &in_flight {
+                c.say(id, "hello again").await;
+            }
+            drop(c);
+            let (_, again) = {
+                let mut c =
+                    Client::connect(&format!("ws://{}/ws/visitor?resume={token}", tandem.addr))
+                        .await
+                        .unwrap();
+                let w = c.next().await;
+                (c, w)
+            };
+            let ids: Vec<&str> = again["history"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|m| m["client_id"].as_str())
+                .collect();
+            for id in &acked {
+                assert_eq!(
+                    ids.iter().filter(|x| *x == id).count(),
+                    1,
+                    "acknowledged {id} is there once: {ids:?} (welcome before the resend: {welcome})"
+                );
+            }
+            if let Some(id) = &in_flight {
+                assert_eq!(ids.iter().filter(|x| *x == id).count(), 1, "{ids:?}");
+            }
+        }
+        tandem.kill_9();
+    }
 }
