@@ -84,7 +84,7 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
             &mut inbox,
             &mut shutdown,
             &state.limits,
-            |frame| handle(hub, name, frame),
+            |frame| Box::pin(handle(hub, name, frame)),
         )
         .await;
         if let socket::Ended::OutboxDropped = ended {

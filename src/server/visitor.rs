@@ -87,15 +87,19 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>, ip: IpA
             &mut inbox,
             &mut shutdown,
             &state.limits,
-            |frame| async move {
-                // Lines count against the visitor's and the address's
-                // budgets, whichever tab or socket they come from.
-                if stores_something(&frame) && !floods.allow(conversation, ip) {
-                    crate::metrics::rate_limited();
-                    let id = <Visitor as socket::Side>::frame_id(&frame);
-                    return vec![VisitorEvent::Error(socket::rate_limited(id))];
-                }
-                handle(hub, connection, frame).await.into_iter().collect()
+            // Boxed: the handler's state exists only while a frame is being
+            // handled, instead of sitting in every idle socket's task.
+            |frame| {
+                Box::pin(async move {
+                    // Lines count against the visitor's and the address's
+                    // budgets, whichever tab or socket they come from.
+                    if stores_something(&frame) && !floods.allow(conversation, ip) {
+                        crate::metrics::rate_limited();
+                        let id = <Visitor as socket::Side>::frame_id(&frame);
+                        return vec![VisitorEvent::Error(socket::rate_limited(id))];
+                    }
+                    handle(hub, connection, frame).await.into_iter().collect()
+                })
             },
         )
         .await;
