@@ -77,7 +77,7 @@ mod visitor;
 pub use assign::HubOptions;
 use lines::{append, append_all, say, Line};
 use outbox::Deliveries;
-pub use outbox::{outbox, outbox_of, Inbox, Outbox, OUTBOX_CAPACITY};
+pub use outbox::{outbox, outbox_of, Inbox, Latest, Outbox, OUTBOX_CAPACITY};
 pub use retention::{Purged, RETENTION_PERIOD};
 
 /// Why an event could not be applied; each maps to a protocol error code.
@@ -201,6 +201,10 @@ struct Live {
     /// Resume tokens of conversations not stored yet (see
     /// [`LiveConversation::stored`]), so a second tab finds them.
     unstored_tokens: HashMap<String, Uuid>,
+    /// The last version given to a `latest` slot value (see
+    /// [`outbox::Latest`]); a `Cell` because the functions that read the
+    /// live state to decide who hears what take it shared.
+    latest_version: std::cell::Cell<u64>,
 }
 
 /// An active conversation and the visitor sockets watching it.
@@ -213,6 +217,9 @@ struct LiveConversation {
     /// Whether the store has it. A visitor who only opens the widget costs
     /// no disk: the conversation is stored with its first line.
     stored: bool,
+    /// The place in line (and estimate) its visitors were last told, so a
+    /// queue change touches only the visitors whose place moved.
+    place: std::cell::Cell<Option<(usize, u64)>>,
 }
 
 struct AgentConnection {
@@ -287,6 +294,7 @@ impl Hub {
                     visitors: HashMap::new(),
                     answer_deadline,
                     stored: true,
+                    place: Default::default(),
                 },
             );
         }

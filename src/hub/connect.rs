@@ -92,6 +92,7 @@ impl Hub {
                 visitors: HashMap::new(),
                 answer_deadline: None,
                 stored: resumed,
+                place: Default::default(),
             })
             .visitors
             .insert(connection, outbox);

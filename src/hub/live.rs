@@ -144,20 +144,35 @@ impl Live {
     /// Everyone learns of a queue change: agents get the new queue, waiting
     /// visitors their new place (both through the `latest` slots).
     pub(super) fn queue_changed(&self, deliveries: &mut Deliveries) {
-        let entries = self.queue_view();
-        crate::metrics::queue_length(entries.len());
-        let event = AgentEvent::Queue { entries };
-        for a in self.agents.values() {
-            deliveries
-                .agent_latest
-                .push((a.outbox.latest.clone(), event.clone()));
+        if self.agents.is_empty() {
+            crate::metrics::queue_length(self.queue().len());
+        } else {
+            let entries = self.queue_view();
+            crate::metrics::queue_length(entries.len());
+            let latest = Latest {
+                version: self.next_version(),
+                value: Some(AgentEvent::Queue { entries }),
+            };
+            for a in self.agents.values() {
+                deliveries
+                    .agent_latest
+                    .push((a.outbox.latest.clone(), latest.clone()));
+            }
         }
         self.visitor_positions(deliveries);
     }
 
+    /// The next version for `latest` slot values (decision order).
+    pub(super) fn next_version(&self) -> u64 {
+        let version = self.latest_version.get() + 1;
+        self.latest_version.set(version);
+        version
+    }
+
     /// Sets every watching visitor's place: waiting ones their place and
     /// estimate, the others none (so a place not yet sent is never sent
-    /// after they left the queue). Only changed slots wake their socket.
+    /// after they left the queue). Only visitors whose place or estimate
+    /// moved get a new value; the rest cost a comparison.
     pub(super) fn visitor_positions(&self, deliveries: &mut Deliveries) {
         let agents = self.agents_available();
         let places: HashMap<Uuid, usize> = self
@@ -171,13 +186,21 @@ impl Live {
             .values()
             .filter(|c| !c.visitors.is_empty())
         {
-            let place = places
-                .get(&c.record.id)
-                .map(|&position| VisitorEvent::Queued {
+            let place = places.get(&c.record.id).map(|&position| {
+                (
                     position,
-                    estimated_wait_s: queue::estimated_wait_secs(position, agents, &self.handling),
-                });
-            deliveries.latest_for_visitors(c, place.as_ref());
+                    queue::estimated_wait_secs(position, agents, &self.handling),
+                )
+            });
+            if c.place.get() == place {
+                continue;
+            }
+            c.place.set(place);
+            let event = place.map(|(position, estimated_wait_s)| VisitorEvent::Queued {
+                position,
+                estimated_wait_s,
+            });
+            deliveries.latest_for_visitors(c, self.next_version(), event.as_ref());
         }
     }
 }

@@ -19,7 +19,27 @@ pub const OUTBOX_CAPACITY: usize = 64;
 #[derive(Debug)]
 pub struct Outbox<E> {
     pub events: mpsc::Sender<Box<E>>,
-    pub latest: watch::Sender<Option<E>>,
+    pub latest: watch::Sender<Latest<E>>,
+}
+
+/// A `latest` slot's value, with the version of the decision that set it:
+/// deliveries run after their flush, not always in the order the hub
+/// decided them, and a slower, older one must not overwrite a newer value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Latest<E> {
+    /// Increases with every decision that sets a slot (under the hub lock).
+    pub version: u64,
+    /// What to send; `None` clears it (a visitor who left the queue).
+    pub value: Option<E>,
+}
+
+impl<E> Default for Latest<E> {
+    fn default() -> Self {
+        Latest {
+            version: 0,
+            value: None,
+        }
+    }
 }
 
 impl<E> Clone for Outbox<E> {
@@ -34,7 +54,7 @@ impl<E> Clone for Outbox<E> {
 /// The receiving ends of an [`Outbox`].
 pub struct Inbox<E> {
     pub events: mpsc::Receiver<Box<E>>,
-    pub latest: watch::Receiver<Option<E>>,
+    pub latest: watch::Receiver<Latest<E>>,
 }
 
 /// A new outbox of [`OUTBOX_CAPACITY`] and the socket's ends of it.
@@ -45,7 +65,7 @@ pub fn outbox<E>() -> (Outbox<E>, Inbox<E>) {
 /// A new outbox holding up to `capacity` frames (`[limits] outbox_frames`).
 pub fn outbox_of<E>(capacity: usize) -> (Outbox<E>, Inbox<E>) {
     let (events, events_rx) = mpsc::channel(capacity.max(1));
-    let (latest, latest_rx) = watch::channel(None);
+    let (latest, latest_rx) = watch::channel(Latest::default());
     (
         Outbox { events, latest },
         Inbox {
@@ -60,9 +80,10 @@ pub fn outbox_of<E>(capacity: usize) -> (Outbox<E>, Inbox<E>) {
 pub(super) struct Deliveries {
     pub(super) visitors: Vec<(Uuid, u64, mpsc::Sender<Box<VisitorEvent>>, VisitorEvent)>,
     pub(super) agents: Vec<(u64, mpsc::Sender<Box<AgentEvent>>, AgentEvent)>,
-    /// New values for `latest` slots (`None` clears a visitor's place).
-    pub(super) visitor_latest: Vec<(watch::Sender<Option<VisitorEvent>>, Option<VisitorEvent>)>,
-    pub(super) agent_latest: Vec<(watch::Sender<Option<AgentEvent>>, AgentEvent)>,
+    /// New values for `latest` slots (`None` clears a visitor's place),
+    /// with the version of the decision.
+    pub(super) visitor_latest: Vec<(watch::Sender<Latest<VisitorEvent>>, Latest<VisitorEvent>)>,
+    pub(super) agent_latest: Vec<(watch::Sender<Latest<AgentEvent>>, Latest<AgentEvent>)>,
 }
 
 impl Deliveries {
@@ -101,21 +122,26 @@ impl Deliveries {
             }
         }
         for (slot, value) in self.visitor_latest {
-            replace_if_changed(&slot, value);
+            replace_if_newer(&slot, value);
         }
         for (slot, value) in self.agent_latest {
-            replace_if_changed(&slot, Some(value));
+            replace_if_newer(&slot, value);
         }
     }
 }
 
-/// Sets a `latest` slot, waking its socket only when the value changed.
-fn replace_if_changed<E: PartialEq>(slot: &watch::Sender<Option<E>>, value: Option<E>) {
+/// Sets a `latest` slot unless a newer decision already did, waking its
+/// socket only when the value changed.
+fn replace_if_newer<E: PartialEq>(slot: &watch::Sender<Latest<E>>, new: Latest<E>) {
     slot.send_if_modified(|current| {
-        if *current == value {
+        if new.version <= current.version {
+            return false;
+        }
+        current.version = new.version;
+        if current.value == new.value {
             false
         } else {
-            *current = value;
+            current.value = new.value;
             true
         }
     });
@@ -125,11 +151,15 @@ impl Deliveries {
     pub(super) fn latest_for_visitors(
         &mut self,
         c: &LiveConversation,
+        version: u64,
         value: Option<&VisitorEvent>,
     ) {
         for tx in c.visitors.values() {
-            self.visitor_latest
-                .push((tx.latest.clone(), value.cloned()));
+            let latest = Latest {
+                version,
+                value: value.cloned(),
+            };
+            self.visitor_latest.push((tx.latest.clone(), latest));
         }
     }
 }

@@ -349,6 +349,7 @@ fn continue_if_closed(
         visitors,
         answer_deadline: None,
         stored: true,
+        place: Default::default(),
     };
     deliveries.for_visitors(
         &c,

@@ -262,7 +262,7 @@ where
             }
             _ = tokio::time::sleep_until(latest_due.unwrap_or_else(Instant::now)), if latest_due.is_some() => {
                 latest_due = None;
-                let latest = inbox.latest.borrow_and_update().clone();
+                let latest = inbox.latest.borrow_and_update().value.clone();
                 if let Some(event) = latest {
                     if send(out, &event).await.is_err() {
                         return Ended::Done;

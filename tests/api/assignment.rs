@@ -76,7 +76,7 @@ async fn an_assigned_chat_nobody_answers_goes_back_to_the_front_of_the_queue() {
     assert!(to_agent.iter().any(|e| matches!(e, AgentEvent::Requeued { conversation_id } if *conversation_id == conversation.to_string())));
     // The queue is a frame that supersedes the last: the newest waits in
     // the console's `latest` slot.
-    let queue = match agent.latest.borrow().clone() {
+    let queue = match agent.latest.borrow().value.clone() {
         Some(AgentEvent::Queue { entries }) => entries,
         other => panic!("a new queue, not {other:?}"),
     };
@@ -90,7 +90,7 @@ async fn an_assigned_chat_nobody_answers_goes_back_to_the_front_of_the_queue() {
         .iter()
         .any(|e| matches!(e, VisitorEvent::AgentLeft { .. })));
     assert!(matches!(
-        *visitor.latest.borrow(),
+        visitor.latest.borrow().value,
         Some(VisitorEvent::Queued { position: 1, .. })
     ));
     let record = hub.store().conversation(conversation).unwrap().unwrap();
