@@ -29,10 +29,15 @@
 //! confidence spares the sentence encoder): the load that shows how the
 //! bot degrades when more messages arrive than the encoder can take.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+
+use common::{cpu_ms, next_json, Socket};
 use tokio_tungstenite::tungstenite::Message;
 
 /// Routine questions; a visitor asks them in turn and never the same one
@@ -167,22 +172,6 @@ fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn next_json(ws: &mut Socket) -> Option<Value> {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(30), ws.next())
-            .await
-            .ok()??
-        {
-            Ok(Message::Text(t)) => return serde_json::from_str(t.as_str()).ok(),
-            Ok(Message::Close(_)) | Err(_) => return None,
-            Ok(_) => continue,
-        }
-    }
-}
-
 /// One visitor's conversation: (ack latencies, answer latencies), in µs.
 async fn converse(
     mut ws: Socket,
@@ -314,15 +303,6 @@ async fn paced(
             },
         }
     }
-}
-
-/// The server's CPU time so far (user + system), in milliseconds.
-fn cpu_ms(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name (which may hold spaces) start at ')'.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(ticks * 10) // USER_HZ is 100 on Linux
 }
 
 async fn paced_run(args: &Args, sockets: Vec<Socket>, pace_ms: u64) {

@@ -15,16 +15,18 @@
 //! frames a waiting visitor received. Run the server with limits that let
 //! one machine stand in for many addresses (docs/PERFORMANCE.md).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
+use futures_util::SinkExt;
+use serde_json::json;
+
+use common::{cpu_ms, next_json, Socket};
 use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::Message;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 struct Args {
     addr: String,
@@ -58,27 +60,6 @@ fn parse_args() -> Args {
         }
     }
     args
-}
-
-/// The server's CPU time so far (user + system), in milliseconds.
-fn cpu_ms(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(ticks * 10)
-}
-
-async fn next_json(ws: &mut Socket) -> Option<Value> {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(30), ws.next())
-            .await
-            .ok()??
-        {
-            Ok(Message::Text(t)) => return serde_json::from_str(t.as_str()).ok(),
-            Ok(Message::Close(_)) | Err(_) => return None,
-            Ok(_) => continue,
-        }
-    }
 }
 
 /// A visitor who asked for a person; returns once queued, with the place.
