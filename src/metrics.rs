@@ -18,7 +18,7 @@
 //! | `tandem_queue_wait_seconds` | histogram | | time from queueing to a person taking the chat |
 //! | `tandem_store_flush_seconds` | histogram | | one group-commit flush (fsync) |
 //! | `tandem_store_errors_total` | counter | | failed flushes and failed store operations |
-//! | `tandem_rate_limited_total` | counter | | frames refused by the per-connection flood limit |
+//! | `tandem_rate_limited_total` | counter | | frames refused by a flood limit (per socket, per visitor, per address) |
 //! | `tandem_logins_throttled_total` | counter | | sign-ins refused by the login throttle |
 //! | `tandem_connections_refused_total` | counter | `why` = `limit` (one address's share, or no room at all) / `reserved` (a visitor socket near the ceiling) | connections refused at accept, or visitor sockets refused near the ceiling |
 //! | `tandem_encoder_busy_total` | counter | | messages read without a sentence vector because the encoder's queue was full |
