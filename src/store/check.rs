@@ -160,12 +160,8 @@ impl Store {
                 report.complete = false;
                 break;
             }
-            let (key, value) = match item {
-                Ok(entry) => entry,
-                Err(e) => {
-                    report.problem(tree, "-", format!("sled cannot read further: {e}"));
-                    break;
-                }
+            let Some((key, value)) = entry(report, tree, item) else {
+                break;
             };
             read += 1;
             let Ok(id) = Uuid::from_slice(&key) else {
@@ -209,12 +205,8 @@ impl Store {
         let mut good = Vec::new();
         let mut read = 0;
         for item in sled_tree.iter() {
-            let (key, value) = match item {
-                Ok(entry) => entry,
-                Err(e) => {
-                    report.problem(tree, "-", format!("sled cannot read further: {e}"));
-                    break;
-                }
+            let Some((key, value)) = entry(report, tree, item) else {
+                break;
             };
             read += 1;
             match serde_json::from_slice::<T>(&value) {
@@ -233,6 +225,22 @@ impl Store {
         }
         report.checked.push((tree, read));
         good
+    }
+}
+
+/// One entry of a tree being checked, or `None` (reported) when sled
+/// cannot read further, which ends that tree's check.
+pub(super) fn entry(
+    report: &mut CheckReport,
+    tree: &'static str,
+    item: sled::Result<(sled::IVec, sled::IVec)>,
+) -> Option<(sled::IVec, sled::IVec)> {
+    match item {
+        Ok(entry) => Some(entry),
+        Err(e) => {
+            report.problem(tree, "-", format!("sled cannot read further: {e}"));
+            None
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::{hex, CheckReport};
+use super::{entry, hex, CheckReport};
 use crate::conversation::StoredMessage;
 use crate::store::{message_key, Store};
 
@@ -23,12 +23,8 @@ impl Store {
         let mut last: HashMap<Uuid, u64> = HashMap::new();
         let mut read = 0;
         for item in self.messages.iter() {
-            let (key, value) = match item {
-                Ok(entry) => entry,
-                Err(e) => {
-                    report.problem(tree, "-", format!("sled cannot read further: {e}"));
-                    break;
-                }
+            let Some((key, value)) = entry(report, tree, item) else {
+                break;
             };
             read += 1;
             let (Some(id), Some(seq)) = (
@@ -94,12 +90,8 @@ impl Store {
         let tree = "client_ids";
         let mut read = 0;
         for item in self.client_ids.iter() {
-            let (key, value) = match item {
-                Ok(entry) => entry,
-                Err(e) => {
-                    report.problem(tree, "-", format!("sled cannot read further: {e}"));
-                    break;
-                }
+            let Some((key, value)) = entry(report, tree, item) else {
+                break;
             };
             read += 1;
             let Some(id) = key.get(..16).and_then(|b| Uuid::from_slice(b).ok()) else {
@@ -148,12 +140,8 @@ impl Store {
         ] {
             let mut read = 0;
             for item in sled_tree.iter() {
-                let (key, value) = match item {
-                    Ok(entry) => entry,
-                    Err(e) => {
-                        report.problem(tree, "-", format!("sled cannot read further: {e}"));
-                        break;
-                    }
+                let Some((key, value)) = entry(report, tree, item) else {
+                    break;
                 };
                 read += 1;
                 let (name, bytes) = match &id_at {
