@@ -70,14 +70,15 @@ mod lines;
 mod live;
 mod offline;
 mod outbox;
+mod reads;
 mod retention;
 mod team;
 mod visitor;
 
 pub use assign::HubOptions;
 use lines::{append, append_all, say, Line};
-use outbox::Deliveries;
 pub use outbox::{outbox, outbox_of, Inbox, Latest, Outbox, OUTBOX_CAPACITY};
+use outbox::{AgentFrame, Deliveries};
 pub use retention::{Purged, RETENTION_PERIOD};
 
 /// Why an event could not be applied; each maps to a protocol error code.
@@ -198,9 +199,11 @@ struct Live {
     statuses: HashMap<String, AgentStatus>,
     /// Recent claim-to-close times, for the visitors' wait estimate.
     handling: queue::HandlingTimes,
-    /// Resume tokens of conversations not stored yet (see
-    /// [`LiveConversation::stored`]), so a second tab finds them.
-    unstored_tokens: HashMap<String, Uuid>,
+    /// The live conversation of each resume token: the visitor's newest,
+    /// which the store may not have yet (not written to yet, see
+    /// [`LiveConversation::stored`], or a write not yet durable), so a
+    /// second tab finds it.
+    tokens: HashMap<String, Uuid>,
     /// The last version given to a `latest` slot value (see
     /// [`outbox::Latest`]); a `Cell` because the functions that read the
     /// live state to decide who hears what take it shared.
@@ -220,6 +223,10 @@ struct LiveConversation {
     /// The place in line (and estimate) its visitors were last told, so a
     /// queue change touches only the visitors whose place moved.
     place: std::cell::Cell<Option<(usize, u64)>>,
+    /// Client ids of the newest lines written here, with their seq: a
+    /// resend checked against the store (outside the lock) may race the
+    /// write of the line it resends, which these catch (under the lock).
+    recent_client_ids: Vec<(Box<str>, u64)>,
 }
 
 struct AgentConnection {
@@ -253,26 +260,6 @@ pub enum Stored {
 }
 
 impl Hub {
-    /// Lines of `conversation` before line `before`, a page at a time,
-    /// for a `history` frame; `visible` leaves out agents' private notes.
-    pub fn history(
-        &self,
-        conversation: Uuid,
-        before: u64,
-        visible: bool,
-    ) -> Result<(Vec<MessageView>, bool), HubError> {
-        let page =
-            self.inner
-                .store
-                .history_page(conversation, Some(before), HISTORY_PAGE, |m| {
-                    !visible || m.from != Sender::Note
-                })?;
-        Ok((
-            page.lines.iter().map(StoredMessage::view).collect(),
-            page.more,
-        ))
-    }
-
     /// Builds the hub and reloads every queued or assigned conversation.
     pub fn new(store: Store, intents: IntentSet, options: HubOptions) -> Result<Hub, StoreError> {
         let mut live = Live::default();
@@ -287,6 +274,7 @@ impl Hub {
                     let left = std::time::Duration::try_from(by - now).unwrap_or_default();
                     tokio::time::Instant::now() + left
                 });
+            live.tokens.insert(record.resume_token.clone(), record.id);
             live.conversations.insert(
                 record.id,
                 LiveConversation {
@@ -295,6 +283,7 @@ impl Hub {
                     answer_deadline,
                     stored: true,
                     place: Default::default(),
+                    recent_client_ids: Vec::new(),
                 },
             );
         }
@@ -349,53 +338,6 @@ impl Hub {
 
     // --- plumbing ----------------------------------------------------------
 
-    fn view(&self, record: &ConversationRecord) -> Result<ConversationView, HubError> {
-        let page = self.inner.store.history_page(
-            record.id,
-            Some(record.next_seq),
-            HISTORY_PAGE,
-            |_| true,
-        )?;
-        Ok(ConversationView {
-            conversation_id: record.id.to_string(),
-            status: record.status,
-            assigned_to: record.assigned_to.clone(),
-            reasons: record.reasons.clone(),
-            frustration: record.mood.score,
-            frustration_peak: record.mood.peak,
-            history: page.lines.iter().map(StoredMessage::view).collect(),
-            more_history: page.more,
-            csat: record.csat.clone(),
-            earlier: self.earlier(record)?,
-            visitor_id: record.visitor().to_string(),
-        })
-    }
-
-    /// The visitor's conversations before `record`, newest first.
-    fn earlier(&self, record: &ConversationRecord) -> Result<Vec<EarlierConversation>, HubError> {
-        if record.earlier_count == 0 {
-            return Ok(Vec::new());
-        }
-        let mut earlier: Vec<EarlierConversation> = self
-            .inner
-            .store
-            .visitor_conversations(record.visitor())?
-            .into_iter()
-            .filter(|c| c.id != record.id && c.created_at <= record.created_at)
-            .map(|c| EarlierConversation {
-                conversation_id: c.id.to_string(),
-                created_at: c.created_at,
-                status: c.status,
-                preview: c.preview,
-                agent: c.assigned_to,
-                reasons: c.reasons,
-                csat: c.csat,
-            })
-            .collect();
-        earlier.reverse();
-        Ok(earlier)
-    }
-
     /// Step 2 and 3: flush, then deliver. Any change may have freed an
     /// agent or queued a visitor, so auto-assignment gets a look afterwards.
     async fn commit(&self, deliveries: Deliveries) -> Result<(), HubError> {
@@ -405,6 +347,8 @@ impl Hub {
 
     async fn flush_and_deliver(&self, deliveries: Deliveries) -> Result<(), HubError> {
         self.inner.store.flush().await?;
+        let mut deliveries = deliveries;
+        self.read_frames(&mut deliveries);
         deliveries.deliver(self);
         Ok(())
     }

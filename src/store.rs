@@ -525,7 +525,10 @@ mod tests {
             )
             .unwrap();
         store.save_conversation(&rec).unwrap();
-        assert_eq!(store.seq_for_client_id(&rec, "c2").unwrap(), Some(second));
+        assert_eq!(
+            store.seq_for_client_id(rec.id, rec.next_seq, "c2").unwrap(),
+            Some(second)
+        );
         // A crash after a line, before its record: the line does not count.
         let stale = rec.clone();
         let third = rec.take_seq();
@@ -536,8 +539,18 @@ mod tests {
                 serde_json::to_vec(&line(third, Some("c3"))).unwrap(),
             )
             .unwrap();
-        assert_eq!(store.seq_for_client_id(&stale, "c3").unwrap(), None);
-        assert_eq!(store.seq_for_client_id(&stale, "c1").unwrap(), Some(first));
+        assert_eq!(
+            store
+                .seq_for_client_id(stale.id, stale.next_seq, "c3")
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .seq_for_client_id(stale.id, stale.next_seq, "c1")
+                .unwrap(),
+            Some(first)
+        );
     }
 
     #[test]
@@ -581,7 +594,12 @@ mod tests {
         assert_eq!(history.len(), 300);
         assert!(history.windows(2).all(|w| w[0].seq < w[1].seq));
         let record = store.conversation(id).unwrap().unwrap();
-        assert_eq!(store.seq_for_client_id(&record, "c7").unwrap(), Some(8));
+        assert_eq!(
+            store
+                .seq_for_client_id(record.id, record.next_seq, "c7")
+                .unwrap(),
+            Some(8)
+        );
         assert_eq!(
             store
                 .conversation_by_token("tok")

@@ -45,6 +45,16 @@ impl Hub {
             })
             .map(|c| c.record.clone())
             .collect();
+        // Others' wait estimates shrink with one more agent online, and
+        // everyone's transfer list grows.
+        let mut deliveries = Deliveries::default();
+        live.visitor_positions(&mut deliveries);
+        live.agents_changed(&self.inner.desk, &mut deliveries);
+        drop(live);
+        // Read outside the lock. Each view holds the lines before the
+        // record's `next_seq` as it stood above; later lines reach this
+        // socket through its outbox, registered above, so none is missed
+        // or shown twice.
         for record in held {
             greeting.push(AgentEvent::Conversation(self.view(&record)?));
         }
@@ -52,12 +62,6 @@ impl Hub {
         greeting.push(AgentEvent::Canned {
             replies: self.intents().canned.clone(),
         });
-        // Others' wait estimates shrink with one more agent online, and
-        // everyone's transfer list grows.
-        let mut deliveries = Deliveries::default();
-        live.visitor_positions(&mut deliveries);
-        live.agents_changed(&self.inner.desk, &mut deliveries);
-        drop(live);
         deliveries.deliver(self);
         // A new agent may take waiting conversations (auto mode).
         self.rebalance_soon();
@@ -85,16 +89,18 @@ impl Hub {
 
     /// A conversation's full view, for `open`.
     pub fn open(&self, conversation: Uuid) -> Result<AgentEvent, HubError> {
-        let record = {
-            let live = self.live();
-            match live.conversations.get(&conversation) {
-                Some(c) => c.record.clone(),
-                None => self
-                    .inner
-                    .store
-                    .conversation(conversation)?
-                    .ok_or(HubError::NotFound)?,
-            }
+        let live = self
+            .live()
+            .conversations
+            .get(&conversation)
+            .map(|c| c.record.clone());
+        let record = match live {
+            Some(record) => record,
+            None => self
+                .inner
+                .store
+                .conversation(conversation)?
+                .ok_or(HubError::NotFound)?,
         };
         Ok(AgentEvent::Conversation(self.view(&record)?))
     }
@@ -119,6 +125,7 @@ impl Hub {
         text: &str,
     ) -> Result<Stored, HubError> {
         crate::metrics::message_received(crate::metrics::Role::Agent);
+        let resent = self.stored_before(conversation, client_id)?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
@@ -126,7 +133,7 @@ impl Hub {
             c.record.check_held_by(agent)?;
             // The first reply meets the answer deadline.
             c.set_answer_deadline(None);
-            if store.seq_for_client_id(&c.record, client_id)?.is_some() {
+            if resent || c.wrote_lately(client_id) {
                 None
             } else {
                 c.room_for_a_line()?;

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use super::{append, Deliveries, Hub, HubError, Line, Live, LiveConversation};
+use super::{append, AgentFrame, Deliveries, Hub, HubError, Line, Live, LiveConversation};
 use crate::encoder::Embedder;
 use crate::hours::BusinessHours;
 use crate::protocol::{
@@ -82,8 +82,7 @@ impl Hub {
             },
         );
         deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
-        let record = c.record.clone();
-        let view = self.view(&record)?;
+        let record = Box::new(c.record.clone());
         live.for_agent(
             deliveries,
             agent,
@@ -91,7 +90,7 @@ impl Hub {
                 conversation_id: conversation.to_string(),
             },
         );
-        live.for_agent(deliveries, agent, AgentEvent::Conversation(view));
+        live.frame_for_agent(deliveries, agent, AgentFrame::View(record));
         live.queue_changed(deliveries);
         live.agents_changed(desk, deliveries);
         Ok(())

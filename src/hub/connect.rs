@@ -10,6 +10,11 @@ use crate::protocol::{AgentView, MessageView, HISTORY_PAGE};
 impl Hub {
     /// Attaches a visitor socket to the conversation of `resume_token`, or to
     /// a new conversation when the token is absent or unknown.
+    ///
+    /// The store is read outside the hub lock: first the token's stored
+    /// conversation, then, once the socket is attached, the history up to
+    /// the conversation's `next_seq` at that moment. Lines after it reach
+    /// the socket through its outbox, so none is missed or shown twice.
     pub fn connect_visitor(
         &self,
         resume_token: Option<&str>,
@@ -17,40 +22,77 @@ impl Hub {
     ) -> Result<VisitorSession, HubError> {
         let store = &self.inner.store;
         let connection = self.connection_id();
-        let mut live = self.live();
-        let existing = match resume_token {
-            Some(token) => match store.conversation_by_token(token)? {
-                Some(record) => Some(record),
-                // Another tab's conversation, nothing written yet.
-                None => live
-                    .unstored_tokens
-                    .get(token)
-                    .and_then(|id| live.conversations.get(id))
-                    .map(|c| c.record.clone()),
-            },
+        let stored = match resume_token {
+            Some(token) => store.conversation_by_token(token)?,
             None => None,
         };
-        let resumed = existing.is_some();
-        let record = match existing {
-            Some(record) => live
-                .conversations
-                .get(&record.id)
-                .map(|c| c.record.clone())
-                .unwrap_or(record),
-            None => {
-                // Stored with its first line (see `LiveConversation::stored`).
-                let record = ConversationRecord::new(
-                    Uuid::new_v4(),
-                    agents::new_token(),
-                    OffsetDateTime::now_utc(),
+        let (record, resumed, place) = {
+            let mut live = self.live();
+            // The live conversation of the token is the newest (a follow-up
+            // may not be stored yet), then the stored one's live copy.
+            let live_id = resume_token
+                .and_then(|token| live.tokens.get(token).copied())
+                .or(stored.as_ref().map(|r| r.id))
+                .filter(|id| live.conversations.contains_key(id));
+            let (record, resumed) = match (live_id, stored) {
+                (Some(id), _) => (live.conversations[&id].record.clone(), true),
+                (None, Some(record)) => (record, true),
+                (None, None) => (
+                    // Stored with its first line (see `LiveConversation::stored`).
+                    ConversationRecord::new(
+                        Uuid::new_v4(),
+                        agents::new_token(),
+                        OffsetDateTime::now_utc(),
+                    ),
+                    false,
+                ),
+            };
+            let id = record.id;
+            if !live.conversations.contains_key(&id) {
+                live.tokens.insert(record.resume_token.clone(), id);
+                live.conversations.insert(
+                    id,
+                    LiveConversation {
+                        record: record.clone(),
+                        visitors: HashMap::new(),
+                        answer_deadline: None,
+                        stored: resumed,
+                        place: Default::default(),
+                        recent_client_ids: Vec::new(),
+                    },
                 );
-                live.unstored_tokens
-                    .insert(record.resume_token.clone(), record.id);
-                record
             }
+            if let Some(c) = live.conversations.get_mut(&id) {
+                c.visitors.insert(connection, outbox);
+            }
+            live.visitor_sockets.insert(connection, id);
+            (record, resumed, live.queue_position(id))
         };
+        match self.visitor_greeting(&record, resumed, place) {
+            Ok(greeting) => Ok(VisitorSession {
+                connection,
+                conversation: record.id,
+                greeting,
+            }),
+            Err(e) => {
+                self.disconnect_visitor(connection);
+                Err(e)
+            }
+        }
+    }
+
+    /// What a visitor socket hears first: `welcome` with the newest page of
+    /// history (and the conversation before, if any), then who has it or
+    /// its place in line.
+    fn visitor_greeting(
+        &self,
+        record: &ConversationRecord,
+        resumed: bool,
+        place: Option<(usize, u64)>,
+    ) -> Result<Vec<VisitorEvent>, HubError> {
+        let store = &self.inner.store;
         let id = record.id;
-        let (history, more_history) = visible_history(store, &record)?;
+        let (history, more_history) = visible_history(store, record)?;
         // The conversation before this one, so a reload still shows what
         // the visitor saw above the "New conversation" divider.
         let earlier = match record.earlier_count {
@@ -85,29 +127,13 @@ impl Hub {
                 });
             }
         }
-        live.conversations
-            .entry(id)
-            .or_insert_with(|| LiveConversation {
-                record,
-                visitors: HashMap::new(),
-                answer_deadline: None,
-                stored: resumed,
-                place: Default::default(),
-            })
-            .visitors
-            .insert(connection, outbox);
-        live.visitor_sockets.insert(connection, id);
-        if let Some((position, wait)) = live.queue_position(id) {
+        if let Some((position, wait)) = place {
             greeting.push(VisitorEvent::Queued {
                 position,
                 estimated_wait_s: wait,
             });
         }
-        Ok(VisitorSession {
-            connection,
-            conversation: id,
-            greeting,
-        })
+        Ok(greeting)
     }
 
     /// Detaches a visitor socket. A conversation nobody watches and no agent

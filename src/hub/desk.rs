@@ -9,7 +9,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{append, Deliveries, Hub, HubError, Line, Stored};
+use super::{append, AgentFrame, Deliveries, Hub, HubError, Line, Stored};
 use crate::empathy::policy;
 use crate::protocol::{AgentEvent, AgentView, Status, VisitorEvent};
 
@@ -50,6 +50,7 @@ impl Hub {
         client_id: &str,
         text: &str,
     ) -> Result<Stored, HubError> {
+        let resent = self.stored_before(conversation, client_id)?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
@@ -59,7 +60,7 @@ impl Hub {
                 Status::Queued => {}
                 Status::Bot | Status::Closed => return Err(HubError::NotAssigned),
             }
-            if store.seq_for_client_id(&c.record, client_id)?.is_some() {
+            if resent || c.wrote_lately(client_id) {
                 None
             } else {
                 append(
@@ -116,8 +117,7 @@ impl Hub {
                 },
             );
             deliveries.for_visitors(c, VisitorEvent::Message(line.view()));
-            let record = c.record.clone();
-            let view = self.view(&record)?;
+            let record = Box::new(c.record.clone());
             let id = conversation.to_string();
             live.for_agent(
                 &mut deliveries,
@@ -134,7 +134,7 @@ impl Hub {
                     conversation_id: id,
                 },
             );
-            live.for_agent(&mut deliveries, to, AgentEvent::Conversation(view));
+            live.frame_for_agent(&mut deliveries, to, AgentFrame::View(record));
             deliveries
         };
         self.commit(deliveries).await

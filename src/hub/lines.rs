@@ -125,5 +125,57 @@ pub(super) fn append_all<'a>(
         c.record.next_seq = first;
         return Err(e);
     }
+    for m in &messages {
+        if let Some(id) = m.client_id.as_deref() {
+            c.remember_client_id(id, m.seq);
+        }
+    }
     Ok(messages)
+}
+
+/// How many client ids a live conversation remembers ([`LiveConversation`]'s
+/// `recent_client_ids`): far more lines than a client can have in flight,
+/// since each waits for its write to be durable before its ack.
+const RECENT_CLIENT_IDS: usize = 16;
+
+impl LiveConversation {
+    /// Whether a line with `client_id` was written here lately.
+    pub(super) fn wrote_lately(&self, client_id: &str) -> bool {
+        self.recent_client_ids
+            .iter()
+            .any(|(id, _)| id.as_ref() == client_id)
+    }
+
+    fn remember_client_id(&mut self, client_id: &str, seq: u64) {
+        if self.recent_client_ids.len() == RECENT_CLIENT_IDS {
+            self.recent_client_ids.remove(0);
+        }
+        self.recent_client_ids.push((client_id.into(), seq));
+    }
+}
+
+impl Hub {
+    /// Whether the store holds a line sent with `client_id` in
+    /// `conversation` already: a resend, to acknowledge again without
+    /// storing it twice. Read outside the hub lock; a line written since
+    /// is found under it ([`LiveConversation::wrote_lately`]).
+    pub(super) fn stored_before(
+        &self,
+        conversation: Uuid,
+        client_id: &str,
+    ) -> Result<bool, HubError> {
+        let Some(next_seq) = self
+            .live()
+            .conversations
+            .get(&conversation)
+            .map(|c| c.record.next_seq)
+        else {
+            return Ok(false);
+        };
+        Ok(self
+            .inner
+            .store
+            .seq_for_client_id(conversation, next_seq, client_id)?
+            .is_some())
+    }
 }

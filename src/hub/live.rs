@@ -24,7 +24,9 @@ impl Live {
     /// Lets go of a conversation nobody needs in memory any more.
     pub(super) fn forget(&mut self, id: Uuid) -> Option<LiveConversation> {
         let gone = self.conversations.remove(&id)?;
-        self.unstored_tokens.remove(&gone.record.resume_token);
+        if self.tokens.get(&gone.record.resume_token) == Some(&id) {
+            self.tokens.remove(&gone.record.resume_token);
+        }
         Some(gone)
     }
 
@@ -83,9 +85,9 @@ impl Live {
             deliveries.agents.push((
                 *conn,
                 a.outbox.events.clone(),
-                AgentEvent::Agents {
+                AgentFrame::Event(AgentEvent::Agents {
                     online: online.clone(),
-                },
+                }),
             ));
         }
     }
@@ -132,11 +134,22 @@ impl Live {
     }
 
     pub(super) fn for_agent(&self, deliveries: &mut Deliveries, agent: &str, event: AgentEvent) {
+        self.frame_for_agent(deliveries, agent, AgentFrame::Event(event));
+    }
+
+    /// Every console of `agent` gets `frame` (read once the writes are
+    /// durable when it is not a ready event).
+    pub(super) fn frame_for_agent(
+        &self,
+        deliveries: &mut Deliveries,
+        agent: &str,
+        frame: AgentFrame,
+    ) {
         for (conn, a) in &self.agents {
             if a.name == agent {
                 deliveries
                     .agents
-                    .push((*conn, a.outbox.events.clone(), event.clone()));
+                    .push((*conn, a.outbox.events.clone(), frame.clone()));
             }
         }
     }

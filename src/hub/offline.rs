@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{say, Deliveries, Hub, HubError, Line, Live};
+use super::{say, AgentFrame, Deliveries, Hub, HubError, Line, Live};
 use crate::protocol::{AgentEvent, OfflineMessageView, OfflineReason, VisitorEvent};
 use crate::store::{OfflineMessage, StoreError};
 
@@ -106,7 +106,7 @@ impl Hub {
                 &mut deliveries,
             )?;
             deliveries.for_visitors(c, VisitorEvent::MessageLeft);
-            self.offline_changed(&live, &mut deliveries)?;
+            Hub::offline_changed(&live, &mut deliveries);
             deliveries
         };
         self.commit(deliveries).await
@@ -114,15 +114,11 @@ impl Hub {
 
     /// An agent marks a left message as handled.
     pub async fn resolve_offline(&self, id: Uuid) -> Result<(), HubError> {
-        let deliveries = {
-            let live = self.live();
-            if !self.inner.store.resolve_offline_message(id)? {
-                return Err(HubError::NotFound);
-            }
-            let mut deliveries = Deliveries::default();
-            self.offline_changed(&live, &mut deliveries)?;
-            deliveries
-        };
+        if !self.inner.store.resolve_offline_message(id)? {
+            return Err(HubError::NotFound);
+        }
+        let mut deliveries = Deliveries::default();
+        Hub::offline_changed(&self.live(), &mut deliveries);
         self.commit(deliveries).await
     }
 
@@ -144,13 +140,13 @@ impl Hub {
         Ok(AgentEvent::OfflineMessages { entries })
     }
 
-    fn offline_changed(&self, live: &Live, deliveries: &mut Deliveries) -> Result<(), StoreError> {
-        let event = self.offline_view()?;
+    /// Every console gets the new list of left messages (read once the
+    /// change is durable).
+    fn offline_changed(live: &Live, deliveries: &mut Deliveries) {
         for (conn, a) in &live.agents {
             deliveries
                 .agents
-                .push((*conn, a.outbox.events.clone(), event.clone()));
+                .push((*conn, a.outbox.events.clone(), AgentFrame::OfflineMessages));
         }
-        Ok(())
     }
 }

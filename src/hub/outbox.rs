@@ -75,11 +75,27 @@ pub fn outbox_of<E>(capacity: usize) -> (Outbox<E>, Inbox<E>) {
     )
 }
 
+/// A frame for an agent socket: ready, or one the hub reads from the store
+/// after the event's writes are durable and outside the hub lock (a
+/// conversation's view holds a page of its history; the left messages
+/// are a scan), so no store read ever happens under the lock.
+#[derive(Clone)]
+pub(super) enum AgentFrame {
+    Event(AgentEvent),
+    /// The view of this conversation as it stood at the decision: lines
+    /// before its `next_seq`, so later lines arrive as their own frames.
+    View(Box<ConversationRecord>),
+    /// The open left messages.
+    OfflineMessages,
+}
+
 /// Frames to push after the writes are durable.
 #[derive(Default)]
 pub(super) struct Deliveries {
     pub(super) visitors: Vec<(Uuid, u64, mpsc::Sender<Box<VisitorEvent>>, VisitorEvent)>,
-    pub(super) agents: Vec<(u64, mpsc::Sender<Box<AgentEvent>>, AgentEvent)>,
+    /// In decision order; some frames are read from the store once the
+    /// writes are durable (see [`AgentFrame`]).
+    pub(super) agents: Vec<(u64, mpsc::Sender<Box<AgentEvent>>, AgentFrame)>,
     /// New values for `latest` slots (`None` clears a visitor's place),
     /// with the version of the decision.
     pub(super) visitor_latest: Vec<(watch::Sender<Latest<VisitorEvent>>, Latest<VisitorEvent>)>,
@@ -115,7 +131,12 @@ impl Deliveries {
                 hub.drop_visitor_outbox(conversation, conn);
             }
         }
-        for (conn, tx, event) in self.agents {
+        for (conn, tx, frame) in self.agents {
+            let AgentFrame::Event(event) = frame else {
+                // Not read (see `Hub::read_frames`): the read failed, and
+                // was logged; the agent reopens the conversation.
+                continue;
+            };
             if tx.try_send(Box::new(event)).is_err() {
                 tracing::warn!(conn, "agent socket cannot keep up; disconnecting it");
                 hub.disconnect_agent(conn);

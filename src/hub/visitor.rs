@@ -60,15 +60,14 @@ impl Hub {
         crate::metrics::message_received(crate::metrics::Role::Visitor);
         let intents = self.intents();
         let vector = self.message_vector(&intents, connection, text).await;
+        let shown = self.live().visitor_conversation(connection)?;
+        let resent = self.stored_before(shown, client_id)?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
             let availability = self.availability(&live);
             let current = live.visitor_conversation(connection)?;
-            if store
-                .seq_for_client_id(&live.conversation_mut(current)?.record, client_id)?
-                .is_some()
-            {
+            if resent || live.conversation_mut(current)?.wrote_lately(client_id) {
                 // Stored before; the flush in `commit` makes sure the earlier
                 // write is durable before this second ack.
                 None
@@ -258,15 +257,23 @@ impl Hub {
         helpful: bool,
     ) -> Result<(), HubError> {
         let intents = self.intents();
+        let seq: u64 = message_id.parse().map_err(|_| HubError::NoSuchBotMessage)?;
+        let shown = self.live().visitor_conversation(connection)?;
+        // Read outside the lock: the visitor saw the answer, so it is stored.
+        let line = self
+            .inner
+            .store
+            .message(shown, seq)?
+            .filter(|m| m.from == Sender::Bot)
+            .ok_or(HubError::NoSuchBotMessage)?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
             let c = live.visitor_conversation_mut(connection)?;
-            let seq: u64 = message_id.parse().map_err(|_| HubError::NoSuchBotMessage)?;
-            let line = store
-                .message(c.record.id, seq)?
-                .filter(|m| m.from == Sender::Bot)
-                .ok_or(HubError::NoSuchBotMessage)?;
+            if c.record.id != shown {
+                // The visitor started a new conversation meanwhile.
+                return Err(HubError::NoSuchBotMessage);
+            }
             let policy = &intents.policy.escalation;
             let now = OffsetDateTime::now_utc();
             let signals = c.record.mood.observe_feedback(helpful, &line.text, policy);
@@ -344,12 +351,14 @@ fn continue_if_closed(
     for connection in visitors.keys() {
         live.visitor_sockets.insert(*connection, id);
     }
+    live.tokens.insert(next.resume_token.clone(), id);
     let c = LiveConversation {
         record: next,
         visitors,
         answer_deadline: None,
         stored: true,
         place: Default::default(),
+        recent_client_ids: Vec::new(),
     };
     deliveries.for_visitors(
         &c,

@@ -57,28 +57,29 @@ impl Store {
         Ok(())
     }
 
-    /// The seq of the line a client already sent with `client_id` in the
-    /// conversation `record`, if any. Lines at or beyond the record's
-    /// `next_seq` do not count (see [`Store::append_messages`]); when the
-    /// index has no entry, the last few lines are read, for the one write
-    /// a crash may have cut short.
+    /// The seq of the line a client already sent with `client_id` in
+    /// `conversation`, if any. Lines at or beyond the record's `next_seq`
+    /// do not count (see [`Store::append_messages`]); when the index has no
+    /// entry, the last few lines are read, for the one write a crash may
+    /// have cut short.
     pub fn seq_for_client_id(
         &self,
-        record: &ConversationRecord,
+        conversation: Uuid,
+        next_seq: u64,
         client_id: &str,
     ) -> Result<Option<u64>, StoreError> {
         let indexed = self
             .client_ids
-            .get(client_key(record.id, client_id))?
+            .get(client_key(conversation, client_id))?
             .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
             .map(u64::from_be_bytes)
-            .filter(|seq| *seq < record.next_seq);
+            .filter(|seq| *seq < next_seq);
         if indexed.is_some() {
             return Ok(indexed);
         }
         let recent = self
             .messages
-            .range(message_key(record.id, 0)..message_key(record.id, record.next_seq))
+            .range(message_key(conversation, 0)..message_key(conversation, next_seq))
             .rev()
             .take(RESEND_WINDOW);
         for item in recent {
