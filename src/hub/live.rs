@@ -85,9 +85,9 @@ impl Live {
             deliveries.agents.push((
                 *conn,
                 a.outbox.events.clone(),
-                AgentFrame::Event(AgentEvent::Agents {
+                AgentFrame::Event(Box::new(AgentEvent::Agents {
                     online: online.clone(),
-                }),
+                })),
             ));
         }
     }
@@ -134,7 +134,7 @@ impl Live {
     }
 
     pub(super) fn for_agent(&self, deliveries: &mut Deliveries, agent: &str, event: AgentEvent) {
-        self.frame_for_agent(deliveries, agent, AgentFrame::Event(event));
+        self.frame_for_agent(deliveries, agent, AgentFrame::Event(Box::new(event)));
     }
 
     /// Every console of `agent` gets `frame` (read once the writes are

@@ -81,7 +81,8 @@ pub fn outbox_of<E>(capacity: usize) -> (Outbox<E>, Inbox<E>) {
 /// are a scan), so no store read ever happens under the lock.
 #[derive(Clone)]
 pub(super) enum AgentFrame {
-    Event(AgentEvent),
+    /// Boxed already, as the outbox carries it.
+    Event(Box<AgentEvent>),
     /// The view of this conversation as it stood at the decision: lines
     /// before its `next_seq`, so later lines arrive as their own frames.
     View(Box<ConversationRecord>),
@@ -137,7 +138,7 @@ impl Deliveries {
                 // was logged; the agent reopens the conversation.
                 continue;
             };
-            if tx.try_send(Box::new(event)).is_err() {
+            if tx.try_send(event).is_err() {
                 tracing::warn!(conn, "agent socket cannot keep up; disconnecting it");
                 hub.disconnect_agent(conn);
             }

@@ -91,7 +91,7 @@ impl Hub {
                     .clone(),
             };
             match read {
-                Ok(event) => *frame = AgentFrame::Event(event),
+                Ok(event) => *frame = AgentFrame::Event(Box::new(event)),
                 Err(error) => {
                     tracing::error!(conn = *conn, %error, "could not read a frame for an agent")
                 }
