@@ -110,6 +110,15 @@ pub fn validate_client_id(id: &str) -> Result<(), ErrorBody> {
         )
         .about_message(id));
     }
+    // An id names a line; control characters only make it unprintable
+    // in logs (and PostgreSQL text cannot hold a NUL at all).
+    if id.chars().any(char::is_control) {
+        return Err(ErrorBody::with_message(
+            ErrorCode::InvalidField,
+            "\"id\" must not contain control characters.",
+        )
+        .about_message(id));
+    }
     Ok(())
 }
 
@@ -225,6 +234,9 @@ mod tests {
         assert!(validate_text("a", &"é".repeat(MAX_TEXT_CHARS)).is_ok());
         assert!(validate_client_id("").is_err());
         assert!(validate_client_id(&"x".repeat(65)).is_err());
+        assert!(validate_client_id("c\u{0}1").is_err());
+        assert!(validate_client_id("line\n2").is_err());
+        assert!(validate_client_id("c-1é").is_ok());
     }
 
     #[test]
