@@ -13,13 +13,13 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tandem::conversation::ConversationRecord;
 use tandem::protocol::{Reason, ReasonCode};
 use tandem::reports::summarise;
-use tandem::store::Store;
+use tandem::store::SledStore;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 const CONVERSATIONS: u128 = 10_000;
 
-fn fill(store: &Store, now: OffsetDateTime) {
+fn fill(store: &SledStore, now: OffsetDateTime) {
     for n in 0..CONVERSATIONS {
         let created = now - Duration::minutes((n * 3) as i64);
         let mut c = ConversationRecord::new(Uuid::from_u128(n + 1), format!("token-{n}"), created);
@@ -59,7 +59,7 @@ fn fill(store: &Store, now: OffsetDateTime) {
 
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("store");
+    let store = SledStore::open(dir.path()).expect("store");
     let now = OffsetDateTime::now_utc();
     fill(&store, now);
     let since = now - Duration::days(30);

@@ -106,7 +106,7 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// Creates a new agent.
-pub fn add_agent(
+pub async fn add_agent(
     store: &Store,
     name: &str,
     password: &str,
@@ -115,41 +115,51 @@ pub fn add_agent(
 ) -> Result<AgentRecord, AccountError> {
     validate_name(name)?;
     policy::check(name, password)?;
-    if store.agent(name)?.is_some() {
+    if store.agent(name).await?.is_some() {
         return Err(AccountError::Exists(name.to_owned()));
     }
     let record = AgentRecord {
         name: name.to_owned(),
-        password_hash: hash_password(password)?,
+        password_hash: hash_password_off_thread(password).await?,
         created_at: now,
         role,
     };
-    store.put_agent(&record)?;
-    store.flush_blocking()?;
+    store.put_agent(&record).await?;
+    store.flush().await?;
     Ok(record)
 }
 
 /// Sets a new password and signs the agent out everywhere.
-pub fn set_password(store: &Store, name: &str, password: &str) -> Result<(), AccountError> {
+pub async fn set_password(store: &Store, name: &str, password: &str) -> Result<(), AccountError> {
     policy::check(name, password)?;
     let mut record = store
-        .agent(name)?
+        .agent(name)
+        .await?
         .ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
-    record.password_hash = hash_password(password)?;
-    store.put_agent(&record)?;
-    store.delete_sessions_of(name)?;
-    store.flush_blocking()?;
+    record.password_hash = hash_password_off_thread(password).await?;
+    store.put_agent(&record).await?;
+    store.delete_sessions_of(name).await?;
+    store.flush().await?;
     Ok(())
 }
 
 /// Deletes an agent and ends their sessions. Their past lines keep their name.
-pub fn remove_agent(store: &Store, name: &str) -> Result<(), AccountError> {
-    if !store.remove_agent(name)? {
+pub async fn remove_agent(store: &Store, name: &str) -> Result<(), AccountError> {
+    if !store.remove_agent(name).await? {
         return Err(AccountError::NotFound(name.to_owned()));
     }
-    store.delete_sessions_of(name)?;
-    store.flush_blocking()?;
+    store.delete_sessions_of(name).await?;
+    store.flush().await?;
     Ok(())
+}
+
+/// [`hash_password`] on the blocking pool: argon2 takes tens of
+/// milliseconds of CPU on purpose.
+async fn hash_password_off_thread(password: &str) -> Result<String, AccountError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .unwrap_or_else(|e| Err(AccountError::Hash(e.to_string())))
 }
 
 /// Whether the admin `by` may remove `name` from `team`: never the last
@@ -180,13 +190,13 @@ pub fn new_token() -> String {
 
 /// The agent a token belongs to, if it is known, not expired, and the
 /// account still exists.
-pub fn agent_for_token(
+pub async fn agent_for_token(
     store: &Store,
     token: &str,
     now: OffsetDateTime,
 ) -> Result<Option<AgentRecord>, StoreError> {
-    match store.session(token)?.filter(|s| s.expires_at > now) {
-        Some(session) => store.agent(&session.agent),
+    match store.session(token).await?.filter(|s| s.expires_at > now) {
+        Some(session) => store.agent(&session.agent).await,
         None => Ok(None),
     }
 }
@@ -204,49 +214,54 @@ mod tests {
         assert!(!verify_password("x", "not a hash"));
     }
 
-    #[test]
-    fn odd_names_and_weak_passwords_are_refused() {
+    #[tokio::test]
+    async fn odd_names_and_weak_passwords_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let now = OffsetDateTime::UNIX_EPOCH;
         assert!(matches!(
-            add_agent(&store, "sam smith", "longenough", Role::Agent, now),
+            add_agent(&store, "sam smith", "longenough", Role::Agent, now).await,
             Err(AccountError::BadName)
         ));
         assert!(matches!(
-            add_agent(&store, "sam", "short", Role::Agent, now),
+            add_agent(&store, "sam", "short", Role::Agent, now).await,
             Err(AccountError::WeakPassword(PasswordProblem::TooShort))
         ));
         assert!(matches!(
-            add_agent(&store, "sam", "Password123", Role::Agent, now),
+            add_agent(&store, "sam", "Password123", Role::Agent, now).await,
             Err(AccountError::WeakPassword(PasswordProblem::Common))
         ));
-        add_agent(&store, "sam", "longenough", Role::Agent, now).unwrap();
+        add_agent(&store, "sam", "longenough", Role::Agent, now)
+            .await
+            .unwrap();
         assert!(matches!(
-            add_agent(&store, "sam", "longenough", Role::Agent, now),
+            add_agent(&store, "sam", "longenough", Role::Agent, now).await,
             Err(AccountError::Exists(_))
         ));
     }
 
-    #[test]
-    fn an_expired_session_is_refused() {
+    #[tokio::test]
+    async fn an_expired_session_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let now = OffsetDateTime::UNIX_EPOCH;
-        add_agent(&store, "sam", "longenough", Role::Agent, now).unwrap();
+        add_agent(&store, "sam", "longenough", Role::Agent, now)
+            .await
+            .unwrap();
         let session = Session {
             agent: "sam".into(),
             expires_at: now + SESSION_LIFETIME,
         };
-        store.put_session("t", &session).unwrap();
-        let who = |at| agent_for_token(&store, "t", at).unwrap().map(|a| a.name);
-        assert_eq!(who(now).as_deref(), Some("sam"));
-        assert_eq!(who(now + SESSION_LIFETIME), None);
-        assert_eq!(agent_for_token(&store, "nope", now).unwrap(), None);
+        store.put_session("t", &session).await.unwrap();
+        let who = |at| agent_for_token(&store, "t", at);
+        let name = |a: Option<AgentRecord>| a.map(|a| a.name);
+        assert_eq!(name(who(now).await.unwrap()).as_deref(), Some("sam"));
+        assert_eq!(name(who(now + SESSION_LIFETIME).await.unwrap()), None);
+        assert_eq!(agent_for_token(&store, "nope", now).await.unwrap(), None);
     }
 
-    #[test]
-    fn expired_sessions_are_purged_and_live_ones_kept() {
+    #[tokio::test]
+    async fn expired_sessions_are_purged_and_live_ones_kept() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let now = OffsetDateTime::UNIX_EPOCH + SESSION_LIFETIME;
@@ -256,13 +271,15 @@ mod tests {
         };
         store
             .put_session("old", &session(now - time::Duration::seconds(1)))
+            .await
             .unwrap();
         store
             .put_session("new", &session(now + SESSION_LIFETIME))
+            .await
             .unwrap();
-        assert_eq!(store.purge_expired_sessions(now).unwrap(), 1);
-        assert!(store.session("old").unwrap().is_none());
-        assert!(store.session("new").unwrap().is_some());
+        assert_eq!(store.purge_expired_sessions(now).await.unwrap(), 1);
+        assert!(store.session("old").await.unwrap().is_none());
+        assert!(store.session("new").await.unwrap().is_some());
     }
 
     #[test]
@@ -292,13 +309,15 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn a_new_password_or_removal_signs_the_agent_out() {
+    #[tokio::test]
+    async fn a_new_password_or_removal_signs_the_agent_out() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let now = OffsetDateTime::UNIX_EPOCH;
         let later = now + SESSION_LIFETIME;
-        add_agent(&store, "sam", "longenough", Role::Admin, now).unwrap();
+        add_agent(&store, "sam", "longenough", Role::Admin, now)
+            .await
+            .unwrap();
         store
             .put_session(
                 "t1",
@@ -307,10 +326,11 @@ mod tests {
                     expires_at: later,
                 },
             )
+            .await
             .unwrap();
-        set_password(&store, "sam", "another-one").unwrap();
-        assert_eq!(agent_for_token(&store, "t1", now).unwrap(), None);
-        let sam = store.agent("sam").unwrap().unwrap();
+        set_password(&store, "sam", "another-one").await.unwrap();
+        assert_eq!(agent_for_token(&store, "t1", now).await.unwrap(), None);
+        let sam = store.agent("sam").await.unwrap().unwrap();
         assert!(verify_password("another-one", &sam.password_hash));
         assert_eq!(sam.role, Role::Admin);
         store
@@ -321,11 +341,12 @@ mod tests {
                     expires_at: later,
                 },
             )
+            .await
             .unwrap();
-        remove_agent(&store, "sam").unwrap();
-        assert_eq!(agent_for_token(&store, "t2", now).unwrap(), None);
+        remove_agent(&store, "sam").await.unwrap();
+        assert_eq!(agent_for_token(&store, "t2", now).await.unwrap(), None);
         assert!(matches!(
-            remove_agent(&store, "sam"),
+            remove_agent(&store, "sam").await,
             Err(AccountError::NotFound(_))
         ));
     }

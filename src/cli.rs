@@ -67,6 +67,10 @@ pub struct SettingsArgs {
         value_name = "ORIGIN,..."
     )]
     pub allowed_origins: Option<Vec<String>>,
+    /// Keep everything in PostgreSQL instead of the data directory
+    /// (cluster mode): `postgres://user@host/db` ([store] url).
+    #[arg(long, env = "TANDEM_STORE", global = true, value_name = "postgres://…")]
+    pub store: Option<String>,
     /// Most megabytes the database caches in memory ([store] cache_mb)
     /// [default: 64].
     #[arg(long, env = "TANDEM_STORE_CACHE_MB", global = true, value_name = "MB")]

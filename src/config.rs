@@ -64,9 +64,15 @@ pub struct Settings {
 }
 
 /// `[store]` in `tandem.toml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StoreSettings {
+    /// `postgres://user@host/db` runs on PostgreSQL (cluster mode,
+    /// docs/cluster.md); unset, the embedded store in the data directory.
+    pub url: Option<String>,
+    /// PostgreSQL connections each node keeps for reads (the writes share
+    /// one transaction at a time).
+    pub pool_size: usize,
     /// Most megabytes sled caches in memory (sled's own default, 1024, let
     /// the process grow to 600-720 MB).
     pub cache_mb: u64,
@@ -80,6 +86,8 @@ pub struct StoreSettings {
 impl Default for StoreSettings {
     fn default() -> Self {
         StoreSettings {
+            url: None,
+            pool_size: 16,
             cache_mb: 64,
             min_free_mb: 256,
             flush_linger_ms: crate::store::DEFAULT_FLUSH_LINGER_MS,
@@ -99,6 +107,36 @@ impl StoreSettings {
     /// The free-space minimum in bytes.
     pub fn min_free_bytes(&self) -> u64 {
         self.min_free_mb.saturating_mul(1024 * 1024)
+    }
+
+    /// Opens the store these settings name: PostgreSQL when `url` is set,
+    /// else the embedded store under `data_dir` (created if missing).
+    pub async fn open(
+        &self,
+        data_dir: &std::path::Path,
+    ) -> Result<crate::store::Store, crate::store::StoreError> {
+        use crate::store::{PgOptions, PgStore, SledStore, Store, StoreError};
+        match &self.url {
+            Some(url) => Ok(Store::Postgres(
+                PgStore::open(
+                    url,
+                    PgOptions {
+                        pool_size: self.pool_size,
+                        flush_linger: self.options().flush_linger,
+                    },
+                )
+                .await?,
+            )),
+            None => {
+                std::fs::create_dir_all(data_dir).map_err(|e| {
+                    StoreError::Sled(sled::Error::Io(std::io::Error::new(
+                        e.kind(),
+                        format!("cannot create {}: {e}", data_dir.display()),
+                    )))
+                })?;
+                Ok(Store::Sled(SledStore::open_with(data_dir, self.options())?))
+            }
+        }
     }
 }
 
@@ -265,6 +303,9 @@ pub fn resolve(args: &SettingsArgs) -> Result<Settings, ConfigError> {
             if let Some(mb) = args.store_cache_mb {
                 store.cache_mb = mb;
             }
+            if let Some(url) = &args.store {
+                store.url = Some(url.clone());
+            }
             if let Some(mb) = args.min_free_mb {
                 store.min_free_mb = mb;
             }
@@ -305,6 +346,7 @@ mod tests {
             trusted_proxies: None,
             allowed_origins: None,
             store_cache_mb: None,
+            store: None,
             min_free_mb: None,
             metrics_addr: None,
             log_format: None,

@@ -30,7 +30,7 @@ pub struct Observations {
 }
 
 /// What the start-up check found wrong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Corruption {
     /// How many problems.
     pub problems: usize,

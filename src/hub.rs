@@ -261,10 +261,14 @@ pub enum Stored {
 
 impl Hub {
     /// Builds the hub and reloads every queued or assigned conversation.
-    pub fn new(store: Store, intents: IntentSet, options: HubOptions) -> Result<Hub, StoreError> {
+    pub async fn new(
+        store: Store,
+        intents: IntentSet,
+        options: HubOptions,
+    ) -> Result<Hub, StoreError> {
         let mut live = Live::default();
         let now = OffsetDateTime::now_utc();
-        for record in store.active_conversations()? {
+        for record in store.active_conversations().await? {
             // A deadline set before a restart still runs: for what was left
             // of it, or out at once when it passed while Tandem was down.
             let answer_deadline = record
@@ -348,7 +352,7 @@ impl Hub {
     async fn flush_and_deliver(&self, deliveries: Deliveries) -> Result<(), HubError> {
         self.inner.store.flush().await?;
         let mut deliveries = deliveries;
-        self.read_frames(&mut deliveries);
+        self.read_frames(&mut deliveries).await;
         deliveries.deliver(self);
         Ok(())
     }

@@ -10,7 +10,7 @@ use tandem::cli::{AgentCommand, Cli, Command, EmpathyCommand, LogFormat};
 use tandem::config::{self, Settings};
 use tandem::intents::tools;
 use tandem::protocol::Role;
-use tandem::store::Store;
+use tandem::store::SledStore;
 use tandem::{agents, empathy, server};
 use tracing_subscriber::EnvFilter;
 
@@ -140,7 +140,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn agent_command(settings: &Settings, command: AgentCommand) -> anyhow::Result<ExitCode> {
-    let store = open_store(settings)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(agent_command_on(settings, command))
+}
+
+async fn agent_command_on(settings: &Settings, command: AgentCommand) -> anyhow::Result<ExitCode> {
+    let store = settings.store.open(&settings.data_dir).await?;
     match command {
         AgentCommand::Add { name, role } => {
             let password = read_password(&name)?;
@@ -150,11 +158,12 @@ fn agent_command(settings: &Settings, command: AgentCommand) -> anyhow::Result<E
                 &password,
                 role.into(),
                 time::OffsetDateTime::now_utc(),
-            )?;
+            )
+            .await?;
             println!("agent {name:?} added; they can sign in at /console");
         }
         AgentCommand::List => {
-            let all = store.agents()?;
+            let all = store.agents().await?;
             if all.is_empty() {
                 println!("no agents yet; add one with `tandem agent add NAME`");
             }
@@ -167,12 +176,12 @@ fn agent_command(settings: &Settings, command: AgentCommand) -> anyhow::Result<E
             }
         }
         AgentCommand::Remove { name } => {
-            agents::remove_agent(&store, &name)?;
+            agents::remove_agent(&store, &name).await?;
             println!("agent {name:?} removed");
         }
         AgentCommand::Passwd { name } => {
             let password = read_password(&name)?;
-            agents::set_password(&store, &name, &password)?;
+            agents::set_password(&store, &name, &password).await?;
             println!("password of {name:?} changed; their sessions have ended");
         }
     }
@@ -187,7 +196,7 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         let mut banner = format!(
             "Tandem is running.\n  Widget (demo shop): {base}/\n  Agent console:      {base}/console\n"
         );
-        if server.hub().store().agents()?.is_empty() {
+        if server.hub().store().agents().await?.is_empty() {
             banner.push_str("  No agents yet: open the console to create the first one.\n");
         }
         banner.push_str("Press Ctrl-C to stop.\n");
@@ -198,26 +207,20 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    std::fs::create_dir_all(&settings.data_dir)
-        .with_context(|| format!("cannot create {}", settings.data_dir.display()))?;
-    Ok(Store::open_with(
-        &settings.data_dir,
-        settings.store.options(),
-    )?)
-}
-
 /// `tandem check`: every problem on its own line, then the summary; exit 1
 /// when there are problems. A locked or unopenable store is an error
 /// (exit 2), said as such by `main`.
 fn check(settings: &Settings) -> anyhow::Result<ExitCode> {
+    if settings.store.url.is_some() {
+        bail!("`tandem check` reads the embedded store; PostgreSQL checks its own data (see docs/cluster.md)");
+    }
     if !settings.data_dir.join("tandem.sled").exists() {
         bail!(
             "there is no database in {} (is --data-dir right?)",
             settings.data_dir.display()
         );
     }
-    let store = open_store(settings)?;
+    let store = SledStore::open_with(&settings.data_dir, settings.store.options())?;
     let report = store.check();
     let mut out = std::io::stdout().lock();
     for problem in &report.problems {

@@ -10,55 +10,69 @@ use crate::protocol::{AgentEvent, AgentView, Role, Status, VisitorEvent};
 
 impl Hub {
     /// Attaches an agent socket.
-    pub fn connect_agent(
+    pub async fn connect_agent(
         &self,
         name: &str,
         role: Role,
         outbox: Outbox<AgentEvent>,
     ) -> Result<AgentSession, HubError> {
         let connection = self.connection_id();
-        let mut live = self.live();
-        live.agents.insert(
-            connection,
-            AgentConnection {
-                name: name.to_owned(),
-                outbox,
-            },
-        );
-        live.statuses.entry(name.to_owned()).or_default();
-        let mut greeting = vec![
-            AgentEvent::Hello {
-                agent: AgentView {
+        let (mut greeting, held, deliveries) = {
+            let mut live = self.live();
+            live.agents.insert(
+                connection,
+                AgentConnection {
                     name: name.to_owned(),
+                    outbox,
                 },
-                role,
-            },
-            AgentEvent::Queue {
-                entries: live.queue_view(),
-            },
-        ];
-        let held: Vec<ConversationRecord> = live
-            .conversations
-            .values()
-            .filter(|c| {
-                c.record.status == Status::Assigned && c.record.assigned_to.as_deref() == Some(name)
-            })
-            .map(|c| c.record.clone())
-            .collect();
-        // Others' wait estimates shrink with one more agent online, and
-        // everyone's transfer list grows.
-        let mut deliveries = Deliveries::default();
-        live.visitor_positions(&mut deliveries);
-        live.agents_changed(&self.inner.desk, &mut deliveries);
-        drop(live);
+            );
+            live.statuses.entry(name.to_owned()).or_default();
+            let greeting = vec![
+                AgentEvent::Hello {
+                    agent: AgentView {
+                        name: name.to_owned(),
+                    },
+                    role,
+                },
+                AgentEvent::Queue {
+                    entries: live.queue_view(),
+                },
+            ];
+            let held: Vec<ConversationRecord> = live
+                .conversations
+                .values()
+                .filter(|c| {
+                    c.record.status == Status::Assigned
+                        && c.record.assigned_to.as_deref() == Some(name)
+                })
+                .map(|c| c.record.clone())
+                .collect();
+            // Others' wait estimates shrink with one more agent online, and
+            // everyone's transfer list grows.
+            let mut deliveries = Deliveries::default();
+            live.visitor_positions(&mut deliveries);
+            live.agents_changed(&self.inner.desk, &mut deliveries);
+            (greeting, held, deliveries)
+        };
         // Read outside the lock. Each view holds the lines before the
         // record's `next_seq` as it stood above; later lines reach this
         // socket through its outbox, registered above, so none is missed
         // or shown twice.
-        for record in held {
-            greeting.push(AgentEvent::Conversation(self.view(&record)?));
+        let read = async {
+            let mut read = Vec::with_capacity(held.len() + 1);
+            for record in &held {
+                read.push(AgentEvent::Conversation(self.view(record).await?));
+            }
+            read.push(self.offline_view().await?);
+            Ok::<_, HubError>(read)
+        };
+        match read.await {
+            Ok(read) => greeting.extend(read),
+            Err(e) => {
+                self.disconnect_agent(connection);
+                return Err(e);
+            }
         }
-        greeting.push(self.offline_view()?);
         greeting.push(AgentEvent::Canned {
             replies: self.intents().canned.clone(),
         });
@@ -88,7 +102,7 @@ impl Hub {
     }
 
     /// A conversation's full view, for `open`.
-    pub fn open(&self, conversation: Uuid) -> Result<AgentEvent, HubError> {
+    pub async fn open(&self, conversation: Uuid) -> Result<AgentEvent, HubError> {
         let live = self
             .live()
             .conversations
@@ -99,10 +113,11 @@ impl Hub {
             None => self
                 .inner
                 .store
-                .conversation(conversation)?
+                .conversation(conversation)
+                .await?
                 .ok_or(HubError::NotFound)?,
         };
-        Ok(AgentEvent::Conversation(self.view(&record)?))
+        Ok(AgentEvent::Conversation(self.view(&record).await?))
     }
 
     /// `agent` takes `conversation` from the queue. Exactly one claim wins.
@@ -125,7 +140,7 @@ impl Hub {
         text: &str,
     ) -> Result<Stored, HubError> {
         crate::metrics::message_received(crate::metrics::Role::Agent);
-        let resent = self.stored_before(conversation, client_id)?;
+        let resent = self.stored_before(conversation, client_id).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;

@@ -15,7 +15,7 @@ impl Hub {
     /// conversation, then, once the socket is attached, the history up to
     /// the conversation's `next_seq` at that moment. Lines after it reach
     /// the socket through its outbox, so none is missed or shown twice.
-    pub fn connect_visitor(
+    pub async fn connect_visitor(
         &self,
         resume_token: Option<&str>,
         outbox: Outbox<VisitorEvent>,
@@ -23,7 +23,7 @@ impl Hub {
         let store = &self.inner.store;
         let connection = self.connection_id();
         let stored = match resume_token {
-            Some(token) => store.conversation_by_token(token)?,
+            Some(token) => store.conversation_by_token(token).await?,
             None => None,
         };
         let (record, resumed, place) = {
@@ -68,7 +68,7 @@ impl Hub {
             live.visitor_sockets.insert(connection, id);
             (record, resumed, live.queue_position(id))
         };
-        match self.visitor_greeting(&record, resumed, place) {
+        match self.visitor_greeting(&record, resumed, place).await {
             Ok(greeting) => Ok(VisitorSession {
                 connection,
                 conversation: record.id,
@@ -84,7 +84,7 @@ impl Hub {
     /// What a visitor socket hears first: `welcome` with the newest page of
     /// history (and the conversation before, if any), then who has it or
     /// its place in line.
-    fn visitor_greeting(
+    async fn visitor_greeting(
         &self,
         record: &ConversationRecord,
         resumed: bool,
@@ -92,17 +92,18 @@ impl Hub {
     ) -> Result<Vec<VisitorEvent>, HubError> {
         let store = &self.inner.store;
         let id = record.id;
-        let (history, more_history) = visible_history(store, record)?;
+        let (history, more_history) = visible_history(store, record).await?;
         // The conversation before this one, so a reload still shows what
         // the visitor saw above the "New conversation" divider.
         let earlier = match record.earlier_count {
             0 => Vec::new(),
             _ => match store
-                .visitor_conversations(record.visitor())?
+                .visitor_conversations(record.visitor())
+                .await?
                 .iter()
                 .rfind(|c| c.created_at < record.created_at)
             {
-                Some(previous) => visible_history(store, previous)?.0,
+                Some(previous) => visible_history(store, previous).await?.0,
                 None => Vec::new(),
             },
         };
@@ -155,13 +156,15 @@ impl Hub {
 /// The newest page of what the visitor may see (no private notes), and
 /// whether older lines exist. Lines the record does not count yet (a write
 /// a crash cut short) are not shown.
-fn visible_history(
+async fn visible_history(
     store: &Store,
     record: &ConversationRecord,
 ) -> Result<(Vec<MessageView>, bool), HubError> {
-    let page = store.history_page(record.id, Some(record.next_seq), HISTORY_PAGE, |m| {
-        m.from != Sender::Note
-    })?;
+    let page = store
+        .history_page(record.id, Some(record.next_seq), HISTORY_PAGE, |m| {
+            m.from != Sender::Note
+        })
+        .await?;
     Ok((
         page.lines.iter().map(StoredMessage::view).collect(),
         page.more,
@@ -170,9 +173,13 @@ fn visible_history(
 
 impl Hub {
     /// Older lines of the conversation a visitor socket shows.
-    pub fn visitor_history(&self, connection: u64, before: u64) -> Result<VisitorEvent, HubError> {
+    pub async fn visitor_history(
+        &self,
+        connection: u64,
+        before: u64,
+    ) -> Result<VisitorEvent, HubError> {
         let conversation = self.live().visitor_conversation(connection)?;
-        let (messages, more) = self.history(conversation, before, true)?;
+        let (messages, more) = self.history(conversation, before, true).await?;
         Ok(VisitorEvent::History { messages, more })
     }
 }

@@ -50,7 +50,7 @@ impl Hub {
         client_id: &str,
         text: &str,
     ) -> Result<Stored, HubError> {
-        let resent = self.stored_before(conversation, client_id)?;
+        let resent = self.stored_before(conversation, client_id).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;

@@ -159,7 +159,7 @@ impl Hub {
     /// `conversation` already: a resend, to acknowledge again without
     /// storing it twice. Read outside the hub lock; a line written since
     /// is found under it ([`LiveConversation::wrote_lately`]).
-    pub(super) fn stored_before(
+    pub(super) async fn stored_before(
         &self,
         conversation: Uuid,
         client_id: &str,
@@ -175,7 +175,8 @@ impl Hub {
         Ok(self
             .inner
             .store
-            .seq_for_client_id(conversation, next_seq, client_id)?
+            .seq_for_client_id(conversation, next_seq, client_id)
+            .await?
             .is_some())
     }
 }

@@ -114,7 +114,7 @@ impl Hub {
 
     /// An agent marks a left message as handled.
     pub async fn resolve_offline(&self, id: Uuid) -> Result<(), HubError> {
-        if !self.inner.store.resolve_offline_message(id)? {
+        if !self.inner.store.resolve_offline_message(id).await? {
             return Err(HubError::NotFound);
         }
         let mut deliveries = Deliveries::default();
@@ -123,11 +123,12 @@ impl Hub {
     }
 
     /// The open left messages, as agents see them.
-    pub(super) fn offline_view(&self) -> Result<AgentEvent, StoreError> {
+    pub(super) async fn offline_view(&self) -> Result<AgentEvent, StoreError> {
         let entries = self
             .inner
             .store
-            .open_offline_messages()?
+            .open_offline_messages()
+            .await?
             .into_iter()
             .map(|m| OfflineMessageView {
                 id: m.id.to_string(),

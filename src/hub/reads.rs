@@ -8,31 +8,34 @@ use super::*;
 impl Hub {
     /// Lines of `conversation` before line `before`, a page at a time,
     /// for a `history` frame; `visible` leaves out agents' private notes.
-    pub fn history(
+    pub async fn history(
         &self,
         conversation: Uuid,
         before: u64,
         visible: bool,
     ) -> Result<(Vec<MessageView>, bool), HubError> {
-        let page =
-            self.inner
-                .store
-                .history_page(conversation, Some(before), HISTORY_PAGE, |m| {
-                    !visible || m.from != Sender::Note
-                })?;
+        let page = self
+            .inner
+            .store
+            .history_page(conversation, Some(before), HISTORY_PAGE, |m| {
+                !visible || m.from != Sender::Note
+            })
+            .await?;
         Ok((
             page.lines.iter().map(StoredMessage::view).collect(),
             page.more,
         ))
     }
 
-    pub(super) fn view(&self, record: &ConversationRecord) -> Result<ConversationView, HubError> {
-        let page = self.inner.store.history_page(
-            record.id,
-            Some(record.next_seq),
-            HISTORY_PAGE,
-            |_| true,
-        )?;
+    pub(super) async fn view(
+        &self,
+        record: &ConversationRecord,
+    ) -> Result<ConversationView, HubError> {
+        let page = self
+            .inner
+            .store
+            .history_page(record.id, Some(record.next_seq), HISTORY_PAGE, |_| true)
+            .await?;
         Ok(ConversationView {
             conversation_id: record.id.to_string(),
             status: record.status,
@@ -43,20 +46,24 @@ impl Hub {
             history: page.lines.iter().map(StoredMessage::view).collect(),
             more_history: page.more,
             csat: record.csat.clone(),
-            earlier: self.earlier(record)?,
+            earlier: self.earlier(record).await?,
             visitor_id: record.visitor().to_string(),
         })
     }
 
     /// The visitor's conversations before `record`, newest first.
-    fn earlier(&self, record: &ConversationRecord) -> Result<Vec<EarlierConversation>, HubError> {
+    async fn earlier(
+        &self,
+        record: &ConversationRecord,
+    ) -> Result<Vec<EarlierConversation>, HubError> {
         if record.earlier_count == 0 {
             return Ok(Vec::new());
         }
         let mut earlier: Vec<EarlierConversation> = self
             .inner
             .store
-            .visitor_conversations(record.visitor())?
+            .visitor_conversations(record.visitor())
+            .await?
             .into_iter()
             .filter(|c| c.id != record.id && c.created_at <= record.created_at)
             .map(|c| EarlierConversation {
@@ -77,18 +84,22 @@ impl Hub {
     /// its writes are durable. A read that fails is logged and its frame
     /// dropped: the change itself is done, and the agent can reopen the
     /// conversation.
-    pub(super) fn read_frames(&self, deliveries: &mut Deliveries) {
-        let mut offline = None;
+    pub(super) async fn read_frames(&self, deliveries: &mut Deliveries) {
+        let mut offline: Option<Result<AgentEvent, String>> = None;
         for (conn, _, frame) in &mut deliveries.agents {
             let read = match frame {
                 AgentFrame::Event(_) => continue,
                 AgentFrame::View(record) => self
                     .view(record)
+                    .await
                     .map(AgentEvent::Conversation)
                     .map_err(|e| e.to_string()),
-                AgentFrame::OfflineMessages => offline
-                    .get_or_insert_with(|| self.offline_view().map_err(|e| e.to_string()))
-                    .clone(),
+                AgentFrame::OfflineMessages => match &offline {
+                    Some(read) => read.clone(),
+                    None => offline
+                        .insert(self.offline_view().await.map_err(|e| e.to_string()))
+                        .clone(),
+                },
             };
             match read {
                 Ok(event) => *frame = AgentFrame::Event(Box::new(event)),

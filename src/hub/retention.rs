@@ -22,10 +22,12 @@ pub struct Purged {
 
 impl Hub {
     /// Deletes every conversation `retention` says is due at `now`, and the
-    /// unanswered questions and handled left messages as old. Each
-    /// conversation is checked again and deleted under the hub lock: one a
-    /// visitor has open, or wrote in since the scan, stays.
-    pub fn purge_expired(
+    /// unanswered questions and handled left messages as old. A
+    /// conversation someone has open stays. (The store is not read under
+    /// the hub lock, so a visitor resuming a conversation in the
+    /// milliseconds between that check and its delete finds it gone — it
+    /// had been idle for the whole retention period.)
+    pub async fn purge_expired(
         &self,
         retention: Retention,
         now: OffsetDateTime,
@@ -35,21 +37,21 @@ impl Hub {
         };
         let store = &self.inner.store;
         let mut purged = Purged::default();
-        for id in store.conversation_ids()? {
-            let live = self.live();
-            if live.conversations.contains_key(&id) {
+        for id in store.conversation_ids().await? {
+            if self.live().conversations.contains_key(&id) {
                 continue;
             }
-            let Some(record) = store.conversation(id)? else {
+            let Some(record) = store.conversation(id).await? else {
                 continue;
             };
-            if retention.is_due(record.status, store.last_activity(&record)?, now) {
-                store.delete_conversation(&record)?;
+            if retention.is_due(record.status, store.last_activity(&record).await?, now)
+                && !self.live().conversations.contains_key(&id)
+            {
+                store.delete_conversation(&record).await?;
                 purged.conversations += 1;
             }
-            drop(live);
         }
-        purged.other = store.purge_before(cutoff)?;
+        purged.other = store.purge_before(cutoff).await?;
         Ok(purged)
     }
 
@@ -66,8 +68,10 @@ impl Hub {
             tokio::select! {
                 _ = tick.tick() => {
                     let hub = self.clone();
-                    let swept = tokio::task::spawn_blocking(move || {
-                        hub.purge_expired(retention, OffsetDateTime::now_utc())
+                    // Its own task, so a panic in the sweep is reported,
+                    // not fatal to the loop.
+                    let swept = tokio::spawn(async move {
+                        hub.purge_expired(retention, OffsetDateTime::now_utc()).await
                     })
                     .await;
                     match swept {

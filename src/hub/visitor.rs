@@ -61,7 +61,7 @@ impl Hub {
         let intents = self.intents();
         let vector = self.message_vector(&intents, connection, text).await;
         let shown = self.live().visitor_conversation(connection)?;
-        let resent = self.stored_before(shown, client_id)?;
+        let resent = self.stored_before(shown, client_id).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
@@ -263,7 +263,8 @@ impl Hub {
         let line = self
             .inner
             .store
-            .message(shown, seq)?
+            .message(shown, seq)
+            .await?
             .filter(|m| m.from == Sender::Bot)
             .ok_or(HubError::NoSuchBotMessage)?;
         let deliveries = {

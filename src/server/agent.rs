@@ -47,7 +47,9 @@ pub async fn upgrade(
         return ApiError::Unauthorized.into_response();
     };
     let agent =
-        match agents::agent_for_token(state.hub.store(), &token, time::OffsetDateTime::now_utc()) {
+        match agents::agent_for_token(state.hub.store(), &token, time::OffsetDateTime::now_utc())
+            .await
+        {
             Ok(Some(record)) => record,
             Ok(None) => return ApiError::Unauthorized.into_response(),
             Err(e) => return ApiError::from(e).into_response(),
@@ -61,7 +63,7 @@ pub async fn upgrade(
 async fn run(socket: WebSocket, state: AppState, token: String, agent: String, role: Role) {
     let (mut out, mut incoming) = socket.split();
     let (outbox, mut inbox) = crate::hub::outbox_of(state.limits.outbox_frames);
-    let session = match state.hub.connect_agent(&agent, role, outbox) {
+    let session = match state.hub.connect_agent(&agent, role, outbox).await {
         Ok(session) => session,
         Err(e) => {
             let _ = socket::send(&mut out, &AgentEvent::Error(e.to_body())).await;
@@ -72,7 +74,7 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
     tracing::debug!(%agent, "agent connected");
     state.consoles.opened(&token, session.connection);
     let mut shutdown = state.shutdown.clone();
-    if session_ended(&state, &token) {
+    if session_ended(&state, &token).await {
         // Signed out between the token check and now: the sign-out could
         // not see this socket yet.
         socket::close(&mut out, socket::CLOSE_SIGNED_OUT, "signed out").await;
@@ -90,7 +92,7 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
         if let socket::Ended::OutboxDropped = ended {
             // The hub let go of this socket: it fell behind, the agent
             // signed out, or an admin ended the agent's sessions.
-            if session_ended(&state, &token) {
+            if session_ended(&state, &token).await {
                 socket::close(&mut out, socket::CLOSE_SIGNED_OUT, "signed out").await;
             } else {
                 socket::close(
@@ -109,9 +111,9 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
 
 /// Whether `token` no longer signs anyone in (signed out, removed, new
 /// password).
-fn session_ended(state: &AppState, token: &str) -> bool {
+async fn session_ended(state: &AppState, token: &str) -> bool {
     matches!(
-        agents::agent_for_token(state.hub.store(), token, time::OffsetDateTime::now_utc()),
+        agents::agent_for_token(state.hub.store(), token, time::OffsetDateTime::now_utc()).await,
         Ok(None)
     )
 }
@@ -188,6 +190,7 @@ async fn handle(hub: &Hub, agent: &str, frame: AgentFrame) -> Vec<AgentEvent> {
         } => match conversation_id(&raw) {
             Ok(id) => vec![hub
                 .open(id)
+                .await
                 .unwrap_or_else(|e| AgentEvent::Error(e.to_body().about_conversation(&raw)))],
             Err(body) => vec![AgentEvent::Error(body)],
         },
@@ -195,7 +198,7 @@ async fn handle(hub: &Hub, agent: &str, frame: AgentFrame) -> Vec<AgentEvent> {
             conversation_id: raw,
             before,
         } => match conversation_id(&raw) {
-            Ok(id) => vec![match hub.history(id, before, false) {
+            Ok(id) => vec![match hub.history(id, before, false).await {
                 Ok((messages, more)) => AgentEvent::History {
                     conversation_id: raw,
                     messages,

@@ -53,7 +53,7 @@ pub async fn login(
         throttle.record_failure(&request.name, ip, now)
     };
     let store = state.hub.store().clone();
-    let agent = store.agent(&request.name)?;
+    let agent = store.agent(&request.name).await?;
     let hash = agent
         .as_ref()
         .map(|a| a.password_hash.clone())
@@ -89,7 +89,7 @@ pub async fn login(
 pub async fn setup_status(
     State(state): State<AppState>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let needed = state.hub.store().agents()?.is_empty();
+    let needed = state.hub.store().agents().await?.is_empty();
     Ok(Json(serde_json::json!({ "needed": needed })))
 }
 
@@ -106,23 +106,17 @@ pub async fn setup(
     let Json(request) = body.map_err(|e| ApiError::BadBody(e.body_text()))?;
     let _only_one = state.team_lock.lock().await;
     let store = state.hub.store().clone();
-    if !store.agents()?.is_empty() {
+    if !store.agents().await?.is_empty() {
         return Err(ApiError::SetupDone);
     }
-    let name = request.name.trim().to_owned();
-    let password = request.password;
-    let created = tokio::task::spawn_blocking(move || {
-        agents::add_agent(
-            &store,
-            &name,
-            &password,
-            Role::Admin,
-            OffsetDateTime::now_utc(),
-        )
-    })
-    .await
-    .map_err(|e| ApiError::Task(e.to_string()))?;
-    let agent = created?;
+    let agent = agents::add_agent(
+        &store,
+        request.name.trim(),
+        &request.password,
+        Role::Admin,
+        OffsetDateTime::now_utc(),
+    )
+    .await?;
     tracing::info!(agent = %agent.name, "first agent created from the console");
     let token = start_session(&state, &agent.name).await?;
     Ok(Json(LoginResponse {
@@ -135,13 +129,15 @@ pub async fn setup(
 async fn start_session(state: &AppState, agent: &str) -> Result<String, ApiError> {
     let token = agents::new_token();
     let store = state.hub.store();
-    store.put_session(
-        &token,
-        &Session {
-            agent: agent.to_owned(),
-            expires_at: OffsetDateTime::now_utc() + SESSION_LIFETIME,
-        },
-    )?;
+    store
+        .put_session(
+            &token,
+            &Session {
+                agent: agent.to_owned(),
+                expires_at: OffsetDateTime::now_utc() + SESSION_LIFETIME,
+            },
+        )
+        .await?;
     store.flush().await?;
     Ok(token)
 }
@@ -157,7 +153,7 @@ pub async fn logout(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized)?;
-    state.hub.store().delete_session(token)?;
+    state.hub.store().delete_session(token).await?;
     state.hub.store().flush().await?;
     // The session is gone first, so the consoles close as signed out (1008)
     // and cannot reconnect with the token.
@@ -173,7 +169,7 @@ pub async fn logout(
 
 /// The signed-in agent behind `Authorization: Bearer TOKEN`, or
 /// [`ApiError::Unauthorized`].
-pub fn require_agent(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
+pub async fn require_agent(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -182,7 +178,8 @@ pub fn require_agent(state: &AppState, headers: &HeaderMap) -> Result<Session, A
     state
         .hub
         .store()
-        .session(token)?
+        .session(token)
+        .await?
         .filter(|s| s.expires_at > OffsetDateTime::now_utc())
         .ok_or(ApiError::Unauthorized)
 }
@@ -192,12 +189,13 @@ pub fn require_agent(state: &AppState, headers: &HeaderMap) -> Result<Session, A
 /// is gone), [`ApiError::Forbidden`] for an agent without the admin role.
 /// Owner endpoints use it: team management, and the intents status and
 /// unanswered questions, which show file paths and visitors' words.
-pub fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<AgentRecord, ApiError> {
-    let session = require_agent(state, headers)?;
+pub async fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<AgentRecord, ApiError> {
+    let session = require_agent(state, headers).await?;
     let agent = state
         .hub
         .store()
-        .agent(&session.agent)?
+        .agent(&session.agent)
+        .await?
         .ok_or(ApiError::Unauthorized)?;
     if agent.role != Role::Admin {
         tracing::info!(agent = %agent.name, "refused an admin request from an agent");
@@ -221,7 +219,7 @@ pub async fn unmatched(
     headers: HeaderMap,
     axum::extract::Query(query): axum::extract::Query<UnmatchedQuery>,
 ) -> Result<Json<Vec<UnmatchedGroup>>, ApiError> {
-    require_admin(&state, &headers)?;
+    require_admin(&state, &headers).await?;
     let since = match query.since.as_deref() {
         Some(s) => Some(
             unmatched::parse_since(s, OffsetDateTime::now_utc()).ok_or_else(|| {
@@ -232,7 +230,7 @@ pub async fn unmatched(
         ),
         None => None,
     };
-    let questions = state.hub.store().unmatched_since(since)?;
+    let questions = state.hub.store().unmatched_since(since).await?;
     let (set, embedder) = (state.hub.intents(), state.hub.embedder().clone());
     // Grouping by meaning encodes the questions: CPU work, off the reactor.
     let groups =

@@ -173,7 +173,7 @@ pub async fn metrics(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    require_admin(&state, &headers)?;
+    require_admin(&state, &headers).await?;
     Ok(metrics_open().await)
 }
 
@@ -196,7 +196,10 @@ const STARTUP_CHECK_BUDGET: std::time::Duration = std::time::Duration::from_secs
 /// loudly what does not decode: a damaged store is never served silently —
 /// readiness reports it too. The full check is `tandem check`.
 pub(super) async fn startup_check(store: &Store) -> crate::health::Corruption {
-    let reading = store.clone();
+    // PostgreSQL checks its own pages; the record check is sled's.
+    let Some(reading) = store.as_sled().cloned() else {
+        return crate::health::Corruption::default();
+    };
     let report = match tokio::task::spawn_blocking(move || {
         reading.quick_check(STARTUP_CHECK_BUDGET)
     })

@@ -45,7 +45,7 @@ use crate::encoder::Embedder;
 use crate::hours::BusinessHours;
 use crate::hub::{Hub, HubOptions};
 use crate::intents::{self, Diagnostic};
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 /// What handlers share. Cheap to clone.
 #[derive(Clone)]
@@ -192,12 +192,15 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         "intents loaded"
     );
     let intents_status = Arc::new(Mutex::new(reload::IntentsStatus::loaded(&intents, encoded)));
-    let store = Store::open_with(&settings.data_dir, settings.store.options())?;
+    let store = settings.store.open(&settings.data_dir).await?;
+    tracing::info!(engine = store.engine(), "store opened");
     let corruption = health::startup_check(&store).await;
     // Installs the Prometheus recorder now, so the first events count.
     crate::metrics::handle();
     // Sessions last 12 hours; forget the ones that ended while we were down.
-    let purged = store.purge_expired_sessions(time::OffsetDateTime::now_utc())?;
+    let purged = store
+        .purge_expired_sessions(time::OffsetDateTime::now_utc())
+        .await?;
     if purged > 0 {
         tracing::info!(purged, "expired agent sessions removed");
     }
@@ -213,7 +216,8 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
             desk: settings.desk.clone(),
             embedder,
         },
-    )?;
+    )
+    .await?;
     let reloader = reload::watch(
         settings.intents_dir.clone(),
         hub.clone(),

@@ -247,6 +247,6 @@ pub async fn status(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<IntentsStatus>, ApiError> {
-    require_admin(&state, &headers)?;
+    require_admin(&state, &headers).await?;
     Ok(Json(lock(&state.intents_status).clone()))
 }

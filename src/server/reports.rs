@@ -3,9 +3,9 @@
 //!
 //! The handler only reads: the conversations created in the period and the
 //! questions the bot could not answer, then hands them to the pure summary.
-//! Reading is a full scan of the conversations (see
-//! [`crate::store::Store::conversations_since`]), so it runs on the blocking
-//! pool rather than on an async worker.
+//! Reading is a full scan of the conversations on sled (see
+//! [`crate::store::Store::conversations_since`]); summarising them runs on
+//! the blocking pool rather than on an async worker.
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -35,7 +35,7 @@ pub async fn report(
     headers: HeaderMap,
     Query(query): Query<ReportQuery>,
 ) -> Result<Json<Report>, ApiError> {
-    require_admin(&state, &headers)?;
+    require_admin(&state, &headers).await?;
     let now = OffsetDateTime::now_utc();
     let asked = query.since.as_deref().unwrap_or(DEFAULT_SINCE);
     let since = parse_since(asked, now).ok_or_else(|| {
@@ -43,13 +43,14 @@ pub async fn report(
             "`since` must be an age such as 24h, 7d or 30d, or an RFC 3339 time; got {asked:?}."
         ))
     })?;
-    let store = state.hub.store().clone();
+    let store = state.hub.store();
+    let conversations = store.conversations_since(since).await?;
+    let unanswered = store.unmatched_since(Some(since)).await?.len();
+    // Summarising thousands of conversations is CPU work: off the reactor.
     let report = tokio::task::spawn_blocking(move || {
-        let conversations = store.conversations_since(since)?;
-        let unanswered = store.unmatched_since(Some(since))?.len();
-        Ok::<_, ApiError>(reports::summarise(&conversations, unanswered, since, now))
+        reports::summarise(&conversations, unanswered, since, now)
     })
     .await
-    .map_err(|e| ApiError::Task(e.to_string()))??;
+    .map_err(|e| ApiError::Task(e.to_string()))?;
     Ok(Json(report))
 }

@@ -35,12 +35,13 @@ pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<TeamMember>>, ApiError> {
-    require_admin(&state, &headers)?;
+    require_admin(&state, &headers).await?;
     let online = state.hub.online_agents();
     let mut team: Vec<TeamMember> = state
         .hub
         .store()
-        .agents()?
+        .agents()
+        .await?
         .iter()
         .map(|a| member(a, &online))
         .collect();
@@ -54,23 +55,17 @@ pub async fn add(
     headers: HeaderMap,
     body: Result<Json<NewAgentRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<TeamMember>), ApiError> {
-    let admin = require_admin(&state, &headers)?;
+    let admin = require_admin(&state, &headers).await?;
     let Json(request) = body.map_err(|e| ApiError::BadBody(e.body_text()))?;
     let _one_change = state.team_lock.lock().await;
-    let store = state.hub.store().clone();
-    let name = request.name.trim().to_owned();
-    // argon2 is slow on purpose, and the write is flushed: not on the reactor.
-    let created = tokio::task::spawn_blocking(move || {
-        agents::add_agent(
-            &store,
-            &name,
-            &request.password,
-            request.role,
-            OffsetDateTime::now_utc(),
-        )
-    })
-    .await
-    .map_err(|e| ApiError::Task(e.to_string()))??;
+    let created = agents::add_agent(
+        state.hub.store(),
+        request.name.trim(),
+        &request.password,
+        request.role,
+        OffsetDateTime::now_utc(),
+    )
+    .await?;
     tracing::info!(by = %admin.name, agent = %created.name, role = ?created.role, "agent added");
     Ok((StatusCode::CREATED, Json(member(&created, &[]))))
 }
@@ -82,14 +77,11 @@ pub async fn remove(
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let admin = require_admin(&state, &headers)?;
+    let admin = require_admin(&state, &headers).await?;
     let _one_change = state.team_lock.lock().await;
-    let store = state.hub.store().clone();
-    agents::check_removal(&store.agents()?, &admin.name, &name)?;
-    let gone = name.clone();
-    tokio::task::spawn_blocking(move || agents::remove_agent(&store, &gone))
-        .await
-        .map_err(|e| ApiError::Task(e.to_string()))??;
+    let store = state.hub.store();
+    agents::check_removal(&store.agents().await?, &admin.name, &name)?;
+    agents::remove_agent(store, &name).await?;
     let consoles = state.hub.disconnect_agent_everywhere(&name);
     // Their visitors must not wait on someone who will never answer.
     // The account is gone either way; a failure here is logged, not undone.
@@ -110,15 +102,11 @@ pub async fn set_password(
     Path(name): Path<String>,
     body: Result<Json<NewPasswordRequest>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let admin = require_admin(&state, &headers)?;
+    let admin = require_admin(&state, &headers).await?;
     let Json(request) = body.map_err(|e| ApiError::BadBody(e.body_text()))?;
     // Under the lock: a reset racing a removal must not bring the account back.
     let _one_change = state.team_lock.lock().await;
-    let store = state.hub.store().clone();
-    let whose = name.clone();
-    tokio::task::spawn_blocking(move || agents::set_password(&store, &whose, &request.password))
-        .await
-        .map_err(|e| ApiError::Task(e.to_string()))??;
+    agents::set_password(state.hub.store(), &name, &request.password).await?;
     let consoles = state.hub.disconnect_agent_everywhere(&name);
     tracing::info!(by = %admin.name, agent = %name, consoles, "password reset");
     Ok(StatusCode::NO_CONTENT)

@@ -66,7 +66,7 @@ fn busy() -> Response {
 async fn run(socket: WebSocket, state: AppState, resume: Option<String>, ip: IpAddr) {
     let (mut out, mut incoming) = socket.split();
     let (outbox, mut inbox) = crate::hub::outbox_of(state.limits.outbox_frames);
-    let session = match state.hub.connect_visitor(resume.as_deref(), outbox) {
+    let session = match state.hub.connect_visitor(resume.as_deref(), outbox).await {
         Ok(session) => session,
         Err(e) => {
             let _ = socket::send(&mut out, &VisitorEvent::Error(e.to_body())).await;
@@ -179,6 +179,7 @@ async fn handle(hub: &Hub, connection: u64, frame: VisitorFrame) -> Option<Visit
             .map(error),
         VisitorFrame::History { before } => Some(
             hub.visitor_history(connection, before)
+                .await
                 .unwrap_or_else(error),
         ),
         VisitorFrame::Typing { active } => {

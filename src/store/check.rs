@@ -4,7 +4,7 @@
 //! nothing, sessions of agents who no longer exist.
 //!
 //! The same reading, cut to the conversation records and a time budget,
-//! runs at server start-up ([`Store::quick_check`]) so that a damaged store
+//! runs at server start-up ([`SledStore::quick_check`]) so that a damaged store
 //! is logged loudly and reported by readiness instead of served silently.
 //!
 //! The check only reads: it never repairs. Each problem names its tree and
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::{OfflineMessage, Store};
+use super::{OfflineMessage, SledStore};
 use crate::agents::{AgentRecord, Session};
 use crate::conversation::ConversationRecord;
 use crate::intents::unmatched::UnmatchedQuestion;
@@ -96,7 +96,7 @@ impl fmt::Display for CheckReport {
     }
 }
 
-impl Store {
+impl SledStore {
     /// Reads every record of every tree and checks that they hold together.
     /// Read-only. Meant for a stopped server (`tandem check`).
     pub fn check(&self) -> CheckReport {
@@ -277,9 +277,9 @@ mod tests {
         }
     }
 
-    fn store_with_a_chat() -> (tempfile::TempDir, Store, ConversationRecord) {
+    fn store_with_a_chat() -> (tempfile::TempDir, SledStore, ConversationRecord) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
         let mut rec =
             ConversationRecord::new(Uuid::new_v4(), "tok".into(), OffsetDateTime::UNIX_EPOCH);
         store.create_conversation(&rec).unwrap();

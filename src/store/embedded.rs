@@ -1,4 +1,5 @@
-//! The embedded database (sled): everything Tandem must not forget.
+//! The embedded store (sled), the default: everything Tandem must not
+//! forget, in one directory.
 //!
 //! | tree | key | value |
 //! |---|---|---|
@@ -23,7 +24,7 @@
 //! their failure record), `store/health.rs` (the write probe, free space)
 //! and `store/check.rs` (`tandem check` and the start-up check).
 //!
-//! Writes land in sled's memory first; [`Store::flush`] makes them durable.
+//! Writes land in sled's memory first; [`SledStore::flush`] makes them durable.
 //! Callers acknowledge a message only after `flush` returns — that is the
 //! "no acknowledged message is ever lost, even on `kill -9`" promise.
 
@@ -40,40 +41,28 @@ use crate::conversation::{ConversationRecord, StoredMessage};
 use crate::intents::unmatched::UnmatchedQuestion;
 use crate::protocol::Status;
 
-pub mod check;
-mod error;
+use super::{group_commit, StoreError, StoreHealth};
+
 /// Lines read back when a resend's client id is not in the index: the
 /// last write before a crash holds at most a line and the bot's answer.
-const RESEND_WINDOW: usize = 4;
-
-mod group_commit;
-mod lines;
-mod page;
-
-pub use page::Page;
-pub mod health;
-mod open;
-
-pub use error::StoreError;
-pub use health::{StoreHealth, WriteFailure};
-pub use open::{StoreOptions, DEFAULT_FLUSH_LINGER_MS};
+pub(super) const RESEND_WINDOW: usize = 4;
 
 /// A cheap, cloneable handle to the database.
 #[derive(Clone)]
-pub struct Store {
-    db: sled::Db,
-    commits: Arc<group_commit::GroupCommit>,
-    conversations: sled::Tree,
-    messages: sled::Tree,
-    client_ids: sled::Tree,
-    resume_tokens: sled::Tree,
-    visitor_conversations: sled::Tree,
-    agents: sled::Tree,
-    sessions: sled::Tree,
-    offline_messages: sled::Tree,
-    unmatched: sled::Tree,
+pub struct SledStore {
+    pub(super) db: sled::Db,
+    pub(super) commits: Arc<group_commit::GroupCommit>,
+    pub(super) conversations: sled::Tree,
+    pub(super) messages: sled::Tree,
+    pub(super) client_ids: sled::Tree,
+    pub(super) resume_tokens: sled::Tree,
+    pub(super) visitor_conversations: sled::Tree,
+    pub(super) agents: sled::Tree,
+    pub(super) sessions: sled::Tree,
+    pub(super) offline_messages: sled::Tree,
+    pub(super) unmatched: sled::Tree,
     /// The write probe's own tree (`health`), so probing touches no data.
-    probe: sled::Tree,
+    pub(super) probe: sled::Tree,
 }
 
 /// A message a visitor left while nobody could answer.
@@ -94,12 +83,12 @@ pub struct OfflineMessage {
     pub handled: bool,
 }
 
-impl Store {
+impl SledStore {
     /// Makes every earlier write durable. Callers waiting at the same time
     /// share one flush (group commit, `store/group_commit.rs`); the fsync runs on the blocking
     /// pool, never on the async reactor.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        self.commits.flush(&self.db).await
+        self.commits.flush().await
     }
 
     /// Flushes from synchronous code (shutdown, command-line tools).
@@ -418,7 +407,7 @@ impl Store {
     }
 }
 
-impl Store {
+impl SledStore {
     /// Records a question the bot could not answer.
     pub fn record_unmatched(&self, question: &UnmatchedQuestion) -> Result<(), StoreError> {
         // Offset by i128::MIN so that big-endian bytes sort like the times.
@@ -442,14 +431,16 @@ impl Store {
     }
 }
 
-fn decode_opt<T: DeserializeOwned>(value: Option<sled::IVec>) -> Result<Option<T>, StoreError> {
+pub(super) fn decode_opt<T: DeserializeOwned>(
+    value: Option<sled::IVec>,
+) -> Result<Option<T>, StoreError> {
     Ok(match value {
         Some(v) => Some(serde_json::from_slice(&v)?),
         None => None,
     })
 }
 
-fn offline_key(message: &OfflineMessage) -> Vec<u8> {
+pub(super) fn offline_key(message: &OfflineMessage) -> Vec<u8> {
     let nanos = u64::try_from(message.at.unix_timestamp_nanos()).unwrap_or(0);
     let mut key = nanos.to_be_bytes().to_vec();
     key.extend_from_slice(message.id.as_bytes());
@@ -457,7 +448,7 @@ fn offline_key(message: &OfflineMessage) -> Vec<u8> {
 }
 
 /// The outcome of a transaction whose closure never aborts.
-fn committed(result: Result<(), TransactionError<()>>) -> Result<(), StoreError> {
+pub(super) fn committed(result: Result<(), TransactionError<()>>) -> Result<(), StoreError> {
     match result {
         Ok(()) => Ok(()),
         Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
@@ -465,7 +456,7 @@ fn committed(result: Result<(), TransactionError<()>>) -> Result<(), StoreError>
     }
 }
 
-fn visitor_key(record: &ConversationRecord) -> Vec<u8> {
+pub(super) fn visitor_key(record: &ConversationRecord) -> Vec<u8> {
     let created = record.created_at.unix_timestamp_nanos() as u128 ^ (1 << 127);
     let mut key = record.visitor().as_bytes().to_vec();
     key.extend_from_slice(&created.to_be_bytes());
@@ -479,7 +470,7 @@ pub(crate) fn message_key(conversation: Uuid, seq: u64) -> Vec<u8> {
     key
 }
 
-fn client_key(conversation: Uuid, client_id: &str) -> Vec<u8> {
+pub(super) fn client_key(conversation: Uuid, client_id: &str) -> Vec<u8> {
     let mut key = conversation.as_bytes().to_vec();
     key.extend_from_slice(client_id.as_bytes());
     key
@@ -507,7 +498,7 @@ mod tests {
     #[test]
     fn a_resend_after_a_write_cut_short_finds_its_line_and_a_line_never_counted_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
         let mut rec =
             ConversationRecord::new(Uuid::new_v4(), "tok".into(), OffsetDateTime::UNIX_EPOCH);
         store.create_conversation(&rec).unwrap();
@@ -556,7 +547,7 @@ mod tests {
     #[test]
     fn reports_read_only_the_conversations_of_the_period() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
         let start = OffsetDateTime::UNIX_EPOCH + time::Duration::days(10);
         for (n, day) in [(1u128, 9), (2, 10), (3, 11)] {
             let at = OffsetDateTime::UNIX_EPOCH + time::Duration::days(day);
@@ -578,7 +569,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let id = Uuid::new_v4();
         {
-            let store = Store::open(dir.path()).unwrap();
+            let store = SledStore::open(dir.path()).unwrap();
             let mut rec = ConversationRecord::new(id, "tok".into(), OffsetDateTime::UNIX_EPOCH);
             store.create_conversation(&rec).unwrap();
             for i in 0..300 {
@@ -589,7 +580,7 @@ mod tests {
             }
             store.flush_blocking().unwrap();
         }
-        let store = Store::open(dir.path()).unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
         let history = store.history(id).unwrap();
         assert_eq!(history.len(), 300);
         assert!(history.windows(2).all(|w| w[0].seq < w[1].seq));
@@ -613,7 +604,7 @@ mod tests {
     #[test]
     fn a_visitors_token_opens_their_newest_conversation_and_lists_all_of_them() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
         let t0 = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
         let first = ConversationRecord::new(Uuid::from_u128(9), "tok".into(), t0);
         store.create_conversation(&first).unwrap();
@@ -640,8 +631,8 @@ mod tests {
     #[test]
     fn a_second_opener_is_told_the_directory_is_in_use() {
         let dir = tempfile::tempdir().unwrap();
-        let _first = Store::open(dir.path()).unwrap();
-        match Store::open(dir.path()) {
+        let _first = SledStore::open(dir.path()).unwrap();
+        match SledStore::open(dir.path()) {
             Err(StoreError::Locked(_)) => {}
             Err(other) => panic!("expected Locked, got {other}"),
             Ok(_) => panic!("expected Locked, got a second handle"),

@@ -17,6 +17,9 @@ pub enum StoreError {
     /// sled failed (disk full, permissions, corruption).
     #[error("database error: {0}")]
     Sled(#[from] sled::Error),
+    /// PostgreSQL failed (unreachable, refused, or a query error).
+    #[error("{0}")]
+    Postgres(#[from] super::PgError),
     /// A stored record no longer parses.
     #[error("a stored record is unreadable: {0}")]
     Corrupt(#[from] serde_json::Error),
@@ -32,6 +35,11 @@ impl StoreError {
     /// clients hear as `unavailable` rather than `internal`. A record that
     /// no longer parses is not: retrying will not help.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, StoreError::Sled(_) | StoreError::FlushAborted(_))
+        match self {
+            StoreError::Sled(_) | StoreError::FlushAborted(_) => true,
+            // A newer schema will not go away by retrying.
+            StoreError::Postgres(e) => !matches!(e, super::PgError::SchemaTooNew { .. }),
+            _ => false,
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Group commit: everyone waiting for durability at the same moment shares
-//! one fsync.
+//! one fsync (sled) or one transaction (PostgreSQL). The store gives the
+//! [`Flusher`]: what "make everything written so far durable" means.
 //!
 //! sled's `flush` writes out and fsyncs *everything* written so far. Called
 //! once per acknowledged message, concurrent callers each pay for an fsync
@@ -24,6 +25,8 @@
 //!
 //! [`StoreOptions::flush_linger`]: super::StoreOptions
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -33,8 +36,13 @@ use tokio::sync::watch;
 use super::health::{StoreHealth, WriteFailure};
 use super::StoreError;
 
+/// Makes every write made before it started durable; the error in words.
+pub(super) type Flusher =
+    Box<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
+
 /// The shared state of one database's flushes.
 pub(super) struct GroupCommit {
+    flusher: Flusher,
     tickets: Mutex<Tickets>,
     /// The latest finished flush.
     done: watch::Sender<Outcome>,
@@ -62,13 +70,36 @@ struct Outcome {
 
 impl GroupCommit {
     #[cfg(test)]
-    pub(super) fn new() -> Arc<GroupCommit> {
-        GroupCommit::with_linger(std::time::Duration::ZERO)
+    pub(super) fn new(db: &sled::Db) -> Arc<GroupCommit> {
+        GroupCommit::for_sled(db, std::time::Duration::ZERO)
     }
 
-    /// Flushes that wait `linger` for more writers before they run.
-    pub(super) fn with_linger(linger: std::time::Duration) -> Arc<GroupCommit> {
+    /// sled's flushes (an fsync of everything written), on the blocking
+    /// pool, waiting `linger` for more writers before they run.
+    pub(super) fn for_sled(db: &sled::Db, linger: std::time::Duration) -> Arc<GroupCommit> {
+        let db = db.clone();
+        GroupCommit::new_with(linger, move || {
+            let db = db.clone();
+            Box::pin(async move {
+                match tokio::task::spawn_blocking(move || db.flush()).await {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                }
+            })
+        })
+    }
+
+    /// Flushes by `flusher` that wait `linger` for more writers first.
+    pub(super) fn new_with(
+        linger: std::time::Duration,
+        flusher: impl Fn() -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>>
+            + Send
+            + Sync
+            + 'static,
+    ) -> Arc<GroupCommit> {
         Arc::new(GroupCommit {
+            flusher: Box::new(flusher),
             tickets: Mutex::new(Tickets::default()),
             done: watch::Sender::new(Outcome::default()),
             health: Mutex::new(StoreHealth::default()),
@@ -116,8 +147,13 @@ impl GroupCommit {
         self.tickets.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether a flush is running now.
+    pub(super) fn running(&self) -> bool {
+        self.tickets().running
+    }
+
     /// Returns once every write made before the call is durable.
-    pub(super) async fn flush(self: &Arc<Self>, db: &sled::Db) -> Result<(), StoreError> {
+    pub(super) async fn flush(self: &Arc<Self>) -> Result<(), StoreError> {
         let mut finished = self.done.subscribe();
         let ticket = {
             let mut t = self.tickets();
@@ -145,7 +181,6 @@ impl GroupCommit {
             };
             if target.is_some() {
                 let this = Arc::clone(self);
-                let db = db.clone();
                 tokio::spawn(async move {
                     // Wait for more writers to join (their tickets come in
                     // meanwhile); the target is read after the wait, so it
@@ -155,11 +190,7 @@ impl GroupCommit {
                     }
                     let target = this.tickets().issued;
                     let started = Instant::now();
-                    let error = match tokio::task::spawn_blocking(move || db.flush()).await {
-                        Ok(Ok(_)) => None,
-                        Ok(Err(e)) => Some(e.to_string()),
-                        Err(e) => Some(e.to_string()),
-                    };
+                    let error = (this.flusher)().await.err();
                     crate::metrics::store_flushed(started.elapsed(), error.is_none());
                     this.record(error.as_deref());
                     this.tickets().running = false;
@@ -185,13 +216,13 @@ mod tests {
     async fn every_concurrent_caller_returns_and_their_writes_are_durable() {
         let dir = tempfile::tempdir().unwrap();
         let db = sled::Config::new().path(dir.path()).open().unwrap();
-        let commit = GroupCommit::new();
+        let commit = GroupCommit::new(&db);
         let mut tasks = Vec::new();
         for i in 0..200u32 {
             let (db, commit) = (db.clone(), Arc::clone(&commit));
             tasks.push(tokio::spawn(async move {
                 db.insert(i.to_be_bytes(), &[1u8][..]).unwrap();
-                commit.flush(&db).await.unwrap();
+                commit.flush().await.unwrap();
             }));
         }
         for t in tasks {
@@ -200,7 +231,8 @@ mod tests {
         assert!(!commit.tickets().running, "no flush left running");
         assert_eq!(commit.done.borrow().covers, commit.tickets().issued);
         assert_eq!(commit.health(), StoreHealth::default());
-        drop(db);
+        // The flusher holds the database too.
+        drop((db, commit));
         let reopened = sled::Config::new().path(dir.path()).open().unwrap();
         assert_eq!(reopened.len(), 200);
     }
@@ -212,7 +244,8 @@ mod health_tests {
 
     #[test]
     fn a_failed_flush_is_remembered_until_one_succeeds() {
-        let commit = GroupCommit::new();
+        let commit =
+            GroupCommit::new_with(std::time::Duration::ZERO, || Box::pin(async { Ok(()) }));
         commit.record(Some("No space left on device"));
         let failing = commit.health().failing.expect("failing after an error");
         assert!(failing.error.contains("No space"));

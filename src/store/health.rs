@@ -10,7 +10,7 @@ use std::path::Path;
 
 use time::OffsetDateTime;
 
-use super::{Store, StoreError};
+use super::{SledStore, StoreError};
 
 /// The store's write record, as the group commit saw it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,11 +35,11 @@ pub struct WriteFailure {
 /// The key the write probe overwrites in the `health` tree.
 const PROBE_KEY: &[u8] = b"probe";
 
-impl Store {
+impl SledStore {
     /// Writes and flushes one small record in the store's own `health`
     /// tree: proof that sled can still write to disk right now. Goes
     /// through the group commit, so a failure here also shows in
-    /// [`Store::health`].
+    /// [`SledStore::health`].
     pub async fn probe_write(&self, now: OffsetDateTime) -> Result<(), StoreError> {
         let stamp = now.unix_timestamp_nanos().to_be_bytes();
         self.probe.insert(PROBE_KEY, &stamp[..])?;
@@ -77,7 +77,7 @@ mod tests {
     #[tokio::test]
     async fn a_write_probe_on_a_healthy_store_succeeds_and_leaves_it_healthy() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
         store.probe_write(OffsetDateTime::now_utc()).await.unwrap();
         assert_eq!(store.health(), StoreHealth::default());
     }

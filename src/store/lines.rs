@@ -3,10 +3,10 @@
 
 use uuid::Uuid;
 
-use super::{client_key, decode_opt, message_key, Store, StoreError, RESEND_WINDOW};
+use super::{client_key, decode_opt, message_key, SledStore, StoreError, RESEND_WINDOW};
 use crate::conversation::{ConversationRecord, StoredMessage};
 
-impl Store {
+impl SledStore {
     /// Appends a line and saves the conversation record (with its advanced
     /// `next_seq`) in one transaction.
     pub fn append_message(
@@ -30,7 +30,7 @@ impl Store {
     /// flush can leave: lines beyond the record's `next_seq` (never
     /// acknowledged; the next lines overwrite them), or lines and record
     /// without their index entries (a resend still finds its line:
-    /// [`Store::seq_for_client_id`] also reads the last lines). Nothing is
+    /// [`SledStore::seq_for_client_id`] also reads the last lines). Nothing is
     /// acknowledged before the flush, so nothing acknowledged is lost.
     pub fn append_messages(
         &self,
@@ -59,7 +59,7 @@ impl Store {
 
     /// The seq of the line a client already sent with `client_id` in
     /// `conversation`, if any. Lines at or beyond the record's `next_seq`
-    /// do not count (see [`Store::append_messages`]); when the index has no
+    /// do not count (see [`SledStore::append_messages`]); when the index has no
     /// entry, the last few lines are read, for the one write a crash may
     /// have cut short.
     pub fn seq_for_client_id(

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{group_commit, Store, StoreError};
+use super::{group_commit, SledStore, StoreError};
 
 /// How the database is opened (`[store]` in `tandem.toml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,14 +28,14 @@ impl Default for StoreOptions {
 /// The default of `[store] flush_linger_ms`.
 pub const DEFAULT_FLUSH_LINGER_MS: u64 = 2;
 
-impl Store {
+impl SledStore {
     /// Opens (or creates) the database under `dir` with the default options.
-    pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        Store::open_with(dir, StoreOptions::default())
+    pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
+        SledStore::open_with(dir, StoreOptions::default())
     }
 
     /// Opens (or creates) the database under `dir`.
-    pub fn open_with(dir: &Path, options: StoreOptions) -> Result<Store, StoreError> {
+    pub fn open_with(dir: &Path, options: StoreOptions) -> Result<SledStore, StoreError> {
         let db = sled::Config::new()
             .path(dir.join("tandem.sled"))
             .cache_capacity(options.cache_bytes)
@@ -46,7 +46,7 @@ impl Store {
                 }
                 other => StoreError::Sled(other),
             })?;
-        Ok(Store {
+        Ok(SledStore {
             conversations: db.open_tree("conversations")?,
             messages: db.open_tree("messages")?,
             client_ids: db.open_tree("client_ids")?,
@@ -57,7 +57,7 @@ impl Store {
             offline_messages: db.open_tree("offline_messages")?,
             unmatched: db.open_tree("unmatched")?,
             probe: db.open_tree("health")?,
-            commits: group_commit::GroupCommit::with_linger(options.flush_linger),
+            commits: group_commit::GroupCommit::for_sled(&db, options.flush_linger),
             db,
         })
     }

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::{message_key, Store, StoreError};
+use super::{message_key, SledStore, StoreError};
 use crate::conversation::StoredMessage;
 
 /// Some lines of a conversation, oldest first, and whether older ones exist.
@@ -14,7 +14,7 @@ pub struct Page {
     pub more: bool,
 }
 
-impl Store {
+impl SledStore {
     /// Up to `limit` of the lines `wanted` keeps, before line `before`
     /// (all when `None`), newest last. Reads backwards from the end, so a
     /// conversation's length does not change what a page costs.

@@ -43,8 +43,8 @@ async fn login_from(
 #[tokio::test]
 async fn guessing_a_password_locks_the_account_even_for_the_right_password() {
     let app = app_behind_a_proxy().await;
-    app.add_agent("sam", "correct-horse-7");
-    app.add_agent("kim", "battery-staple-9");
+    app.add_agent("sam", "correct-horse-7").await;
+    app.add_agent("kim", "battery-staple-9").await;
     let attacker = "203.0.113.9";
     // Five free failures, and the sixth starts a one-second lock.
     for _ in 0..6 {
@@ -72,7 +72,7 @@ async fn guessing_a_password_locks_the_account_even_for_the_right_password() {
 #[tokio::test]
 async fn an_address_trying_many_names_is_locked_and_other_addresses_are_not() {
     let app = app_behind_a_proxy().await;
-    app.add_agent("kim", "battery-staple-9");
+    app.add_agent("kim", "battery-staple-9").await;
     let sprayer = "203.0.113.77";
     for i in 0..21 {
         let (status, _, _) = login_from(&app, sprayer, &format!("user{i}"), "guess-guess").await;
@@ -110,7 +110,7 @@ async fn console(app: &TestApp, token: &str) -> Client {
 #[tokio::test]
 async fn signing_out_closes_that_sign_ins_consoles_and_the_token_stops_working() {
     let app = crate::helpers::spawn_app().await;
-    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
     let laptop = app.token("sam", "correct-horse-7").await;
     let phone = app.token("sam", "correct-horse-7").await;
     let mut first = console(&app, &laptop).await;
@@ -153,7 +153,7 @@ async fn an_account_made_under_the_old_rule_still_signs_in() {
         created_at: time::OffsetDateTime::now_utc(),
         role: tandem::protocol::Role::Agent,
     };
-    app.server.hub().store().put_agent(&record).unwrap();
+    app.server.hub().store().put_agent(&record).await.unwrap();
     let (status, body) = app.login("old-timer", "password").await;
     assert_eq!(status, 200, "{body}");
 }

@@ -36,7 +36,7 @@ async fn call(
 /// An app with an admin `olga` signed in; returns her token.
 async fn app_with_admin() -> (TestApp, String) {
     let app = spawn_app().await;
-    app.add_admin("olga", "correct-horse-7");
+    app.add_admin("olga", "correct-horse-7").await;
     let token = app.token("olga", "correct-horse-7").await;
     (app, token)
 }
@@ -52,7 +52,7 @@ fn names(team: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn an_agent_without_admin_role_cannot_manage_the_team() {
     let (app, _) = app_with_admin().await;
-    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
     let sam = app.token("sam", "correct-horse-7").await;
     let attempts = [
         (Method::GET, "/api/agents", None),
@@ -86,7 +86,7 @@ async fn an_agent_without_admin_role_cannot_manage_the_team() {
 #[tokio::test]
 async fn intents_status_is_for_admins() {
     let (app, olga) = app_with_admin().await;
-    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
     let sam = app.token("sam", "correct-horse-7").await;
     for path in ["/api/intents/status", "/api/intents/unmatched?since=7d"] {
         let (status, answer) = call(&app, Method::GET, path, &sam, None).await;
@@ -232,7 +232,7 @@ async fn the_last_admin_cannot_be_removed() {
         "{answer}"
     );
 
-    app.add_admin("ana", "correct-horse-7");
+    app.add_admin("ana", "correct-horse-7").await;
     let (status, answer) = call(&app, Method::DELETE, "/api/agents/olga", &olga, None).await;
     assert_eq!(
         (status, &answer["code"]),

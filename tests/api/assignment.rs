@@ -45,13 +45,14 @@ async fn an_assigned_chat_nobody_answers_goes_back_to_the_front_of_the_queue() {
             ..HubOptions::default()
         },
     )
+    .await
     .unwrap();
 
     let (vtx, mut visitor) = tandem::hub::outbox();
-    let session = hub.connect_visitor(None, vtx).unwrap();
+    let session = hub.connect_visitor(None, vtx).await.unwrap();
     let conversation = session.conversation;
     let (atx, mut agent) = tandem::hub::outbox();
-    hub.connect_agent("sam", Role::Agent, atx).unwrap();
+    hub.connect_agent("sam", Role::Agent, atx).await.unwrap();
     hub.request_human(session.connection).await.unwrap();
     hub.claim("sam", conversation).await.unwrap();
     drain(&mut visitor.events);
@@ -93,7 +94,12 @@ async fn an_assigned_chat_nobody_answers_goes_back_to_the_front_of_the_queue() {
         visitor.latest.borrow().value,
         Some(VisitorEvent::Queued { position: 1, .. })
     ));
-    let record = hub.store().conversation(conversation).unwrap().unwrap();
+    let record = hub
+        .store()
+        .conversation(conversation)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((record.status, record.requeued), (Status::Queued, true));
 }
 
@@ -117,22 +123,24 @@ async fn in_auto_mode_a_chat_one_agent_ignored_goes_to_a_colleague() {
             ..HubOptions::default()
         },
     )
+    .await
     .unwrap();
     let (atx, _kim) = tandem::hub::outbox();
-    hub.connect_agent("kim", Role::Agent, atx).unwrap();
+    hub.connect_agent("kim", Role::Agent, atx).await.unwrap();
     let (btx, _sam) = tandem::hub::outbox();
-    hub.connect_agent("sam", Role::Agent, btx).unwrap();
+    hub.connect_agent("sam", Role::Agent, btx).await.unwrap();
     let (vtx, _visitor) = tandem::hub::outbox();
-    let session = hub.connect_visitor(None, vtx).unwrap();
+    let session = hub.connect_visitor(None, vtx).await.unwrap();
     hub.request_human(session.connection).await.unwrap();
-    let holder = || {
+    let holder = || async {
         hub.store()
             .conversation(session.conversation)
+            .await
             .unwrap()
             .unwrap()
             .assigned_to
     };
-    assert_eq!(holder().as_deref(), Some("kim"), "ties go by name");
+    assert_eq!(holder().await.as_deref(), Some("kim"), "ties go by name");
 
     tokio::time::advance(Duration::from_secs(121)).await;
     assert_eq!(
@@ -142,7 +150,7 @@ async fn in_auto_mode_a_chat_one_agent_ignored_goes_to_a_colleague() {
         1
     );
     assert_eq!(
-        holder().as_deref(),
+        holder().await.as_deref(),
         Some("sam"),
         "kim has fewer chats, but she just let it lapse"
     );
@@ -165,18 +173,22 @@ async fn an_answer_deadline_survives_a_restart() {
             .unwrap()
     };
     let conversation = {
-        let hub = Hub::new(Store::open(data.path()).unwrap(), intents(), options()).unwrap();
+        let hub = Hub::new(Store::open(data.path()).unwrap(), intents(), options())
+            .await
+            .unwrap();
         let (vtx, _visitor) = tandem::hub::outbox();
-        let session = hub.connect_visitor(None, vtx).unwrap();
+        let session = hub.connect_visitor(None, vtx).await.unwrap();
         let (atx, _agent) = tandem::hub::outbox();
-        hub.connect_agent("sam", Role::Agent, atx).unwrap();
+        hub.connect_agent("sam", Role::Agent, atx).await.unwrap();
         hub.request_human(session.connection).await.unwrap();
         hub.claim("sam", session.conversation).await.unwrap();
         session.conversation
     };
 
     // Tandem restarts with the chat held and not yet answered.
-    let hub = Hub::new(Store::open(data.path()).unwrap(), intents(), options()).unwrap();
+    let hub = Hub::new(Store::open(data.path()).unwrap(), intents(), options())
+        .await
+        .unwrap();
     tokio::time::advance(Duration::from_secs(60)).await;
     assert_eq!(
         hub.requeue_unanswered(tokio::time::Instant::now())
@@ -192,7 +204,12 @@ async fn an_answer_deadline_survives_a_restart() {
         1,
         "the deadline set before the restart still ran out"
     );
-    let record = hub.store().conversation(conversation).unwrap().unwrap();
+    let record = hub
+        .store()
+        .conversation(conversation)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((record.status, record.requeued), (Status::Queued, true));
 }
 
@@ -203,12 +220,14 @@ async fn a_chat_the_agent_answered_stays_with_them() {
     let intents =
         tandem::intents::load_dir(&fixture_intents(), &tandem::encoder::Embedder::bundled())
             .unwrap();
-    let hub = Hub::new(store, intents, HubOptions::default()).unwrap();
+    let hub = Hub::new(store, intents, HubOptions::default())
+        .await
+        .unwrap();
     let (vtx, _visitor) = tandem::hub::outbox();
-    let session = hub.connect_visitor(None, vtx).unwrap();
+    let session = hub.connect_visitor(None, vtx).await.unwrap();
     let conversation = session.conversation;
     let (atx, _agent) = tandem::hub::outbox();
-    hub.connect_agent("sam", Role::Agent, atx).unwrap();
+    hub.connect_agent("sam", Role::Agent, atx).await.unwrap();
     hub.request_human(session.connection).await.unwrap();
     hub.claim("sam", conversation).await.unwrap();
     hub.agent_message("sam", conversation, "a1", "Hi! Looking now.")

@@ -118,7 +118,7 @@ async fn an_agent_socket_without_a_valid_token_is_refused() {
 #[tokio::test]
 async fn a_wrong_password_is_refused_with_a_clear_code() {
     let app = spawn_app().await;
-    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
     let (status, body) = app.login("sam", "wrong-password").await;
     assert_eq!(status, 401);
     assert_eq!(body["code"], "bad_credentials");

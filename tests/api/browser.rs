@@ -182,7 +182,7 @@ async fn visitor_chats_with_the_bot_asks_for_a_person_and_sees_the_agents_reply(
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
 
     // The visitor, on the demo shop.
     let visitor = driver.browser("visitor").await;
@@ -360,8 +360,8 @@ async fn two_consoles_see_a_claim_disappear_from_the_other_queue() {
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "correct-horse-7");
-    app.add_agent("kim", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
+    app.add_agent("kim", "correct-horse-7").await;
     let sam = console_for(&driver, &app, "sam").await;
     let kim = console_for(&driver, &app, "kim").await;
 
@@ -388,8 +388,8 @@ async fn an_agent_transfers_a_chat_and_the_other_console_gets_it() {
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "correct-horse-7");
-    app.add_agent("kim", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
+    app.add_agent("kim", "correct-horse-7").await;
     let sam = console_for(&driver, &app, "sam").await;
     let kim = console_for(&driver, &app, "kim").await;
 
@@ -520,7 +520,7 @@ async fn a_visitor_stops_waiting_and_an_agent_hands_the_chat_back_to_the_bot() {
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
     let sam = console_for(&driver, &app, "sam").await;
 
     let visitor = driver.browser("handback").await;
@@ -574,7 +574,7 @@ async fn a_visitor_fills_the_offline_form() {
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
 
     // Nobody is signed in: asking for a person says so honestly.
     let visitor = driver.browser("offline").await;
@@ -661,7 +661,7 @@ async fn an_agent_inserts_a_canned_reply_with_slash() {
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
     let sam = console_for(&driver, &app, "sam").await;
 
     let (mut visitor, _conversation) = queued_visitor(&app, "is anybody there?").await;
@@ -721,7 +721,7 @@ async fn thumbs_down_gets_an_apology_and_the_agent_sees_why_and_how_upset() {
         return;
     };
     let app = spawn_app().await;
-    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
 
     let visitor = driver.browser("visitor").await;
     visitor.goto(&app.url("/")).await.expect("shop page opens");
@@ -774,7 +774,7 @@ async fn a_returning_visitor_starts_afresh_and_the_agent_reads_their_earlier_cha
     };
     let app = spawn_app().await;
     let mut sam = app.agent("sam").await;
-    app.add_agent("kim", "correct-horse-7");
+    app.add_agent("kim", "correct-horse-7").await;
 
     let visitor = driver.browser("returning").await;
     visitor.goto(&app.url("/")).await.expect("shop page opens");
@@ -863,8 +863,8 @@ async fn an_admin_adds_an_agent_in_the_admin_area_and_an_agent_sees_no_admin_ent
         return;
     };
     let app = spawn_app().await;
-    app.add_admin("olga", "correct-horse-7");
-    app.add_agent("sam", "correct-horse-7");
+    app.add_admin("olga", "correct-horse-7").await;
+    app.add_agent("sam", "correct-horse-7").await;
 
     // Without the admin role there is no way in: no button, no shortcut.
     let sam = console_for(&driver, &app, "sam").await;
@@ -912,7 +912,7 @@ async fn an_admin_reads_the_numbers_of_the_week_in_reports() {
         return;
     };
     let app = spawn_app().await;
-    app.add_admin("olga", "correct-horse-7");
+    app.add_admin("olga", "correct-horse-7").await;
     // One chat the bot answers alone, one a person takes, closes and gets a 4 for.
     let (mut bot_only, _) = app.visitor().await;
     bot_only.ask("b-1", "where is my order").await;

@@ -37,8 +37,8 @@ async fn agent_add_while_the_server_runs_says_so_instead_of_hanging() {
     );
 }
 
-#[test]
-fn an_added_agent_is_listed_and_can_sign_in() {
+#[tokio::test]
+async fn an_added_agent_is_listed_and_can_sign_in() {
     let data = tempfile::tempdir().unwrap();
     let out = tandem(data.path(), &["agent", "add", "sam"], "correct-horse-7\n");
     assert!(
@@ -57,7 +57,7 @@ fn an_added_agent_is_listed_and_can_sign_in() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("most common"));
 
     let store = tandem::store::Store::open(data.path()).unwrap();
-    let sam = store.agent("sam").unwrap().unwrap();
+    let sam = store.agent("sam").await.unwrap().unwrap();
     assert!(tandem::agents::verify_password(
         "correct-horse-7",
         &sam.password_hash
@@ -79,8 +79,8 @@ fn intents_check_points_at_the_broken_line() {
     assert!(stdout.contains("invalid regex"), "{stdout}");
 }
 
-#[test]
-fn an_owner_manages_agents_from_the_command_line() {
+#[tokio::test]
+async fn an_owner_manages_agents_from_the_command_line() {
     let data = tempfile::tempdir().unwrap();
     let ok = |out: Output| {
         assert!(
@@ -119,7 +119,7 @@ fn an_owner_manages_agents_from_the_command_line() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no agent called \"olga\""));
 
     let store = tandem::store::Store::open(data.path()).unwrap();
-    let sam = store.agent("sam").unwrap().unwrap();
+    let sam = store.agent("sam").await.unwrap().unwrap();
     assert!(tandem::agents::verify_password(
         "a-new-password",
         &sam.password_hash

@@ -77,7 +77,7 @@ async fn a_transfer_hands_the_whole_history_to_the_colleague() {
 async fn a_transfer_to_someone_offline_is_refused() {
     let app = spawn_app().await;
     let (_visitor, mut sam, conversation, _) = claimed_by_sam(&app).await;
-    app.add_agent("lee", "correct-horse-7");
+    app.add_agent("lee", "correct-horse-7").await;
     sam.send(json!({"type": "transfer", "conversation_id": conversation, "to": "lee"}))
         .await;
     assert_eq!(sam.expect("error").await["code"], "agent_unavailable");

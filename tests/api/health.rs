@@ -2,7 +2,6 @@
 //! Prometheus (and a curious stranger) sees it.
 
 use serde_json::Value;
-use tandem::store::Store;
 
 use crate::helpers::{fixture_intents, spawn_app, spawn_app_configured, spawn_app_with};
 
@@ -86,7 +85,7 @@ async fn a_damaged_store_is_reported_by_readiness_instead_of_served_silently() {
 pub fn damaged_store(dir: &std::path::Path) -> uuid::Uuid {
     let id = uuid::Uuid::new_v4();
     {
-        let store = Store::open(dir).unwrap();
+        let store = tandem::store::SledStore::open(dir).unwrap();
         let record = tandem::conversation::ConversationRecord::new(
             id,
             "tok".into(),
@@ -112,12 +111,12 @@ async fn metrics_need_an_admin_and_show_what_visitors_did() {
 
     let (status, _) = get(&app.url("/metrics"), None).await;
     assert_eq!(status, 401, "no token, no figures");
-    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
     let agent = app.token("sam", "correct-horse-7").await;
     let (status, _) = get(&app.url("/metrics"), Some(&agent)).await;
     assert_eq!(status, 403, "agents are not admins");
 
-    app.add_admin("olga", "correct-horse-7");
+    app.add_admin("olga", "correct-horse-7").await;
     let admin = app.token("olga", "correct-horse-7").await;
     let (status, text) = get(&app.url("/metrics"), Some(&admin)).await;
     assert_eq!(status, 200);

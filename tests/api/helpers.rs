@@ -47,6 +47,7 @@ pub async fn spawn_app_configured(
     configure: impl FnOnce(&mut Settings),
 ) -> TestApp {
     let mut settings = Settings::new("127.0.0.1:0".parse().unwrap(), data.path(), &intents_dir);
+    settings.store.url = postgres_for(data.path()).await;
     configure(&mut settings);
     let server = server::start(&settings).await.expect("server starts");
     TestApp {
@@ -55,6 +56,32 @@ pub async fn spawn_app_configured(
         data,
         intents_dir,
     }
+}
+
+/// With `TANDEM_TEST_POSTGRES` set to a PostgreSQL server's address
+/// (`postgres://user@host:port`, as `scripts/test` sets it), every test
+/// data directory gets a database of its own on that server — created on
+/// first use, named in the directory so a restart finds it again — and the
+/// servers run on it: the suite then tests cluster mode's store.
+pub async fn postgres_for(data: &std::path::Path) -> Option<String> {
+    let server = std::env::var("TANDEM_TEST_POSTGRES").ok()?;
+    let marker = data.join("postgres-url");
+    if let Ok(url) = std::fs::read_to_string(&marker) {
+        return Some(url);
+    }
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{server}/postgres"), tokio_postgres::NoTls)
+            .await
+            .expect("TANDEM_TEST_POSTGRES is reachable");
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("test database created");
+    let url = format!("{server}/{name}");
+    std::fs::write(&marker, &url).expect("marker written");
+    Some(url)
 }
 
 impl TestApp {
@@ -114,7 +141,7 @@ impl TestApp {
     }
 
     /// Creates an agent account directly in the store.
-    pub fn add_agent(&self, name: &str, password: &str) {
+    pub async fn add_agent(&self, name: &str, password: &str) {
         tandem::agents::add_agent(
             self.server.hub().store(),
             name,
@@ -122,11 +149,12 @@ impl TestApp {
             tandem::protocol::Role::Agent,
             time::OffsetDateTime::now_utc(),
         )
+        .await
         .expect("agent added");
     }
 
     /// Creates an admin account directly in the store.
-    pub fn add_admin(&self, name: &str, password: &str) {
+    pub async fn add_admin(&self, name: &str, password: &str) {
         tandem::agents::add_agent(
             self.server.hub().store(),
             name,
@@ -134,6 +162,7 @@ impl TestApp {
             tandem::protocol::Role::Admin,
             time::OffsetDateTime::now_utc(),
         )
+        .await
         .expect("admin added");
     }
 
@@ -159,7 +188,7 @@ impl TestApp {
     /// Adds an agent, signs in and connects the console socket; returns the
     /// client after its `hello`.
     pub async fn agent(&self, name: &str) -> Client {
-        self.add_agent(name, "correct-horse-7");
+        self.add_agent(name, "correct-horse-7").await;
         let (status, body) = self.login(name, "correct-horse-7").await;
         assert_eq!(status, 200, "login works: {body}");
         let token = body["token"].as_str().expect("token").to_owned();

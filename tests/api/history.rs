@@ -5,17 +5,22 @@
 use serde_json::json;
 use tandem::conversation::{ConversationRecord, StoredMessage};
 use tandem::protocol::{Sender, HISTORY_PAGE, MAX_LINES_PER_CONVERSATION};
-use tandem::store::Store;
+
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::helpers::{fixture_intents, spawn_app_with};
+use crate::helpers::{fixture_intents, postgres_for, spawn_app_with};
 
-/// A data directory holding one visitor conversation of `lines` lines
-/// (every tenth a private note), as a long-running chat would leave it.
-fn long_conversation(lines: u64) -> (tempfile::TempDir, String, Uuid) {
+/// A data directory (and its database, on PostgreSQL) holding one visitor
+/// conversation of `lines` lines (every tenth a private note), as a
+/// long-running chat would leave it.
+async fn long_conversation(lines: u64) -> (tempfile::TempDir, String, Uuid) {
     let data = tempfile::tempdir().unwrap();
-    let store = Store::open(data.path()).unwrap();
+    let settings = tandem::config::StoreSettings {
+        url: postgres_for(data.path()).await,
+        ..Default::default()
+    };
+    let store = settings.open(data.path()).await.unwrap();
     let now = OffsetDateTime::now_utc();
     let mut record = ConversationRecord::new(Uuid::new_v4(), "long-chat-token".into(), now);
     store.create_conversation(&record).unwrap();
@@ -36,8 +41,9 @@ fn long_conversation(lines: u64) -> (tempfile::TempDir, String, Uuid) {
             at: now,
             intent: None,
         };
-        store.append_message(&record, &line).unwrap();
+        store.append_messages(&record, &[line]).unwrap();
     }
+    store.flush().await.unwrap();
     let id = record.id;
     drop(store);
     (data, record.resume_token, id)
@@ -54,7 +60,7 @@ fn seqs(messages: &serde_json::Value) -> Vec<u64> {
 
 #[tokio::test]
 async fn a_returning_visitor_gets_the_latest_lines_and_can_read_back_page_by_page() {
-    let (data, token, _) = long_conversation(700);
+    let (data, token, _) = long_conversation(700).await;
     let app = spawn_app_with(data, fixture_intents()).await;
     let (mut visitor, welcome) = app.resume(&token).await;
     let newest = seqs(&welcome["history"]);
@@ -92,7 +98,7 @@ async fn a_returning_visitor_gets_the_latest_lines_and_can_read_back_page_by_pag
 
 #[tokio::test]
 async fn an_agent_opening_a_long_conversation_gets_a_page_and_reads_back_with_notes() {
-    let (data, _, id) = long_conversation(450);
+    let (data, _, id) = long_conversation(450).await;
     let app = spawn_app_with(data, fixture_intents()).await;
     let mut agent = app.agent("sam").await;
     agent
@@ -117,7 +123,7 @@ async fn an_agent_opening_a_long_conversation_gets_a_page_and_reads_back_with_no
 
 #[tokio::test]
 async fn a_conversation_at_its_line_limit_refuses_new_lines_with_a_clear_code() {
-    let (data, token, _) = long_conversation(MAX_LINES_PER_CONVERSATION);
+    let (data, token, _) = long_conversation(MAX_LINES_PER_CONVERSATION).await;
     let app = spawn_app_with(data, fixture_intents()).await;
     let (mut visitor, _) = app.resume(&token).await;
     visitor
@@ -141,7 +147,7 @@ async fn in_the_widget_a_returning_visitor_scrolls_back_with_show_earlier_messag
     let Some(driver) = crate::browser::Driver::start().await else {
         return;
     };
-    let (data, token, _) = long_conversation(700);
+    let (data, token, _) = long_conversation(700).await;
     let app = spawn_app_with(data, fixture_intents()).await;
     let page = driver.browser("history").await;
     page.goto(&app.url("/")).await.expect("shop page opens");

@@ -58,7 +58,7 @@ fn encode(value: &str) -> String {
 #[tokio::test]
 async fn hostile_query_strings_get_a_clear_status_never_a_crash() {
     let app = spawn_app().await;
-    app.add_admin("olga", "correct horse battery");
+    app.add_admin("olga", "correct horse battery").await;
     let token = app.token("olga", "correct horse battery").await;
     let client = reqwest::Client::new();
     for path in ["/api/reports", "/api/intents/unmatched"] {
@@ -110,7 +110,7 @@ async fn hostile_query_strings_get_a_clear_status_never_a_crash() {
 #[tokio::test]
 async fn hostile_request_bodies_get_a_clear_status_never_a_crash() {
     let app = spawn_app().await;
-    app.add_admin("olga", "correct horse battery");
+    app.add_admin("olga", "correct horse battery").await;
     let token = app.token("olga", "correct horse battery").await;
     let client = reqwest::Client::new();
     let bodies: Vec<Vec<u8>> = vec![

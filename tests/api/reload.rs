@@ -88,7 +88,7 @@ pub(crate) async fn intents_status(app: &TestApp, token: &str) -> Value {
 
 /// The owner's views are for admins.
 pub(crate) async fn admin_token(app: &TestApp) -> String {
-    app.add_admin("owner", "correct-horse-7");
+    app.add_admin("owner", "correct-horse-7").await;
     let (_, body) = app.login("owner", "correct-horse-7").await;
     body["token"].as_str().unwrap().to_owned()
 }

@@ -47,7 +47,7 @@ async fn a_day_at_the_desk(app: &TestApp) {
 #[tokio::test]
 async fn an_admin_sees_what_the_bot_resolved_why_chats_escalated_and_csat() {
     let app = spawn_app().await;
-    app.add_admin("olga", "correct-horse-7");
+    app.add_admin("olga", "correct-horse-7").await;
     let olga = app.token("olga", "correct-horse-7").await;
     a_day_at_the_desk(&app).await;
 
@@ -93,7 +93,7 @@ async fn an_admin_sees_what_the_bot_resolved_why_chats_escalated_and_csat() {
 #[tokio::test]
 async fn a_period_with_no_chats_reports_zeros_not_errors() {
     let app = spawn_app().await;
-    app.add_admin("olga", "correct-horse-7");
+    app.add_admin("olga", "correct-horse-7").await;
     let olga = app.token("olga", "correct-horse-7").await;
     let (status, report) = get(&app, "/api/reports?since=24h", &olga).await;
     assert_eq!(status, 200, "{report}");
@@ -108,8 +108,8 @@ async fn a_period_with_no_chats_reports_zeros_not_errors() {
 #[tokio::test]
 async fn reports_are_for_admins_and_say_what_a_bad_period_is() {
     let app = spawn_app().await;
-    app.add_admin("olga", "correct-horse-7");
-    app.add_agent("sam", "correct-horse-7");
+    app.add_admin("olga", "correct-horse-7").await;
+    app.add_agent("sam", "correct-horse-7").await;
     let olga = app.token("olga", "correct-horse-7").await;
     let sam = app.token("sam", "correct-horse-7").await;
 

@@ -107,7 +107,7 @@ async fn handshake(app: &TestApp, path: &str, origin: Option<&str>) -> u16 {
 #[tokio::test]
 async fn only_the_consoles_own_origin_opens_the_agent_socket() {
     let app = spawn_app().await;
-    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
     let token = app.token("sam", "correct-horse-7").await;
     let path = format!("/ws/agent?token={token}");
     let own = format!("http://{}", app.addr);
@@ -160,7 +160,7 @@ async fn any_site_opens_the_visitor_socket_until_the_owner_lists_origins() {
         "the demo page"
     );
     // A listed origin may also open the agent socket.
-    app.add_agent("sam", "correct-horse-7");
+    app.add_agent("sam", "correct-horse-7").await;
     let token = app.token("sam", "correct-horse-7").await;
     let path = format!("/ws/agent?token={token}");
     assert_eq!(

@@ -142,13 +142,13 @@ async fn opening_the_widget_without_writing_stores_nothing_and_the_first_line_st
     let (mut writer, welcome) = app.visitor().await;
     let store = app.server.hub().store();
     assert_eq!(
-        store.conversation_ids().unwrap().len(),
+        store.conversation_ids().await.unwrap().len(),
         0,
         "no writes, no disk"
     );
 
     writer.ask("c1", "How long does shipping take?").await;
-    assert_eq!(store.conversation_ids().unwrap().len(), 1);
+    assert_eq!(store.conversation_ids().await.unwrap().len(), 1);
     // What was written survives a restart and resumes with the same token.
     drop(writer);
     let app = app.restart().await;

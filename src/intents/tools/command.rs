@@ -9,7 +9,7 @@ use crate::cli::IntentsCommand;
 use crate::config::Settings;
 use crate::encoder::Embedder;
 use crate::intents::{save_settings, unmatched};
-use crate::store::{Store, StoreError};
+use crate::store::{SledStore, StoreError};
 use time::OffsetDateTime;
 
 /// Runs `command`; returns whether it succeeded (`check` with errors does
@@ -136,7 +136,7 @@ pub fn run_intents(
                 ),
                 None => None,
             };
-            let store = match Store::open_with(&settings.data_dir, settings.store.options()) {
+            let store = match SledStore::open_with(&settings.data_dir, settings.store.options()) {
                 Ok(store) => store,
                 // sled allows one process per database; the server has it.
                 Err(StoreError::Locked(_)) => {

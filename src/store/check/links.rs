@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use super::{entry, hex, CheckReport};
 use crate::conversation::StoredMessage;
-use crate::store::{message_key, Store};
+use crate::store::{message_key, SledStore};
 
-impl Store {
+impl SledStore {
     /// Every line decodes, belongs to an existing conversation, carries the
     /// seq of its key, and each conversation's lines run 1, 2, … up to
     /// just under its `next_seq`, none missing.
@@ -77,7 +77,7 @@ impl Store {
             // Lines at or beyond `next_seq` are not a problem: a crash
             // between a line's write and its record's leaves them, never
             // acknowledged, and the next lines overwrite them
-            // (`Store::append_messages`).
+            // (`SledStore::append_messages`).
         }
     }
 

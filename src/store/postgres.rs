@@ -1,0 +1,446 @@
+//! PostgreSQL, the store of cluster mode (`--store postgres://…`).
+//!
+//! The hub writes under its lock and must not wait there, so writes are
+//! *staged*: the conversation, line, unanswered-question and left-message
+//! writes of an event are queued in memory in decision order (like sled's
+//! in-memory writes), and [`PgStore::flush`] commits everything staged so
+//! far in one transaction: one `INSERT … SELECT FROM unnest(…)` per table,
+//! so a batch costs four statements whatever its size. Callers waiting at
+//! the same time share that transaction (the same group commit as sled's
+//! fsync), and nothing is acknowledged before its `COMMIT`.
+//!
+//! Every staged write is an upsert, so a batch whose transaction failed —
+//! or whose `COMMIT` reached the server but whose answer was lost — is
+//! simply staged again ahead of newer writes and retried by the next
+//! flush. Within a batch the last write of a row wins, which is the newest
+//! decision, since batches commit one at a time in decision order.
+//!
+//! Reads first wait for the writes staged before them (`settle`), so a
+//! reader sees what the hub decided; account, session and retention writes
+//! run directly. Tables and migrations: `postgres/migrate.rs`; reads:
+//! `postgres/reads.rs`.
+
+use std::sync::{Arc, Mutex};
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use thiserror::Error;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::group_commit::GroupCommit;
+use super::StoreError;
+use crate::conversation::{ConversationRecord, StoredMessage};
+use crate::intents::unmatched::UnmatchedQuestion;
+use crate::store::OfflineMessage;
+
+mod migrate;
+mod reads;
+
+pub use migrate::SCHEMA_VERSION;
+
+/// What can go wrong with PostgreSQL.
+#[derive(Debug, Error)]
+pub enum PgError {
+    #[error("PostgreSQL: {0}")]
+    Db(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL connection pool: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("the store address is not a PostgreSQL connection string: {0}")]
+    Address(String),
+    #[error(
+        "the database schema is version {found}, newer than this Tandem understands ({known}); \
+         run a Tandem at least as new as the one that migrated it"
+    )]
+    SchemaTooNew { found: i32, known: i32 },
+}
+
+/// How to reach PostgreSQL (`[store]` in `tandem.toml`).
+#[derive(Debug, Clone)]
+pub struct PgOptions {
+    /// Connections for reads and direct writes (the flusher has its own).
+    pub pool_size: usize,
+    /// How long a flush waits for more writers before it commits.
+    pub flush_linger: std::time::Duration,
+}
+
+/// A cheap, cloneable handle to a PostgreSQL database.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+    staged: Arc<Mutex<Vec<Write>>>,
+    commits: Arc<GroupCommit>,
+}
+
+/// One staged write (see the module docs).
+#[derive(Debug, Clone)]
+enum Write {
+    Conversation {
+        id: Uuid,
+        resume_token: String,
+        visitor: Uuid,
+        created_at: OffsetDateTime,
+        status: String,
+        json: String,
+    },
+    Line {
+        conversation: Uuid,
+        seq: i64,
+        client_id: Option<String>,
+        json: String,
+    },
+    Unmatched {
+        at: OffsetDateTime,
+        conversation: Uuid,
+        json: String,
+    },
+    Offline {
+        id: Uuid,
+        at: OffsetDateTime,
+        handled: bool,
+        json: String,
+    },
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host/db`), creating or migrating
+    /// the schema.
+    pub async fn open(url: &str, options: PgOptions) -> Result<PgStore, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e: tokio_postgres::Error| PgError::Address(e.to_string()))?;
+        let manager = Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(options.pool_size.max(2))
+            .build()
+            .map_err(|e| PgError::Address(e.to_string()))?;
+        let mut client = pool.get().await.map_err(PgError::from)?;
+        let ran = migrate::migrate(&mut client).await?;
+        if ran > 0 {
+            tracing::info!(
+                migrations = ran,
+                version = SCHEMA_VERSION,
+                "PostgreSQL schema migrated"
+            );
+        }
+        drop(client);
+        let staged: Arc<Mutex<Vec<Write>>> = Arc::default();
+        let commits = {
+            let (pool, staged) = (pool.clone(), staged.clone());
+            GroupCommit::new_with(options.flush_linger, move || {
+                let (pool, staged) = (pool.clone(), staged.clone());
+                Box::pin(async move { commit_staged(&pool, &staged).await })
+            })
+        };
+        Ok(PgStore {
+            pool,
+            staged,
+            commits,
+        })
+    }
+
+    /// Makes every staged write durable (one shared transaction).
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.commits.flush().await
+    }
+
+    /// Whether the last flush failed, and since when (for readiness).
+    pub fn health(&self) -> super::StoreHealth {
+        self.commits.health()
+    }
+
+    /// Waits until the writes staged before the call are committed, so a
+    /// read sees them.
+    async fn settle(&self) -> Result<(), StoreError> {
+        if self.staged().is_empty() && !self.commits.running() {
+            return Ok(());
+        }
+        self.flush().await
+    }
+
+    fn staged(&self) -> std::sync::MutexGuard<'_, Vec<Write>> {
+        // A Vec of plain values; a panic elsewhere cannot break it.
+        self.staged.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        Ok(self.pool.get().await.map_err(PgError::from)?)
+    }
+
+    // --- staged writes (the hub, under its lock) -----------------------------
+
+    /// Stages a conversation record (new or changed).
+    pub fn save_conversation(&self, record: &ConversationRecord) -> Result<(), StoreError> {
+        let write = conversation_write(record)?;
+        self.staged().push(write);
+        Ok(())
+    }
+
+    /// Stages a new conversation: the same upsert (its token and visitor
+    /// are columns of its row).
+    pub fn create_conversation(&self, record: &ConversationRecord) -> Result<(), StoreError> {
+        self.save_conversation(record)
+    }
+
+    /// Stages lines and their conversation record.
+    pub fn append_messages(
+        &self,
+        record: &ConversationRecord,
+        lines: &[StoredMessage],
+    ) -> Result<(), StoreError> {
+        let mut writes = Vec::with_capacity(lines.len() + 1);
+        for line in lines {
+            writes.push(Write::Line {
+                conversation: record.id,
+                seq: i64::try_from(line.seq).unwrap_or(i64::MAX),
+                client_id: line.client_id.clone(),
+                json: serde_json::to_string(line)?,
+            });
+        }
+        writes.push(conversation_write(record)?);
+        self.staged().extend(writes);
+        Ok(())
+    }
+
+    /// Stages a question the bot could not answer.
+    pub fn record_unmatched(&self, question: &UnmatchedQuestion) -> Result<(), StoreError> {
+        let write = Write::Unmatched {
+            at: question.at,
+            conversation: question.conversation,
+            json: serde_json::to_string(question)?,
+        };
+        self.staged().push(write);
+        Ok(())
+    }
+
+    /// Stages a left message (new or updated).
+    pub fn put_offline_message(&self, message: &OfflineMessage) -> Result<(), StoreError> {
+        let write = Write::Offline {
+            id: message.id,
+            at: message.at,
+            handled: message.handled,
+            json: serde_json::to_string(message)?,
+        };
+        self.staged().push(write);
+        Ok(())
+    }
+}
+
+fn conversation_write(record: &ConversationRecord) -> Result<Write, StoreError> {
+    let status = serde_json::to_value(record.status)?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    Ok(Write::Conversation {
+        id: record.id,
+        resume_token: record.resume_token.clone(),
+        visitor: record.visitor(),
+        created_at: record.created_at,
+        status,
+        json: serde_json::to_string(record)?,
+    })
+}
+
+/// Commits everything staged so far in one transaction; on failure puts
+/// it back ahead of newer writes, for the next flush to retry.
+async fn commit_staged(pool: &Pool, staged: &Mutex<Vec<Write>>) -> Result<(), String> {
+    let batch = std::mem::take(&mut *staged.lock().unwrap_or_else(|p| p.into_inner()));
+    if batch.is_empty() {
+        return Ok(());
+    }
+    match write_batch(pool, &batch).await {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let mut staged = staged.lock().unwrap_or_else(|p| p.into_inner());
+            let newer = std::mem::replace(&mut *staged, batch);
+            staged.extend(newer);
+            Err(e.to_string())
+        }
+    }
+}
+
+async fn write_batch(pool: &Pool, batch: &[Write]) -> Result<(), PgError> {
+    let mut conversations = Columns::default();
+    let mut lines = Columns::default();
+    let mut unmatched = Vec::new();
+    let mut offline = Columns::default();
+    for write in batch {
+        match write {
+            Write::Conversation { id, .. } => conversations.keep_last(*id, 0, write),
+            Write::Line {
+                conversation, seq, ..
+            } => lines.keep_last(*conversation, *seq, write),
+            Write::Unmatched { .. } => unmatched.push(write),
+            Write::Offline { id, .. } => offline.keep_last(*id, 0, write),
+        }
+    }
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    upsert_conversations(&tx, conversations.rows()).await?;
+    upsert_lines(&tx, lines.rows()).await?;
+    insert_unmatched(&tx, &unmatched).await?;
+    upsert_offline(&tx, offline.rows()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The writes of a batch with one per row: the last, in decision order.
+#[derive(Default)]
+struct Columns<'a> {
+    index: std::collections::HashMap<(Uuid, i64), usize>,
+    rows: Vec<&'a Write>,
+}
+
+impl<'a> Columns<'a> {
+    fn keep_last(&mut self, id: Uuid, seq: i64, write: &'a Write) {
+        match self.index.get(&(id, seq)) {
+            Some(&at) => self.rows[at] = write,
+            None => {
+                self.index.insert((id, seq), self.rows.len());
+                self.rows.push(write);
+            }
+        }
+    }
+
+    fn rows(&self) -> &[&'a Write] {
+        &self.rows
+    }
+}
+
+async fn upsert_conversations(
+    tx: &deadpool_postgres::Transaction<'_>,
+    rows: &[&Write],
+) -> Result<(), PgError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let (mut ids, mut tokens, mut visitors, mut created, mut statuses, mut json) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for row in rows {
+        if let Write::Conversation {
+            id,
+            resume_token,
+            visitor,
+            created_at,
+            status,
+            json: j,
+        } = row
+        {
+            ids.push(*id);
+            tokens.push(resume_token.as_str());
+            visitors.push(*visitor);
+            created.push(*created_at);
+            statuses.push(status.as_str());
+            json.push(j.as_str());
+        }
+    }
+    tx.execute(
+        "INSERT INTO conversations (id, resume_token, visitor, created_at, status, record)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[],
+                              $5::text[], $6::text[])
+         ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, record = EXCLUDED.record",
+        &[&ids, &tokens, &visitors, &created, &statuses, &json],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn upsert_lines(
+    tx: &deadpool_postgres::Transaction<'_>,
+    rows: &[&Write],
+) -> Result<(), PgError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let (mut ids, mut seqs, mut client_ids, mut json) = (vec![], vec![], vec![], vec![]);
+    for row in rows {
+        if let Write::Line {
+            conversation,
+            seq,
+            client_id,
+            json: j,
+        } = row
+        {
+            ids.push(*conversation);
+            seqs.push(*seq);
+            client_ids.push(client_id.as_deref());
+            json.push(j.as_str());
+        }
+    }
+    tx.execute(
+        "INSERT INTO messages (conversation_id, seq, client_id, line)
+         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[])
+         ON CONFLICT (conversation_id, seq)
+         DO UPDATE SET client_id = EXCLUDED.client_id, line = EXCLUDED.line",
+        &[&ids, &seqs, &client_ids, &json],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn insert_unmatched(
+    tx: &deadpool_postgres::Transaction<'_>,
+    rows: &[&Write],
+) -> Result<(), PgError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let (mut at, mut ids, mut json) = (vec![], vec![], vec![]);
+    for row in rows {
+        if let Write::Unmatched {
+            at: t,
+            conversation,
+            json: j,
+        } = row
+        {
+            at.push(*t);
+            ids.push(*conversation);
+            json.push(j.as_str());
+        }
+    }
+    tx.execute(
+        "INSERT INTO unmatched (at, conversation_id, record)
+         SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::text[])
+         ON CONFLICT (at, conversation_id) DO NOTHING",
+        &[&at, &ids, &json],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn upsert_offline(
+    tx: &deadpool_postgres::Transaction<'_>,
+    rows: &[&Write],
+) -> Result<(), PgError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let (mut ids, mut at, mut handled, mut json) = (vec![], vec![], vec![], vec![]);
+    for row in rows {
+        if let Write::Offline {
+            id,
+            at: t,
+            handled: h,
+            json: j,
+        } = row
+        {
+            ids.push(*id);
+            at.push(*t);
+            handled.push(*h);
+            json.push(j.as_str());
+        }
+    }
+    tx.execute(
+        "INSERT INTO offline_messages (id, at, handled, record)
+         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::bool[], $4::text[])
+         ON CONFLICT (id) DO UPDATE SET handled = EXCLUDED.handled, record = EXCLUDED.record",
+        &[&ids, &at, &handled, &json],
+    )
+    .await?;
+    Ok(())
+}
