@@ -1,8 +1,13 @@
 //! The web pages, embedded in the binary at build time from `web/`.
 //!
 //! `/` is the demo shop with the widget, `/console` the agent console, and
-//! every other file in `web/` is served under its own name (`/widget.js`).
-//! Embedding keeps Tandem one binary: no asset directory to deploy.
+//! every other file in `web/` is served under its own path (`/widget.js`,
+//! `/widget/main.js`, `/console/main.js`): one table of assets, the
+//! embedded folder, and no route per file. The pages' scripts are native
+//! ES modules (no build step), so a new module is served as soon as it is
+//! in `web/`; which of them other sites may load is `super::headers`'
+//! decision. Embedding keeps Tandem one binary: no asset directory to
+//! deploy.
 
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
