@@ -7,12 +7,16 @@
 //!   plus `X-Frame-Options: DENY` for browsers that predate
 //!   `frame-ancestors`. The console holds an agent's whole desk; no other
 //!   site may frame it or inject into it.
-//! - **The embeddable widget** (`/widget.js`): loaded by `<script src>` on
-//!   the owner's own sites, so no framing rules, and
+//! - **The embeddable widget** (`/widget.js`, and the ES modules it imports
+//!   from `/widget/` and `/shared/`): loaded by `<script src>` on the
+//!   owner's own sites, so no framing rules, and
 //!   `Access-Control-Allow-Origin: *` plus
 //!   `Cross-Origin-Resource-Policy: cross-origin` so it also loads on sites
-//!   that isolate themselves (COEP) or add `crossorigin` to the tag. Its
-//!   socket is guarded separately (`allowed_origins`, [`super::origin`]).
+//!   that isolate themselves (COEP) or add `crossorigin` to the tag. The
+//!   CORS header is not optional here: browsers fetch module scripts in CORS
+//!   mode, so a module from another origin without it does not run. These
+//!   are public static files; the widget's socket is guarded separately
+//!   (`allowed_origins`, [`super::origin`]).
 //! - **The demo shop** (`/`): it stands in for an owner's page, with the
 //!   inline styles and script such a page has and the widget's injected
 //!   stylesheet, so it gets no CSP.
@@ -30,8 +34,10 @@ pub const CONSOLE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 
 img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; \
 base-uri 'none'; form-action 'self'; object-src 'none'";
 
-/// Files other sites embed: the widget script.
-pub const EMBEDDABLE: &[&str] = &["/widget.js"];
+/// What other sites load: the widget's entry script, and every file under
+/// the folders its modules live in (an entry ending in `/` is a folder).
+/// The console's own modules (`/console/`) are not here.
+pub const EMBEDDABLE: &[&str] = &["/widget.js", "/widget/", "/shared/"];
 
 /// Paths of the demo shop.
 const DEMO: &[&str] = &["/", "/index.html"];
@@ -50,7 +56,14 @@ pub enum Kind {
 impl Kind {
     /// The kind of `path`.
     pub fn of(path: &str) -> Kind {
-        if EMBEDDABLE.contains(&path) {
+        let embeddable = |entry: &&str| {
+            if entry.ends_with('/') {
+                path.starts_with(entry)
+            } else {
+                path == *entry
+            }
+        };
+        if EMBEDDABLE.iter().any(embeddable) {
             Kind::Embeddable
         } else if DEMO.contains(&path) {
             Kind::Demo
@@ -116,7 +129,12 @@ mod tests {
     #[test]
     fn the_widget_is_embeddable_and_the_console_is_not() {
         assert_eq!(Kind::of("/widget.js"), Kind::Embeddable);
+        assert_eq!(Kind::of("/widget/main.js"), Kind::Embeddable);
+        assert_eq!(Kind::of("/shared/socket.js"), Kind::Embeddable);
+        assert_eq!(Kind::of("/widget.jsx"), Kind::Own);
+        assert_eq!(Kind::of("/widgets/main.js"), Kind::Own);
         assert_eq!(Kind::of("/console"), Kind::Own);
+        assert_eq!(Kind::of("/console/main.js"), Kind::Own);
         assert_eq!(Kind::of("/api/agent/login"), Kind::Own);
         assert_eq!(Kind::of("/"), Kind::Demo);
         let widget = for_kind(Kind::Embeddable);

@@ -1,8 +1,13 @@
 //! The web pages, embedded in the binary at build time from `web/`.
 //!
 //! `/` is the demo shop with the widget, `/console` the agent console, and
-//! every other file in `web/` is served under its own name (`/widget.js`).
-//! Embedding keeps Tandem one binary: no asset directory to deploy.
+//! every other file in `web/` is served under its own path (`/widget.js`,
+//! `/widget/main.js`, `/console/main.js`): one table of assets, the
+//! embedded folder, and no route per file. The pages' scripts are native
+//! ES modules (no build step), so a new module is served as soon as it is
+//! in `web/`; which of them other sites may load is `super::headers`'
+//! decision. Embedding keeps Tandem one binary: no asset directory to
+//! deploy.
 
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
@@ -43,5 +48,94 @@ fn asset(path: &str) -> Response {
                 .into_response()
         }
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::headers::Kind;
+
+    /// The module specifiers a script imports statically (`… from './x.js'`).
+    fn imports(source: &str) -> Vec<&str> {
+        source
+            .lines()
+            .filter(|line| line.starts_with("import ") || line.starts_with("} from "))
+            .filter_map(|line| line.split(" from '").nth(1)?.split('\'').next())
+            .collect()
+    }
+
+    /// `spec` resolved against the embedded file `from` (`widget/a.js` and
+    /// `../shared/b.js` give `shared/b.js`).
+    fn resolve(from: &str, spec: &str) -> String {
+        let mut parts: Vec<&str> = from.split('/').collect();
+        parts.pop();
+        for part in spec.split('/') {
+            match part {
+                "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                name => parts.push(name),
+            }
+        }
+        parts.join("/")
+    }
+
+    fn source(path: &str) -> String {
+        let file = Assets::get(path).unwrap_or_else(|| panic!("{path} is not embedded"));
+        String::from_utf8(file.data.into_owned()).expect("scripts are UTF-8")
+    }
+
+    #[test]
+    fn every_module_a_script_imports_is_embedded() {
+        for path in Assets::iter().filter(|p| p.ends_with(".js")) {
+            for spec in imports(&source(&path)) {
+                assert!(
+                    spec.starts_with('.'),
+                    "{path}: import {spec} is not relative"
+                );
+                let target = resolve(&path, spec);
+                assert!(
+                    Assets::get(&target).is_some(),
+                    "{path} imports {target}, which is missing"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn everything_the_widget_loads_is_served_to_other_sites() {
+        // widget.js imports widget/main.js; follow the imports from there.
+        let mut seen = vec!["widget.js".to_owned()];
+        let mut next = vec!["widget/main.js".to_owned()];
+        while let Some(path) = next.pop() {
+            if seen.contains(&path) {
+                continue;
+            }
+            next.extend(imports(&source(&path)).iter().map(|s| resolve(&path, s)));
+            seen.push(path);
+        }
+        assert!(
+            seen.len() > 2,
+            "the widget's modules were not found: {seen:?}"
+        );
+        for path in seen {
+            assert_eq!(
+                Kind::of(&format!("/{path}")),
+                Kind::Embeddable,
+                "the widget loads /{path}, which other sites may not"
+            );
+        }
+    }
+
+    #[test]
+    fn scripts_are_served_as_javascript() {
+        let response = asset("widget/main.js");
+        assert_eq!(response.status(), StatusCode::OK);
+        let mime = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap_or("");
+        assert_eq!(mime, "text/javascript");
     }
 }

@@ -17,7 +17,13 @@ fn header<'r>(response: &'r reqwest::Response, name: &str) -> Option<&'r str> {
 #[tokio::test]
 async fn the_console_cannot_be_framed_or_injected_into() {
     let app = spawn_app().await;
-    for path in ["/console", "/console.js", "/api/health", "/api/agent/setup"] {
+    for path in [
+        "/console",
+        "/console/main.js",
+        "/console/admin/main.js",
+        "/api/health",
+        "/api/agent/setup",
+    ] {
         let response = get(&app, path).await;
         assert_eq!(response.status(), 200, "{path}");
         assert_eq!(
@@ -69,21 +75,36 @@ async fn the_console_page_has_no_inline_code_the_policy_would_block() {
 }
 
 #[tokio::test]
-async fn the_widget_script_stays_embeddable_on_other_sites() {
+async fn the_widget_script_and_its_modules_stay_embeddable_on_other_sites() {
     let app = spawn_app().await;
-    let response = get(&app, "/widget.js").await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(header(&response, "x-content-type-options"), Some("nosniff"));
-    assert!(header(&response, "content-type")
-        .unwrap()
-        .contains("javascript"));
-    assert_eq!(header(&response, "x-frame-options"), None);
-    assert_eq!(header(&response, "content-security-policy"), None);
-    assert_eq!(header(&response, "access-control-allow-origin"), Some("*"));
-    assert_eq!(
-        header(&response, "cross-origin-resource-policy"),
-        Some("cross-origin")
-    );
+    // The entry, and ES modules it imports: browsers fetch those with CORS.
+    for path in ["/widget.js", "/widget/main.js", "/shared/socket.js"] {
+        let response = get(&app, path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            header(&response, "x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert!(
+            header(&response, "content-type")
+                .unwrap()
+                .contains("javascript"),
+            "{path}"
+        );
+        assert_eq!(header(&response, "x-frame-options"), None, "{path}");
+        assert_eq!(header(&response, "content-security-policy"), None, "{path}");
+        assert_eq!(
+            header(&response, "access-control-allow-origin"),
+            Some("*"),
+            "{path}"
+        );
+        assert_eq!(
+            header(&response, "cross-origin-resource-policy"),
+            Some("cross-origin"),
+            "{path}"
+        );
+    }
 }
 
 /// Opens a websocket at `path` with this `Origin` (none for a program);
