@@ -124,6 +124,18 @@ pub enum Command {
         #[arg(long, value_name = "SECS")]
         pace: Option<u64>,
     },
+    /// Copy an embedded store (a data directory) into PostgreSQL, for
+    /// cluster mode: conversations with their lines, agents, sessions, left
+    /// messages and unanswered questions. Safe to run again (it copies
+    /// again, never twice). Stop the server on the data directory first.
+    Migrate {
+        /// The data directory to copy from [default: the data directory setting].
+        #[arg(long, value_name = "DIR")]
+        from: Option<std::path::PathBuf>,
+        /// The PostgreSQL database to copy into.
+        #[arg(long, value_name = "postgres://…")]
+        to: String,
+    },
     /// Check the stored data: every record decodes, every conversation's
     /// lines are all there and in sequence, every resume token, dedupe entry
     /// and session points at something that exists. Prints each problem and

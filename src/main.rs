@@ -41,6 +41,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
         Command::Check => check(&settings),
+        Command::Migrate { from, to } => migrate(&settings, from, &to),
         Command::Agent { command } => agent_command(&settings, command),
         Command::Intents { command } => {
             let ok = tools::command::run_intents(command, &settings, &mut std::io::stdout())?;
@@ -205,6 +206,42 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         server.run_until(server::shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `tandem migrate`: copies the embedded store into PostgreSQL.
+fn migrate(
+    settings: &Settings,
+    from: Option<std::path::PathBuf>,
+    to: &str,
+) -> anyhow::Result<ExitCode> {
+    let from = from.unwrap_or_else(|| settings.data_dir.clone());
+    if !from.join("tandem.sled").exists() {
+        bail!(
+            "there is no database in {} (is --from right?)",
+            from.display()
+        );
+    }
+    let source = SledStore::open_with(&from, settings.store.options())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let copied = runtime.block_on(async {
+        let target = tandem::store::PgStore::open(
+            to,
+            tandem::store::PgOptions {
+                pool_size: settings.store.pool_size,
+                flush_linger: std::time::Duration::ZERO,
+            },
+        )
+        .await?;
+        tandem::store::copy::sled_to_postgres(&source, &target, |n| {
+            eprintln!("  {n} conversations copied");
+        })
+        .await
+    })?;
+    println!("copied {copied} from {} into PostgreSQL", from.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `tandem check`: every problem on its own line, then the summary; exit 1

@@ -21,7 +21,8 @@
 //!
 //! Around the engines: `store/error.rs`, `store/page.rs` (history pages),
 //! `store/health.rs` (the write probe, free space), `store/check.rs`
-//! (`tandem check`, sled only).
+//! (`tandem check`, sled only), `store/copy.rs` (`tandem migrate`, sled
+//! into PostgreSQL).
 
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -31,6 +32,7 @@ use crate::conversation::{ConversationRecord, StoredMessage};
 use crate::intents::unmatched::UnmatchedQuestion;
 
 pub mod check;
+pub mod copy;
 mod embedded;
 mod error;
 mod group_commit;

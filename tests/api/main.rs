@@ -20,6 +20,7 @@ mod helpers;
 mod history;
 mod hostile;
 mod intents;
+mod migrate;
 mod offline;
 mod persistence;
 mod queue;
