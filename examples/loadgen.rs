@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 
-use common::{cpu_ms, next_json, Socket};
+use common::{cpu_ms, next_json, rss_kib, Socket};
 use tokio_tungstenite::tungstenite::Message;
 
 /// Routine questions; a visitor asks them in turn and never the same one
@@ -164,12 +164,6 @@ fn novel_question(visitor: usize, message: usize) -> String {
     format!("{} {ask}", OPENINGS[pick(OPENINGS.len())])
         .trim()
         .to_owned()
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// One visitor's conversation: (ack latencies, answer latencies), in µs.

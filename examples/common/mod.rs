@@ -1,4 +1,5 @@
-//! What the load examples share: reading frames, and the server's CPU time.
+//! What the load examples share: reading frames, and the server's CPU
+//! time and resident memory.
 
 use std::time::Duration;
 
@@ -32,4 +33,12 @@ pub fn cpu_ms(pid: u32) -> Option<u64> {
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     Some(ticks * 10) // USER_HZ is 100 on Linux
+}
+
+/// A process's resident memory, in KiB.
+#[allow(dead_code)] // Not every example reads it.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -78,7 +78,7 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
         // Signed out between the token check and now: the sign-out could
         // not see this socket yet.
         socket::close(&mut out, socket::CLOSE_SIGNED_OUT, "signed out").await;
-    } else if socket::send_all(&mut out, &session.greeting).await.is_ok() {
+    } else if send_greeting(&mut out, session.greeting).await {
         let (hub, name) = (&state.hub, agent.as_str());
         let ended = socket::pump::<Agent, _, _>(
             &mut out,
@@ -107,6 +107,12 @@ async fn run(socket: WebSocket, state: AppState, token: String, agent: String, r
     state.consoles.closed(&token, session.connection);
     state.hub.disconnect_agent(session.connection);
     tracing::debug!(%agent, "agent disconnected");
+}
+
+/// Sends the greeting and lets go of it: the queue and the conversations
+/// in it are not kept for the socket's lifetime.
+async fn send_greeting(out: &mut socket::Outgoing, greeting: Vec<AgentEvent>) -> bool {
+    socket::send_all(out, &greeting).await.is_ok()
 }
 
 /// Whether `token` no longer signs anyone in (signed out, removed, new

@@ -39,11 +39,19 @@ pub const CLOSE_SIGNED_OUT: u16 = 1008;
 /// The write half of a socket.
 pub type Outgoing = SplitSink<WebSocket, Message>;
 
-/// Socket settings for many small, mostly idle chats: a 4 KiB read buffer
-/// (axum's default costs ~137 KB per idle connection) and a transport cap
-/// beyond which frames are refused without being buffered.
+/// Bytes of a socket's read buffer. The transport allocates it whole when
+/// the socket opens and keeps it for the socket's lifetime, so it is much
+/// of what an idle visitor costs (axum's default, 128 KiB, would be ~137 KB
+/// per idle connection; 4 KiB was a third of one). A chat frame is a few
+/// hundred bytes and fits; a longer one grows the buffer as it arrives and
+/// is read this many bytes per system call.
+pub const READ_BUFFER_BYTES: usize = 512;
+
+/// Socket settings for many small, mostly idle chats: a small read buffer
+/// ([`READ_BUFFER_BYTES`]) and a transport cap beyond which frames are
+/// refused without being buffered.
 pub fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
-    ws.read_buffer_size(4096)
+    ws.read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(protocol::MAX_TRANSPORT_BYTES)
         .max_frame_size(protocol::MAX_TRANSPORT_BYTES)
 }

@@ -7,17 +7,20 @@
 //! hub's outbox, and the shutdown signal.
 
 use axum::extract::ws::WebSocket;
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Query, State, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use futures_util::stream::SplitStream;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::AppState;
 use super::{listen, origin, socket};
-use crate::hub::{Hub, HubError};
+use crate::hub::{Hub, HubError, Inbox, VisitorSession};
 use crate::protocol::{self, ErrorBody, VisitorEvent, VisitorFrame};
 
 /// Query string of the visitor socket.
@@ -48,11 +51,18 @@ pub async fn upgrade(
         return busy();
     }
     let ip: IpAddr = state.client_ip(peer, &headers);
-    socket::configure(ws).on_upgrade(move |socket| async move {
-        run(socket, state, query.resume, ip).await;
-        drop(slot);
+    // Boxed: axum's upgrade task keeps what this callback captures for the
+    // socket's whole life, so a pointer costs every idle socket 8 bytes
+    // instead of ~150.
+    let pending = Box::new((state, query.resume, ip, slot));
+    socket::configure(ws).on_upgrade(move |socket| {
+        let (state, resume, ip, slot) = *pending;
+        connect(socket, state, resume, ip, slot)
     })
 }
+
+/// The read half of a socket.
+type ReadHalf = SplitStream<WebSocket>;
 
 fn busy() -> Response {
     (
@@ -63,23 +73,60 @@ fn busy() -> Response {
         .into_response()
 }
 
-async fn run(socket: WebSocket, state: AppState, resume: Option<String>, ip: IpAddr) {
-    let (mut out, mut incoming) = socket.split();
-    let (outbox, mut inbox) = crate::hub::outbox_of(state.limits.outbox_frames);
-    let session = match state.hub.connect_visitor(resume.as_deref(), outbox).await {
+/// Attaches a new socket to the hub and returns the future that serves it.
+/// The socket is split in a plain function, before that future starts,
+/// because an async function keeps room for its arguments until it ends:
+/// the whole `WebSocket` (its halves are much smaller) would otherwise cost
+/// every idle socket ~400 bytes for things it no longer has. Attaching
+/// reads the store (the resume token's conversation, the greeting's
+/// history), so it awaits; its future is boxed, and gone once it is done,
+/// so it takes no room in the socket's long-lived task.
+fn connect(
+    socket: WebSocket,
+    state: AppState,
+    resume: Option<String>,
+    ip: IpAddr,
+    slot: Option<Arc<listen::Slot>>,
+) -> impl Future<Output = ()> {
+    let (out, incoming) = socket.split();
+    let (outbox, inbox) = crate::hub::outbox_of(state.limits.outbox_frames);
+    async move {
+        let hub = state.hub.clone();
+        let session =
+            Box::pin(async move { hub.connect_visitor(resume.as_deref(), outbox).await }).await;
+        run((out, incoming, inbox), state, session, ip, slot).await
+    }
+}
+
+/// The socket's task: greeting, then the shared loop. `_slot` keeps the
+/// connection counted (see [`listen::Slot`]) until the task ends.
+async fn run(
+    (mut out, mut incoming, mut inbox): (socket::Outgoing, ReadHalf, Inbox<VisitorEvent>),
+    state: AppState,
+    session: Result<VisitorSession, HubError>,
+    ip: IpAddr,
+    _slot: Option<Arc<listen::Slot>>,
+) {
+    let VisitorSession {
+        connection,
+        conversation,
+        greeting,
+    } = match session {
         Ok(session) => session,
         Err(e) => {
             let _ = socket::send(&mut out, &VisitorEvent::Error(e.to_body())).await;
             return;
         }
     };
-    let conversation = session.conversation;
     let _counted = crate::metrics::connection_opened(crate::metrics::Role::Visitor);
     tracing::debug!(%conversation, "visitor connected");
     let mut shutdown = state.shutdown.clone();
-    if socket::send_all(&mut out, &session.greeting).await.is_ok() {
+    let greeted = socket::send_all(&mut out, &greeting).await.is_ok();
+    // Not kept for the socket's lifetime: the history in it is the
+    // biggest thing a resumed visitor's socket would otherwise hold.
+    drop(greeting);
+    if greeted {
         let hub = &state.hub;
-        let connection = session.connection;
         let floods = &state.floods;
         let ended = socket::pump::<Visitor, _, _>(
             &mut out,
@@ -113,8 +160,8 @@ async fn run(socket: WebSocket, state: AppState, resume: Option<String>, ip: IpA
             .await;
         }
     }
-    state.hub.disconnect_visitor(session.connection);
-    tracing::debug!(connection = session.connection, "visitor disconnected");
+    state.hub.disconnect_visitor(connection);
+    tracing::debug!(connection, "visitor disconnected");
 }
 
 /// Whether a frame writes to the store (typing and reading history do not).
