@@ -14,6 +14,10 @@
 //! its true place (nobody ahead of them left), and it prints how many place
 //! frames a waiting visitor received. Run the server with limits that let
 //! one machine stand in for many addresses (docs/PERFORMANCE.md).
+//!
+//! `--agent-token T` also keeps an agent's console open (a session token
+//! from `POST /api/agent/login`) during the churn, so every change owes
+//! agents a new copy of the queue; it prints how many copies came.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -34,6 +38,7 @@ struct Args {
     churn: u64,
     duration_s: u64,
     pid: Option<u32>,
+    agent_token: Option<String>,
 }
 
 fn parse_args() -> Args {
@@ -43,6 +48,7 @@ fn parse_args() -> Args {
         churn: 20,
         duration_s: 20,
         pid: None,
+        agent_token: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -53,8 +59,9 @@ fn parse_args() -> Args {
             "--churn" => args.churn = value.parse().unwrap_or(args.churn),
             "--duration" => args.duration_s = value.parse().unwrap_or(args.duration_s),
             "--pid" => args.pid = value.parse().ok(),
+            "--agent-token" => args.agent_token = Some(value),
             other => {
-                eprintln!("unknown flag {other}; flags: --addr --waiting N --churn R --duration S --pid P");
+                eprintln!("unknown flag {other}; flags: --addr --waiting N --churn R --duration S --pid P --agent-token T");
                 std::process::exit(2);
             }
         }
@@ -115,6 +122,28 @@ async fn main() {
         "{} visitors waiting; churning {} a second for {} s",
         args.waiting, args.churn, args.duration_s
     );
+    // The agent's console: counts the copies of the queue it is sent.
+    let queue_copies = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    if let Some(token) = &args.agent_token {
+        let url = format!("ws://{}/ws/agent?token={token}", args.addr);
+        let (mut ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("agent console opens");
+        // The greeting's own copy is not counted.
+        while let Some(f) = next_json(&mut ws).await {
+            if f["type"] == "queue" {
+                break;
+            }
+        }
+        let copies = queue_copies.clone();
+        tokio::spawn(async move {
+            while let Some(f) = next_json(&mut ws).await {
+                if f["type"] == "queue" {
+                    copies.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        });
+    }
 
     let started = Instant::now();
     let every = Duration::from_secs_f64(1.0 / args.churn.max(1) as f64);
@@ -166,4 +195,11 @@ async fn main() {
         "waiting visitors with a wrong last place: {wrong}; disconnected: {disconnected}; place frames per waiting visitor: {:.2}",
         frames as f64 / all.len().max(1) as f64
     );
+    if args.agent_token.is_some() {
+        let copies = queue_copies.load(std::sync::atomic::Ordering::Relaxed);
+        println!(
+            "queue copies to the agent: {copies} ({:.1} a second)",
+            copies as f64 / args.duration_s.max(1) as f64
+        );
+    }
 }

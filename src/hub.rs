@@ -23,10 +23,11 @@
 //! (notes, transfers, typing, ratings), `assign` (caps, auto-assignment, the
 //! desk clock, sending chats back to the queue), `offline` (business hours,
 //! left messages) and `team` (who is online; closing the consoles of a
-//! removed agent). The plumbing: `live` (reading the live state: the queue,
-//! who is online, who hears what), `lines` (a line and the write that
-//! stores it), `outbox` (outboxes, `latest` slots, deliveries). This file
-//! holds the shared state and the three steps.
+//! removed agent). The plumbing: `live` (reading the live state: who is
+//! online, who hears what), `places` (the queue's serving order kept in
+//! step with every change, and who hears of a move), `lines` (a line and
+//! the write that stores it), `outbox` (outboxes, `latest` slots,
+//! deliveries). This file holds the shared state and the three steps.
 //!
 //! A socket whose outbox is full is too slow to keep up: the hub drops its
 //! outbox, the socket task sees its channel close and disconnects, and the
@@ -70,6 +71,7 @@ mod lines;
 mod live;
 mod offline;
 mod outbox;
+mod places;
 mod reads;
 mod retention;
 mod team;
@@ -79,6 +81,7 @@ pub use assign::HubOptions;
 use lines::{append, append_all, say, Line};
 pub use outbox::{outbox, outbox_of, Inbox, Latest, Outbox, OUTBOX_CAPACITY};
 use outbox::{AgentFrame, Deliveries};
+pub use places::QUEUE_CLOCK_PERIOD;
 pub use retention::{Purged, RETENTION_PERIOD};
 
 /// Why an event could not be applied; each maps to a protocol error code.
@@ -204,6 +207,9 @@ struct Live {
     /// [`LiveConversation::stored`], or a write not yet durable), so a
     /// second tab finds it.
     tokens: HashMap<String, Uuid>,
+    /// The queue in serving order, kept in step with the records, and what
+    /// visitors and agents have not been told of it yet (`hub/places.rs`).
+    queue: places::QueueBook,
     /// The last version given to a `latest` slot value (see
     /// [`outbox::Latest`]); a `Cell` because the functions that read the
     /// live state to decide who hears what take it shared.
@@ -279,19 +285,17 @@ impl Hub {
                     tokio::time::Instant::now() + left
                 });
             live.tokens.insert(record.resume_token.clone(), record.id);
-            live.conversations.insert(
-                record.id,
-                LiveConversation {
-                    record,
-                    visitors: HashMap::new(),
-                    answer_deadline,
-                    stored: true,
-                    place: Default::default(),
-                    recent_client_ids: Vec::new(),
-                },
-            );
+            live.admit(LiveConversation {
+                record,
+                visitors: HashMap::new(),
+                answer_deadline,
+                stored: true,
+                place: Default::default(),
+                recent_client_ids: Vec::new(),
+            });
         }
-        crate::metrics::queue_length(live.queue().len());
+        live.settle_queue();
+        crate::metrics::queue_length(live.queue.len());
         Ok(Hub {
             inner: Arc::new(Inner {
                 store,
@@ -330,10 +334,15 @@ impl Hub {
         self.inner.intents.store(Arc::new(intents));
     }
 
+    /// The live state, locked. Every event passes through here: the queue
+    /// order catches up with whatever the last holder changed, so it is
+    /// never read stale (see `hub/places.rs`).
     fn live(&self) -> MutexGuard<'_, Live> {
         // A panic while holding the lock leaves plain data behind (maps of
         // records and senders), still consistent enough to keep serving.
-        self.inner.live.lock().unwrap_or_else(|p| p.into_inner())
+        let mut live = self.inner.live.lock().unwrap_or_else(|p| p.into_inner());
+        live.settle_queue();
+        live
     }
 
     fn connection_id(&self) -> u64 {

@@ -5,12 +5,21 @@
 //! and every agent sees the same list). The wait estimate is deliberately
 //! simple for now — position times an average handling time, shared among
 //! the agents online — and lives here so a better one replaces it in one place.
+//!
+//! [`order`] sorts a list from scratch; [`QueueOrder`] keeps the same order
+//! up to date one change at a time, so that a busy queue costs work for the
+//! places that moved, not for its length (the hub keeps one).
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+mod order;
+
+pub use order::QueueOrder;
 
 /// How conversations reach agents (`[desk]` in `tandem.toml`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -118,13 +127,17 @@ impl QueueEntry {
 /// Sorts entries into serving order: conversations an agent left unanswered
 /// first, then by urgency (waiting time plus a head start for frustration).
 pub fn order(entries: &mut [QueueEntry]) {
-    entries.sort_by(|a, b| {
-        b.requeued
-            .cmp(&a.requeued)
-            .then(b.urgency().total_cmp(&a.urgency()))
-            .then(a.queued_at.cmp(&b.queued_at))
-            .then(a.conversation_id.cmp(&b.conversation_id))
-    });
+    entries.sort_by(serving_order);
+}
+
+/// Whether `a` is served before `b` (see [`order`]). Total: two entries of
+/// different conversations are never equal, so every agent sees one list.
+fn serving_order(a: &QueueEntry, b: &QueueEntry) -> Ordering {
+    b.requeued
+        .cmp(&a.requeued)
+        .then(b.urgency().total_cmp(&a.urgency()))
+        .then(a.queued_at.cmp(&b.queued_at))
+        .then(a.conversation_id.cmp(&b.conversation_id))
 }
 
 /// An agent as auto-assignment sees them.

@@ -97,6 +97,8 @@ impl Hub {
                 live.statuses.remove(&gone.name);
             }
             live.agents_changed(&self.inner.desk, &mut deliveries);
+            // One fewer agent may lengthen every waiting visitor's estimate.
+            live.visitor_positions(&mut deliveries);
         }
         deliveries.deliver(self);
     }

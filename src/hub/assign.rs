@@ -114,7 +114,7 @@ impl Hub {
         let deliveries = {
             let mut live = self.live();
             let mut deliveries = Deliveries::default();
-            while let Some(next) = live.queue().first().map(|e| e.conversation_id) {
+            while let Some(next) = live.next_in_line() {
                 let names: Vec<String> =
                     live.online_names().into_iter().map(str::to_owned).collect();
                 let loads: Vec<AgentLoad<'_>> = names

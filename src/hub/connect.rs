@@ -50,17 +50,16 @@ impl Hub {
             let id = record.id;
             if !live.conversations.contains_key(&id) {
                 live.tokens.insert(record.resume_token.clone(), id);
-                live.conversations.insert(
-                    id,
-                    LiveConversation {
-                        record: record.clone(),
-                        visitors: HashMap::new(),
-                        answer_deadline: None,
-                        stored: resumed,
-                        place: Default::default(),
-                        recent_client_ids: Vec::new(),
-                    },
-                );
+                // A conversation resumed from the store may wait in the
+                // queue: `admit` has the queue look at it.
+                live.admit(LiveConversation {
+                    record: record.clone(),
+                    visitors: HashMap::new(),
+                    answer_deadline: None,
+                    stored: resumed,
+                    place: Default::default(),
+                    recent_client_ids: Vec::new(),
+                });
             }
             if let Some(c) = live.conversations.get_mut(&id) {
                 c.visitors.insert(connection, outbox);

@@ -1,5 +1,8 @@
-//! Reading the live state: which conversation a socket shows, the queue in
-//! serving order, who is online, and the frames a change sends to whom.
+//! Reading the live state: which conversation a socket shows, who is
+//! online, and the frames a change sends to whom (the queue is
+//! `places.rs`). Changes to a live conversation go through
+//! [`Live::conversation_mut`], [`Live::admit`] and [`Live::forget`], which
+//! tell the queue to look at it again.
 
 use super::*;
 
@@ -21,8 +24,15 @@ impl Live {
         self.conversation_mut(id)
     }
 
+    /// Takes a conversation into memory.
+    pub(super) fn admit(&mut self, c: LiveConversation) {
+        self.queue.touch(c.record.id);
+        self.conversations.insert(c.record.id, c);
+    }
+
     /// Lets go of a conversation nobody needs in memory any more.
     pub(super) fn forget(&mut self, id: Uuid) -> Option<LiveConversation> {
+        self.queue.touch(id);
         let gone = self.conversations.remove(&id)?;
         if self.tokens.get(&gone.record.resume_token) == Some(&id) {
             self.tokens.remove(&gone.record.resume_token);
@@ -30,25 +40,11 @@ impl Live {
         Some(gone)
     }
 
-    /// An active conversation, or `NotFound`.
+    /// An active conversation, or `NotFound`, to change: the queue looks
+    /// at it again before it is next read.
     pub(super) fn conversation_mut(&mut self, id: Uuid) -> Result<&mut LiveConversation, HubError> {
+        self.queue.touch(id);
         self.conversations.get_mut(&id).ok_or(HubError::NotFound)
-    }
-
-    pub(super) fn queue(&self) -> Vec<QueueEntry> {
-        let mut entries: Vec<QueueEntry> = self
-            .conversations
-            .values()
-            .filter(|c| c.record.status == Status::Queued)
-            .map(|c| QueueEntry {
-                conversation_id: c.record.id,
-                queued_at: c.record.queued_at.unwrap_or(c.record.created_at),
-                requeued: c.record.requeued,
-                frustration: c.record.mood.score,
-            })
-            .collect();
-        queue::order(&mut entries);
-        entries
     }
 
     /// Signed-in agents taking chats (not away): who can answer the queue.
@@ -103,36 +99,6 @@ impl Live {
             .count()
     }
 
-    pub(super) fn queue_position(&self, conversation: Uuid) -> Option<(usize, u64)> {
-        let position = self
-            .queue()
-            .iter()
-            .position(|e| e.conversation_id == conversation)?
-            + 1;
-        Some((
-            position,
-            queue::estimated_wait_secs(position, self.agents_available(), &self.handling),
-        ))
-    }
-
-    pub(super) fn queue_view(&self) -> Vec<QueueEntryView> {
-        let now = OffsetDateTime::now_utc();
-        self.queue()
-            .iter()
-            .filter_map(|e| Some((e, self.conversations.get(&e.conversation_id)?)))
-            .map(|(e, c)| QueueEntryView {
-                order_reason: e.why(now),
-                conversation_id: c.record.id.to_string(),
-                queued_at: c.record.queued_at.unwrap_or(c.record.created_at),
-                reasons: c.record.reasons.clone(),
-                preview: c.record.preview.clone(),
-                frustration: c.record.mood.score,
-                earlier_conversations: c.record.earlier_count,
-                visitor_id: c.record.visitor().to_string(),
-            })
-            .collect()
-    }
-
     pub(super) fn for_agent(&self, deliveries: &mut Deliveries, agent: &str, event: AgentEvent) {
         self.frame_for_agent(deliveries, agent, AgentFrame::Event(Box::new(event)));
     }
@@ -154,66 +120,10 @@ impl Live {
         }
     }
 
-    /// Everyone learns of a queue change: agents get the new queue, waiting
-    /// visitors their new place (both through the `latest` slots).
-    pub(super) fn queue_changed(&self, deliveries: &mut Deliveries) {
-        if self.agents.is_empty() {
-            crate::metrics::queue_length(self.queue().len());
-        } else {
-            let entries = self.queue_view();
-            crate::metrics::queue_length(entries.len());
-            let latest = Latest {
-                version: self.next_version(),
-                value: Some(AgentEvent::Queue { entries }),
-            };
-            for a in self.agents.values() {
-                deliveries
-                    .agent_latest
-                    .push((a.outbox.latest.clone(), latest.clone()));
-            }
-        }
-        self.visitor_positions(deliveries);
-    }
-
     /// The next version for `latest` slot values (decision order).
     pub(super) fn next_version(&self) -> u64 {
         let version = self.latest_version.get() + 1;
         self.latest_version.set(version);
         version
-    }
-
-    /// Sets every watching visitor's place: waiting ones their place and
-    /// estimate, the others none (so a place not yet sent is never sent
-    /// after they left the queue). Only visitors whose place or estimate
-    /// moved get a new value; the rest cost a comparison.
-    pub(super) fn visitor_positions(&self, deliveries: &mut Deliveries) {
-        let agents = self.agents_available();
-        let places: HashMap<Uuid, usize> = self
-            .queue()
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.conversation_id, i + 1))
-            .collect();
-        for c in self
-            .conversations
-            .values()
-            .filter(|c| !c.visitors.is_empty())
-        {
-            let place = places.get(&c.record.id).map(|&position| {
-                (
-                    position,
-                    queue::estimated_wait_secs(position, agents, &self.handling),
-                )
-            });
-            if c.place.get() == place {
-                continue;
-            }
-            c.place.set(place);
-            let event = place.map(|(position, estimated_wait_s)| VisitorEvent::Queued {
-                position,
-                estimated_wait_s,
-            });
-            deliveries.latest_for_visitors(c, self.next_version(), event.as_ref());
-        }
     }
 }

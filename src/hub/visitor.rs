@@ -367,6 +367,6 @@ fn continue_if_closed(
             conversation_id: id.to_string(),
         },
     );
-    live.conversations.insert(id, c);
+    live.admit(c);
     Ok(id)
 }

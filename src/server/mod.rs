@@ -163,6 +163,9 @@ pub struct Server {
     reloader: reload::Reloader,
     /// Requeues unanswered chats; ends with the shutdown signal.
     desk_clock: JoinHandle<()>,
+    /// Sends agents the coalesced queue and any unannounced places; same
+    /// ending.
+    queue_clock: JoinHandle<()>,
     /// Deletes what the retention setting says is due; same ending.
     retention: JoinHandle<()>,
     /// The unauthenticated `/metrics` listener on `metrics_addr`, if set.
@@ -263,6 +266,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         None => (None, None),
     };
     let desk_clock = tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
+    let queue_clock = tokio::spawn(hub.clone().run_queue_clock(shutdown.clone()));
     let retention = tokio::spawn(
         hub.clone()
             .run_retention(settings.retention, shutdown.clone()),
@@ -284,6 +288,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         task,
         reloader,
         desk_clock,
+        queue_clock,
         retention,
         metrics,
         metrics_addr,
@@ -341,6 +346,9 @@ impl Server {
         }
         if let Err(e) = self.desk_clock.await {
             tracing::error!(error = %e, "desk clock task failed");
+        }
+        if let Err(e) = self.queue_clock.await {
+            tracing::error!(error = %e, "queue clock task failed");
         }
         if let Err(e) = self.retention.await {
             tracing::error!(error = %e, "retention task failed");

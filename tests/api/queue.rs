@@ -99,3 +99,74 @@ async fn places_in_a_churning_queue_come_at_most_about_once_a_second() {
     );
     assert!(places.windows(2).all(|w| w[0] > w[1]), "{places:?}");
 }
+
+#[tokio::test]
+async fn a_waiting_visitor_gets_a_bounded_number_of_places_while_many_others_join_and_leave() {
+    // Many visitors from one test machine: lift the per-address budget.
+    let app = spawn_app_configured(tempfile::tempdir().unwrap(), fixture_intents(), |s| {
+        s.limits.ip_lines_per_second = 1000;
+        s.limits.ip_line_burst = 1000;
+    })
+    .await;
+    // An agent is signed in, so every change also owes agents a new queue.
+    let mut sam = app.agent("sam").await;
+    let mut ahead = Vec::new();
+    for _ in 0..6 {
+        let (mut v, _) = app.visitor().await;
+        v.send(json!({"type": "request_human"})).await;
+        v.expect("queued").await;
+        ahead.push(v);
+    }
+    let (mut waiting, welcome) = app.visitor().await;
+    waiting.send(json!({"type": "request_human"})).await;
+    assert_eq!(waiting.expect("queued").await["position"], 7);
+
+    // Sixty others join behind and leave again, while the six ahead leave
+    // one by one: 126 changes to the queue, six of them to this place.
+    let started = Instant::now();
+    let churn = async {
+        for _ in 0..60 {
+            let (mut other, _) = app.visitor().await;
+            other.send(json!({"type": "request_human"})).await;
+            other.expect("queued").await;
+            other.send(json!({"type": "cancel_wait"})).await;
+        }
+    };
+    let leave = async {
+        for v in &mut ahead {
+            v.send(json!({"type": "cancel_wait"})).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    let (frames, (), ()) = tokio::join!(
+        frames_within(&mut waiting, Duration::from_secs(4)),
+        churn,
+        leave
+    );
+    let seconds = started.elapsed().as_secs() + 1;
+    let places: Vec<u64> = frames
+        .iter()
+        .filter(|f| f["type"] == "queued")
+        .map(|f| f["position"].as_u64().unwrap())
+        .collect();
+    assert!(
+        !places.is_empty() && places.len() as u64 <= seconds + 1,
+        "at most about one a second, not one per change: {places:?} in {seconds} s"
+    );
+    assert!(places.windows(2).all(|w| w[0] > w[1]), "{places:?}");
+    assert_eq!(
+        places.last(),
+        Some(&1),
+        "the last place is right: {places:?}"
+    );
+
+    // The agent's queue (coalesced, a few copies a second) settles on the
+    // one visitor still waiting.
+    sam.expect_where(|f| {
+        f["type"] == "queue"
+            && f["entries"].as_array().is_some_and(|e| {
+                e.len() == 1 && e[0]["conversation_id"] == welcome["conversation_id"]
+            })
+    })
+    .await;
+}
