@@ -61,6 +61,23 @@ struct Probed {
 }
 
 impl HealthMonitor {
+    /// Free bytes on the data directory's filesystem, if they can be read.
+    async fn free_bytes(&self) -> Option<u64> {
+        let dir = self.data_dir.clone();
+        // statvfs is a quick syscall, but on a network filesystem it can
+        // hang: keep it off the reactor, and stop waiting after the probe's
+        // timeout (the blocked thread is the blocking pool's to finish).
+        let measure = tokio::task::spawn_blocking(move || free_bytes(&dir));
+        match tokio::time::timeout(PROBE_TIMEOUT, measure).await {
+            Ok(Ok(Ok(free))) => Some(free),
+            Ok(Ok(Err(e))) => {
+                tracing::warn!(error = %e, "cannot measure the free space of the data directory");
+                None
+            }
+            Ok(Err(_)) | Err(_) => None,
+        }
+    }
+
     /// A monitor for `store`; `corruption` is the start-up check's finding.
     pub fn new(
         store: Store,
@@ -102,18 +119,11 @@ impl HealthMonitor {
     }
 
     async fn probe(&self) -> Probed {
-        let dir = self.data_dir.clone();
-        // statvfs is a quick syscall, but on a network filesystem it can
-        // hang: keep it off the reactor, and stop waiting after the probe's
-        // timeout (the blocked thread is the blocking pool's to finish).
-        let measure = tokio::task::spawn_blocking(move || free_bytes(&dir));
-        let free_bytes = match tokio::time::timeout(PROBE_TIMEOUT, measure).await {
-            Ok(Ok(Ok(free))) => Some(free),
-            Ok(Ok(Err(e))) => {
-                tracing::warn!(error = %e, "cannot measure the free space of the data directory");
-                None
-            }
-            Ok(Err(_)) | Err(_) => None,
+        let free_bytes = match self.store.as_sled() {
+            Some(_) => self.free_bytes().await,
+            // On PostgreSQL the data directory holds nothing: the database
+            // server watches its own disk.
+            None => None,
         };
         let write = self.store.probe_write(OffsetDateTime::now_utc());
         let failure = match tokio::time::timeout(PROBE_TIMEOUT, write).await {

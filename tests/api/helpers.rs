@@ -97,6 +97,11 @@ impl TestApp {
         spawn_app_with(data, intents_dir).await
     }
 
+    /// Whether this server runs on PostgreSQL (see [`postgres_for`]).
+    pub fn on_postgres(&self) -> bool {
+        self.data.path().join("postgres-url").exists()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
