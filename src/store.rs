@@ -49,7 +49,7 @@ pub use error::StoreError;
 pub use health::{StoreHealth, WriteFailure};
 pub use open::{StoreOptions, DEFAULT_FLUSH_LINGER_MS};
 pub use page::Page;
-pub use postgres::{PgError, PgOptions, PgStore};
+pub use postgres::{Baton, BusEvent, Leadership, PgError, PgOptions, PgStore};
 
 /// A cheap, cloneable handle to the store, whichever engine it is.
 #[derive(Clone)]
@@ -101,6 +101,14 @@ impl Store {
         match self {
             Store::Sled(s) => Some(s),
             Store::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL engine, which other nodes may share (cluster mode).
+    pub fn cluster(&self) -> Option<&PgStore> {
+        match self {
+            Store::Sled(_) => None,
+            Store::Postgres(p) => Some(p),
         }
     }
 

@@ -34,11 +34,13 @@ use crate::intents::unmatched::UnmatchedQuestion;
 use crate::store::OfflineMessage;
 
 mod batch;
+mod cluster;
 mod migrate;
 mod reads;
 
 use batch::commit_staged;
 
+pub use cluster::{Baton, BusEvent, Leadership};
 pub use migrate::SCHEMA_VERSION;
 
 /// What can go wrong with PostgreSQL.
@@ -72,6 +74,7 @@ pub struct PgStore {
     pool: Pool,
     staged: Arc<Mutex<Vec<Write>>>,
     commits: Arc<GroupCommit>,
+    cluster: cluster::Cluster,
 }
 
 /// One staged write (see the module docs).
@@ -112,7 +115,7 @@ impl PgStore {
             .parse()
             .map_err(|e: tokio_postgres::Error| PgError::Address(e.to_string()))?;
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             tokio_postgres::NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -132,18 +135,34 @@ impl PgStore {
             );
         }
         drop(client);
+        let node = Uuid::new_v4();
+        let batons = Pool::builder(Manager::from_config(
+            config.clone(),
+            tokio_postgres::NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        ))
+        .max_size(options.pool_size.max(2))
+        .build()
+        .map_err(|e| PgError::Address(e.to_string()))?;
         let staged: Arc<Mutex<Vec<Write>>> = Arc::default();
         let commits = {
             let (pool, staged) = (pool.clone(), staged.clone());
             GroupCommit::new_with(options.flush_linger, move || {
                 let (pool, staged) = (pool.clone(), staged.clone());
-                Box::pin(async move { commit_staged(&pool, &staged).await })
+                Box::pin(async move { commit_staged(&pool, &staged, node).await })
             })
         };
         Ok(PgStore {
             pool,
             staged,
             commits,
+            cluster: cluster::Cluster {
+                node,
+                config,
+                batons,
+            },
         })
     }
 

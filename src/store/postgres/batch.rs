@@ -7,16 +7,20 @@ use std::sync::Mutex;
 use deadpool_postgres::Pool;
 use uuid::Uuid;
 
-use super::{PgError, Write};
+use super::{cluster, PgError, Write};
 
 /// Commits everything staged so far in one transaction; on failure puts
 /// it back ahead of newer writes, for the next flush to retry.
-pub(super) async fn commit_staged(pool: &Pool, staged: &Mutex<Vec<Write>>) -> Result<(), String> {
+pub(super) async fn commit_staged(
+    pool: &Pool,
+    staged: &Mutex<Vec<Write>>,
+    node: Uuid,
+) -> Result<(), String> {
     let batch = std::mem::take(&mut *staged.lock().unwrap_or_else(|p| p.into_inner()));
     if batch.is_empty() {
         return Ok(());
     }
-    match write_batch(pool, &batch).await {
+    match write_batch(pool, &batch, node).await {
         Ok(()) => Ok(()),
         Err(e) => {
             let mut staged = staged.lock().unwrap_or_else(|p| p.into_inner());
@@ -27,7 +31,7 @@ pub(super) async fn commit_staged(pool: &Pool, staged: &Mutex<Vec<Write>>) -> Re
     }
 }
 
-async fn write_batch(pool: &Pool, batch: &[Write]) -> Result<(), PgError> {
+async fn write_batch(pool: &Pool, batch: &[Write], node: Uuid) -> Result<(), PgError> {
     let mut conversations = Columns::default();
     let mut lines = Columns::default();
     let mut unmatched = Vec::new();
@@ -49,6 +53,22 @@ async fn write_batch(pool: &Pool, batch: &[Write]) -> Result<(), PgError> {
     insert_unmatched(&tx, &unmatched).await?;
     upsert_offline(&tx, offline.rows()).await?;
     tx.commit().await?;
+    // The other nodes hear of it after the commit (never inside it).
+    let mut notices = cluster::conversation_notices(
+        node,
+        conversations.rows().iter().filter_map(|w| match w {
+            Write::Conversation { id, status, .. } => Some((*id, status.as_str())),
+            _ => None,
+        }),
+    );
+    if !offline.rows().is_empty() {
+        notices.push(cluster::offline_notice(node));
+    }
+    if let Err(e) = cluster::send_notices(&client, &notices).await {
+        // Committed all the same; the other nodes catch up on their next
+        // read of these conversations, or their next resync.
+        tracing::warn!(error = %e, "telling the other nodes of a commit failed");
+    }
     Ok(())
 }
 

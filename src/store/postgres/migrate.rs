@@ -70,6 +70,16 @@ const MIGRATIONS: &[&str] = &[
         at TIMESTAMPTZ NOT NULL
     );
     "#,
+    // 2: who is signed in on which node (`postgres/cluster.rs`).
+    r#"
+    CREATE TABLE presence (
+        node UUID NOT NULL,
+        agent TEXT NOT NULL,
+        status TEXT NOT NULL,
+        seen_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (node, agent)
+    );
+    "#,
 ];
 
 /// The schema version this binary writes and understands.
