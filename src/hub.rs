@@ -62,9 +62,12 @@ use crate::protocol::{
 use crate::queue::DeskPolicy;
 use crate::queue::{self, QueueEntry};
 use crate::store::{Store, StoreError};
+use cluster::Hold;
 
+mod adopt;
 mod agent;
 mod assign;
+mod cluster;
 mod connect;
 mod desk;
 mod lines;
@@ -189,6 +192,10 @@ struct Inner {
     desk: DeskPolicy,
     /// The sentence encoder: live messages' vectors, and reloads.
     embedder: Embedder,
+    /// Whether this node runs the clocks (cluster mode; `hub/cluster.rs`).
+    leader: std::sync::atomic::AtomicBool,
+    /// Wakes the task that publishes who is signed in here.
+    presence: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -200,6 +207,8 @@ struct Live {
     agents: HashMap<u64, AgentConnection>,
     /// Status of each signed-in agent (by name; all their consoles share it).
     statuses: HashMap<String, AgentStatus>,
+    /// Agents signed in on other nodes only (cluster mode), by name.
+    remote_agents: HashMap<String, AgentStatus>,
     /// Recent claim-to-close times, for the visitors' wait estimate.
     handling: queue::HandlingTimes,
     /// The live conversation of each resume token: the visitor's newest,
@@ -273,17 +282,10 @@ impl Hub {
         options: HubOptions,
     ) -> Result<Hub, StoreError> {
         let mut live = Live::default();
-        let now = OffsetDateTime::now_utc();
         for record in store.active_conversations().await? {
             // A deadline set before a restart still runs: for what was left
             // of it, or out at once when it passed while Tandem was down.
-            let answer_deadline = record
-                .answer_by
-                .filter(|_| record.status == Status::Assigned)
-                .map(|by| {
-                    let left = std::time::Duration::try_from(by - now).unwrap_or_default();
-                    tokio::time::Instant::now() + left
-                });
+            let answer_deadline = adopt::deadline_of(&record);
             live.tokens.insert(record.resume_token.clone(), record.id);
             live.admit(LiveConversation {
                 record,
@@ -305,6 +307,8 @@ impl Hub {
                 hours: options.hours,
                 desk: options.desk,
                 embedder: options.embedder,
+                leader: Default::default(),
+                presence: Default::default(),
             }),
         })
     }
@@ -368,13 +372,18 @@ impl Hub {
 
     /// Commits a line's deliveries; `None` means the line was a resend of
     /// one already stored, which still needs the flush before its ack.
-    async fn commit_stored(&self, deliveries: Option<Deliveries>) -> Result<Stored, HubError> {
+    async fn commit_stored(
+        &self,
+        hold: Hold,
+        deliveries: Option<Deliveries>,
+    ) -> Result<Stored, HubError> {
         let stored = if deliveries.is_some() {
             Stored::New
         } else {
             Stored::Duplicate
         };
-        self.commit(deliveries.unwrap_or_default()).await?;
+        self.commit_held(hold, deliveries.unwrap_or_default())
+            .await?;
         Ok(stored)
     }
 

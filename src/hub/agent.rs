@@ -77,6 +77,7 @@ impl Hub {
             replies: self.intents().canned.clone(),
         });
         deliveries.deliver(self);
+        self.presence_changed();
         // A new agent may take waiting conversations (auto mode).
         self.rebalance_soon();
         Ok(AgentSession {
@@ -101,6 +102,7 @@ impl Hub {
             live.visitor_positions(&mut deliveries);
         }
         deliveries.deliver(self);
+        self.presence_changed();
     }
 
     /// A conversation's full view, for `open`.
@@ -124,13 +126,14 @@ impl Hub {
 
     /// `agent` takes `conversation` from the queue. Exactly one claim wins.
     pub async fn claim(&self, agent: &str, conversation: Uuid) -> Result<(), HubError> {
+        let hold = self.hold(conversation, Some(agent)).await?;
         let deliveries = {
             let mut live = self.live();
             let mut deliveries = Deliveries::default();
-            self.assign_locked(&mut live, conversation, agent, &mut deliveries)?;
+            self.assign_locked(&mut live, conversation, agent, &hold, &mut deliveries)?;
             deliveries
         };
-        self.commit(deliveries).await
+        self.commit_held(hold, deliveries).await
     }
 
     /// An agent's reply in a conversation they hold.
@@ -142,6 +145,7 @@ impl Hub {
         text: &str,
     ) -> Result<Stored, HubError> {
         crate::metrics::message_received(crate::metrics::Role::Agent);
+        let hold = self.hold(conversation, None).await?;
         let resent = self.stored_before(conversation, client_id).await?;
         let deliveries = {
             let mut live = self.live();
@@ -165,11 +169,12 @@ impl Hub {
                 Some(deliveries)
             }
         };
-        self.commit_stored(deliveries).await
+        self.commit_stored(hold, deliveries).await
     }
 
     /// Ends a conversation.
     pub async fn close(&self, agent: &str, conversation: Uuid) -> Result<(), HubError> {
+        let hold = self.hold(conversation, None).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
@@ -219,6 +224,6 @@ impl Hub {
             }
             deliveries
         };
-        self.commit(deliveries).await
+        self.commit_held(hold, deliveries).await
     }
 }

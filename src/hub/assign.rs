@@ -19,7 +19,11 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use super::{append, AgentFrame, Deliveries, Hub, HubError, Line, Live, LiveConversation};
+use super::{append, AgentFrame, Deliveries, Hold, Hub, HubError, Line, Live, LiveConversation};
+
+/// Auto-assignments one call makes in cluster mode (each is a round of
+/// batons); the next change makes more.
+const MAX_ASSIGNMENTS_AT_ONCE: usize = 64;
 use crate::encoder::Embedder;
 use crate::hours::BusinessHours;
 use crate::protocol::{
@@ -51,10 +55,14 @@ impl Hub {
         live: &mut Live,
         conversation: Uuid,
         agent: &str,
+        hold: &Hold,
         deliveries: &mut Deliveries,
     ) -> Result<(), HubError> {
         let desk = &self.inner.desk;
-        if live.held_by(agent) >= desk.max_chats_of(agent) {
+        // In cluster mode the agent's chats on every node, counted under
+        // the agent's baton; the live copies may lag a moment behind.
+        let held = hold.agent_holds.unwrap_or_else(|| live.held_by(agent));
+        if held >= desk.max_chats_of(agent) {
             return Err(HubError::AtCapacity(desk.max_chats_of(agent)));
         }
         let store = &self.inner.store;
@@ -111,34 +119,82 @@ impl Hub {
         if self.inner.desk.assignment != Assignment::Auto {
             return Ok(());
         }
+        if self.inner.store.cluster().is_some() {
+            return self.rebalance_across_nodes().await;
+        }
         let deliveries = {
             let mut live = self.live();
             let mut deliveries = Deliveries::default();
-            while let Some(next) = live.next_in_line() {
-                let names: Vec<String> =
-                    live.online_names().into_iter().map(str::to_owned).collect();
-                let loads: Vec<AgentLoad<'_>> = names
-                    .iter()
-                    .map(|name| AgentLoad {
-                        name,
-                        available: live.statuses.get(name.as_str())
-                            == Some(&AgentStatus::Available),
-                        chats: live.held_by(name),
-                        max_chats: self.inner.desk.max_chats_of(name),
-                    })
-                    .collect();
-                let avoid = live
-                    .conversations
-                    .get(&next)
-                    .and_then(|c| c.record.unanswered_by.as_deref());
-                let Some(agent) = queue::pick_agent(&loads, avoid).map(str::to_owned) else {
-                    break;
-                };
-                self.assign_locked(&mut live, next, &agent, &mut deliveries)?;
+            while let Some((next, agent)) = self.next_assignment(&mut live) {
+                let hold = Hold::none();
+                self.assign_locked(&mut live, next, &agent, &hold, &mut deliveries)?;
             }
             deliveries
         };
         self.flush_and_deliver(deliveries).await
+    }
+
+    /// Auto-assignment in cluster mode: one conversation at a time, each
+    /// under its baton and the agent's, so the caps hold on every node.
+    async fn rebalance_across_nodes(&self) -> Result<(), HubError> {
+        for _ in 0..MAX_ASSIGNMENTS_AT_ONCE {
+            let Some((next, agent)) = self.next_assignment(&mut self.live()) else {
+                return Ok(());
+            };
+            let hold = self.hold(next, Some(&agent)).await?;
+            let assigned = {
+                let mut live = self.live();
+                let mut deliveries = Deliveries::default();
+                let still = live
+                    .conversations
+                    .get(&next)
+                    .is_some_and(|c| c.record.status == Status::Queued)
+                    && live.status_of(&agent) == AgentStatus::Available;
+                match still {
+                    true => self
+                        .assign_locked(&mut live, next, &agent, &hold, &mut deliveries)
+                        .map(|()| deliveries),
+                    false => Err(HubError::NotQueued),
+                }
+            };
+            match assigned {
+                Ok(deliveries) => {
+                    let flushed = self.flush_and_deliver(deliveries).await;
+                    hold.release().await;
+                    flushed?;
+                }
+                Err(HubError::Store(e)) => return Err(HubError::Store(e)),
+                // Another node was quicker, or the agent is full after all:
+                // the next change looks again.
+                Err(_) => {
+                    hold.release().await;
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The next waiting conversation and the available agent with room to
+    /// take it, if any (queue order, then [`queue::pick_agent`]).
+    fn next_assignment(&self, live: &mut Live) -> Option<(Uuid, String)> {
+        let next = live.next_in_line()?;
+        let names: Vec<String> = live.online_names().into_iter().map(str::to_owned).collect();
+        let loads: Vec<AgentLoad<'_>> = names
+            .iter()
+            .map(|name| AgentLoad {
+                name,
+                available: live.status_of(name) == AgentStatus::Available,
+                chats: live.held_by(name),
+                max_chats: self.inner.desk.max_chats_of(name),
+            })
+            .collect();
+        let avoid = live
+            .conversations
+            .get(&next)
+            .and_then(|c| c.record.unanswered_by.as_deref());
+        let agent = queue::pick_agent(&loads, avoid)?.to_owned();
+        Some((next, agent))
     }
 
     /// Runs [`Hub::rebalance`] from synchronous code.
@@ -165,6 +221,7 @@ impl Hub {
             live.visitor_positions(&mut deliveries);
             deliveries
         };
+        self.presence_changed();
         self.commit(deliveries).await
     }
 
@@ -207,32 +264,38 @@ impl Hub {
         reason: impl Fn(&str) -> Reason,
         why: &str,
     ) -> Result<usize, HubError> {
-        let (count, deliveries) = {
-            let mut live = self.live();
-            let store = &self.inner.store;
-            let mut deliveries = Deliveries::default();
-            let picked: Vec<(Uuid, String)> = live
-                .conversations
-                .values()
-                .filter(|c| c.record.status == Status::Assigned && chosen(c))
-                .map(|c| {
-                    (
-                        c.record.id,
-                        c.record.assigned_to.clone().unwrap_or_default(),
-                    )
-                })
-                .collect();
-            for (id, holder) in &picked {
-                send_back(store, &mut live, *id, reason(holder), why, &mut deliveries)?;
-                tracing::info!(conversation = %id, agent = %holder, why, "back to the queue");
-            }
-            if !picked.is_empty() {
-                live.queue_changed(&mut deliveries);
-                live.agents_changed(&self.inner.desk, &mut deliveries);
-            }
-            (picked.len(), deliveries)
-        };
-        self.commit(deliveries).await?;
+        let picked: Vec<Uuid> = self
+            .live()
+            .conversations
+            .values()
+            .filter(|c| c.record.status == Status::Assigned && chosen(c))
+            .map(|c| c.record.id)
+            .collect();
+        let mut count = 0;
+        for id in picked {
+            // Each under its own hold: in cluster mode another node may
+            // have answered or closed it meanwhile, so look again.
+            let hold = self.hold(id, None).await?;
+            let deliveries = {
+                let mut live = self.live();
+                let store = &self.inner.store;
+                let mut deliveries = Deliveries::default();
+                let holder = live
+                    .conversations
+                    .get(&id)
+                    .filter(|c| c.record.status == Status::Assigned && chosen(c))
+                    .and_then(|c| c.record.assigned_to.clone());
+                if let Some(holder) = holder {
+                    send_back(store, &mut live, id, reason(&holder), why, &mut deliveries)?;
+                    tracing::info!(conversation = %id, agent = %holder, why, "back to the queue");
+                    live.queue_changed(&mut deliveries);
+                    live.agents_changed(&self.inner.desk, &mut deliveries);
+                    count += 1;
+                }
+                deliveries
+            };
+            self.commit_held(hold, deliveries).await?;
+        }
         Ok(count)
     }
 
@@ -245,7 +308,12 @@ impl Hub {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tokio::select! {
+                // In cluster mode only the leader keeps the time, so a
+                // deadline fires once.
                 _ = tick.tick() => {
+                    if !self.leads() {
+                        continue;
+                    }
                     if let Err(e) = self.requeue_unanswered(Instant::now()).await {
                         tracing::error!(error = %e, "checking answer deadlines failed");
                     }

@@ -26,6 +26,11 @@ impl Hub {
             Some(token) => store.conversation_by_token(token).await?,
             None => None,
         };
+        if let Some(record) = &stored {
+            // Cluster mode: another node may have written to it a moment
+            // ago; bring the live copy up to date before showing it.
+            self.hold(record.id, None).await?.release().await;
+        }
         let (record, resumed, place) = {
             let mut live = self.live();
             // The live conversation of the token is the newest (a follow-up

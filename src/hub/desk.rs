@@ -17,6 +17,7 @@ impl Hub {
     /// The visitor stops waiting for a person and goes back to the bot.
     pub async fn cancel_wait(&self, connection: u64) -> Result<(), HubError> {
         let intents = self.intents();
+        let hold = self.hold_shown(connection).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
@@ -37,7 +38,7 @@ impl Hub {
             live.queue_changed(&mut deliveries);
             deliveries
         };
-        self.commit(deliveries).await
+        self.commit_held(hold, deliveries).await
     }
 
     /// A private note: stored with the conversation, shown to agents only.
@@ -50,6 +51,7 @@ impl Hub {
         client_id: &str,
         text: &str,
     ) -> Result<Stored, HubError> {
+        let hold = self.hold(conversation, None).await?;
         let resent = self.stored_before(conversation, client_id).await?;
         let deliveries = {
             let mut live = self.live();
@@ -72,7 +74,7 @@ impl Hub {
                 Some(Deliveries::default())
             }
         };
-        self.commit_stored(deliveries).await
+        self.commit_stored(hold, deliveries).await
     }
 
     /// The holder hands the conversation to another signed-in agent, with an
@@ -84,13 +86,15 @@ impl Hub {
         to: &str,
         note: Option<&str>,
     ) -> Result<(), HubError> {
+        let hold = self.hold(conversation, Some(to)).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
             if !live.online_names().contains(&to) {
                 return Err(HubError::AgentUnavailable(to.to_owned()));
             }
-            if live.held_by(to) >= self.inner.desk.max_chats_of(to) {
+            let held = hold.agent_holds.unwrap_or_else(|| live.held_by(to));
+            if held >= self.inner.desk.max_chats_of(to) {
                 return Err(HubError::AtCapacity(self.inner.desk.max_chats_of(to)));
             }
             let within = self.answer_within();
@@ -137,11 +141,12 @@ impl Hub {
             live.frame_for_agent(&mut deliveries, to, AgentFrame::View(record));
             deliveries
         };
-        self.commit(deliveries).await
+        self.commit_held(hold, deliveries).await
     }
 
     /// The holder hands the conversation back to the bot.
     pub async fn release(&self, agent: &str, conversation: Uuid) -> Result<(), HubError> {
+        let hold = self.hold(conversation, None).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
@@ -173,7 +178,7 @@ impl Hub {
             );
             deliveries
         };
-        self.commit(deliveries).await
+        self.commit_held(hold, deliveries).await
     }
 
     /// The visitor rates a closed conversation, 1 to 5, with optional words.
@@ -183,6 +188,7 @@ impl Hub {
         score: u8,
         comment: Option<String>,
     ) -> Result<(), HubError> {
+        let hold = self.hold_shown(connection).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
@@ -204,7 +210,7 @@ impl Hub {
             }
             deliveries
         };
-        self.commit(deliveries).await
+        self.commit_held(hold, deliveries).await
     }
 
     /// Forwards the visitor's typing state to the agent holding the chat.

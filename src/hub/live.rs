@@ -51,15 +51,28 @@ impl Live {
     pub(super) fn agents_available(&self) -> usize {
         self.online_names()
             .into_iter()
-            .filter(|name| {
-                self.statuses.get(*name).copied().unwrap_or_default() == AgentStatus::Available
-            })
+            .filter(|name| self.status_of(name) == AgentStatus::Available)
             .count()
     }
 
-    /// Names of the agents with at least one console open, sorted.
+    /// A signed-in agent's status, here or on another node.
+    pub(super) fn status_of(&self, name: &str) -> AgentStatus {
+        self.statuses
+            .get(name)
+            .or_else(|| self.remote_agents.get(name))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Names of the agents with at least one console open, here or on
+    /// another node (cluster mode), sorted.
     pub(super) fn online_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.agents.values().map(|a| a.name.as_str()).collect();
+        let mut names: Vec<&str> = self
+            .agents
+            .values()
+            .map(|a| a.name.as_str())
+            .chain(self.remote_agents.keys().map(String::as_str))
+            .collect();
         names.sort_unstable();
         names.dedup();
         names
@@ -72,7 +85,7 @@ impl Live {
             .into_iter()
             .map(|name| AgentPresence {
                 name: name.to_owned(),
-                status: self.statuses.get(name).copied().unwrap_or_default(),
+                status: self.status_of(name),
                 chats: self.held_by(name),
                 max_chats: desk.max_chats_of(name),
             })

@@ -81,6 +81,7 @@ impl Hub {
         email: &str,
         text: &str,
     ) -> Result<(), HubError> {
+        let hold = self.hold_shown(connection).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
@@ -109,13 +110,19 @@ impl Hub {
             Hub::offline_changed(&live, &mut deliveries);
             deliveries
         };
-        self.commit(deliveries).await
+        self.commit_held(hold, deliveries).await
     }
 
     /// An agent marks a left message as handled.
     pub async fn resolve_offline(&self, id: Uuid) -> Result<(), HubError> {
         if !self.inner.store.resolve_offline_message(id).await? {
             return Err(HubError::NotFound);
+        }
+        if let Some(pg) = self.inner.store.cluster() {
+            // Written directly, not in a batch: tell the other nodes here.
+            if let Err(e) = pg.offline_changed().await {
+                tracing::warn!(error = %e, "telling the other nodes of a handled message failed");
+            }
         }
         let mut deliveries = Deliveries::default();
         Hub::offline_changed(&self.live(), &mut deliveries);
@@ -139,6 +146,15 @@ impl Hub {
             })
             .collect();
         Ok(AgentEvent::OfflineMessages { entries })
+    }
+
+    /// Another node wrote a left message (cluster mode): every console
+    /// here gets the new list.
+    pub(super) async fn offline_changed_elsewhere(&self) {
+        let mut deliveries = Deliveries::default();
+        Self::offline_changed(&self.live(), &mut deliveries);
+        self.read_frames(&mut deliveries).await;
+        deliveries.deliver(self);
     }
 
     /// Every console gets the new list of left messages (read once the

@@ -11,6 +11,9 @@ use crate::retention::Retention;
 /// How often the retention sweep runs (and once at start-up).
 pub const RETENTION_PERIOD: std::time::Duration = std::time::Duration::from_secs(6 * 60 * 60);
 
+/// How often the sweep looks whether it is due and this node leads.
+const RETENTION_LOOK: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// What one sweep deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Purged {
@@ -62,11 +65,18 @@ impl Hub {
         if retention.days == 0 {
             return;
         }
-        let mut tick = tokio::time::interval(RETENTION_PERIOD);
+        // Looks often, sweeps every period: in cluster mode only the
+        // leader sweeps, and leadership may come to this node any time.
+        let mut tick = tokio::time::interval(RETENTION_LOOK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut due = tokio::time::Instant::now();
         loop {
             tokio::select! {
                 _ = tick.tick() => {
+                    if tokio::time::Instant::now() < due || !self.leads() {
+                        continue;
+                    }
+                    due = tokio::time::Instant::now() + RETENTION_PERIOD;
                     let hub = self.clone();
                     // Its own task, so a panic in the sweep is reported,
                     // not fatal to the loop.

@@ -61,6 +61,7 @@ impl Hub {
         let intents = self.intents();
         let vector = self.message_vector(&intents, connection, text).await;
         let shown = self.live().visitor_conversation(connection)?;
+        let hold = self.hold(shown, None).await?;
         let resent = self.stored_before(shown, client_id).await?;
         let deliveries = {
             let mut live = self.live();
@@ -192,12 +193,13 @@ impl Hub {
                 Some(deliveries)
             }
         };
-        self.commit_stored(deliveries).await
+        self.commit_stored(hold, deliveries).await
     }
 
     /// The visitor asks for a person (the widget's button).
     pub async fn request_human(&self, connection: u64) -> Result<(), HubError> {
         let intents = self.intents();
+        let hold = self.hold_shown(connection).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;
@@ -242,7 +244,7 @@ impl Hub {
             }
             deliveries
         };
-        self.commit(deliveries).await
+        self.commit_held(hold, deliveries).await
     }
 
     /// A thumbs up or down on a bot line. A thumbs down counts as the
@@ -259,6 +261,7 @@ impl Hub {
         let intents = self.intents();
         let seq: u64 = message_id.parse().map_err(|_| HubError::NoSuchBotMessage)?;
         let shown = self.live().visitor_conversation(connection)?;
+        let hold = self.hold(shown, None).await?;
         // Read outside the lock: the visitor saw the answer, so it is stored.
         let line = self
             .inner
@@ -281,50 +284,51 @@ impl Hub {
             let mut deliveries = Deliveries::default();
             if helpful || !c.record.bot_is_answering() {
                 store.save_conversation(&c.record)?;
-                return Ok(());
-            }
-            let decision = policy.decide(
-                &empathy::TurnOutcome::Understood {
-                    handoff: false,
-                    handoff_reason: "",
-                },
-                &signals,
-                &c.record.mood,
-            );
-            let (reply, escalated) = match decision {
-                empathy::Decision::HandOver(reasons) => {
-                    let reply = bot::handoff_reply(&intents, &reasons);
-                    let codes: Vec<_> = reasons.iter().map(|r| r.code).collect();
-                    let escalated = c.record.escalate(reasons, now);
-                    if escalated {
-                        crate::metrics::escalated(codes);
-                    }
-                    (reply, escalated)
-                }
-                _ => (
-                    bot::BotReply {
-                        text: format!(
-                            "Sorry that didn't help. {}",
-                            empathy::policy::OFFER_A_PERSON
-                        ),
-                        quick_replies: vec![empathy::policy::TALK_TO_A_PERSON.to_owned()],
+                deliveries
+            } else {
+                let decision = policy.decide(
+                    &empathy::TurnOutcome::Understood {
+                        handoff: false,
+                        handoff_reason: "",
                     },
-                    false,
-                ),
-            };
-            say(
-                store,
-                c,
-                Line::bot(&intents, &reply.text).quick_replies(reply.quick_replies),
-                now,
-                &mut deliveries,
-            )?;
-            if escalated {
-                live.queue_changed(&mut deliveries);
+                    &signals,
+                    &c.record.mood,
+                );
+                let (reply, escalated) = match decision {
+                    empathy::Decision::HandOver(reasons) => {
+                        let reply = bot::handoff_reply(&intents, &reasons);
+                        let codes: Vec<_> = reasons.iter().map(|r| r.code).collect();
+                        let escalated = c.record.escalate(reasons, now);
+                        if escalated {
+                            crate::metrics::escalated(codes);
+                        }
+                        (reply, escalated)
+                    }
+                    _ => (
+                        bot::BotReply {
+                            text: format!(
+                                "Sorry that didn't help. {}",
+                                empathy::policy::OFFER_A_PERSON
+                            ),
+                            quick_replies: vec![empathy::policy::TALK_TO_A_PERSON.to_owned()],
+                        },
+                        false,
+                    ),
+                };
+                say(
+                    store,
+                    c,
+                    Line::bot(&intents, &reply.text).quick_replies(reply.quick_replies),
+                    now,
+                    &mut deliveries,
+                )?;
+                if escalated {
+                    live.queue_changed(&mut deliveries);
+                }
+                deliveries
             }
-            deliveries
         };
-        self.commit(deliveries).await
+        self.commit_held(hold, deliveries).await
     }
 }
 

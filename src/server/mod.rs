@@ -163,6 +163,8 @@ pub struct Server {
     reloader: reload::Reloader,
     /// Requeues unanswered chats; ends with the shutdown signal.
     desk_clock: JoinHandle<()>,
+    /// Cluster mode's bus, presence and leadership; same ending.
+    cluster: JoinHandle<()>,
     /// Sends agents the coalesced queue and any unannounced places; same
     /// ending.
     queue_clock: JoinHandle<()>,
@@ -266,6 +268,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         None => (None, None),
     };
     let desk_clock = tokio::spawn(hub.clone().run_desk_clock(shutdown.clone()));
+    let cluster = tokio::spawn(hub.clone().run_cluster(shutdown.clone()));
     let queue_clock = tokio::spawn(hub.clone().run_queue_clock(shutdown.clone()));
     let retention = tokio::spawn(
         hub.clone()
@@ -288,6 +291,7 @@ pub async fn start(settings: &Settings) -> Result<Server, StartError> {
         task,
         reloader,
         desk_clock,
+        cluster,
         queue_clock,
         retention,
         metrics,
@@ -346,6 +350,9 @@ impl Server {
         }
         if let Err(e) = self.desk_clock.await {
             tracing::error!(error = %e, "desk clock task failed");
+        }
+        if let Err(e) = self.cluster.await {
+            tracing::error!(error = %e, "cluster task failed");
         }
         if let Err(e) = self.queue_clock.await {
             tracing::error!(error = %e, "queue clock task failed");

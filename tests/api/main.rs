@@ -11,6 +11,7 @@ mod bad_input;
 mod browser;
 mod check;
 mod cli;
+mod cluster;
 mod connections;
 mod conversations;
 mod desk;

@@ -80,9 +80,9 @@ async fn restart_keeps_the_queue_and_every_acknowledged_message() {
 }
 
 /// The real binary as a child process, killed without warning.
-struct Tandem {
+pub(crate) struct Tandem {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
 }
 
 impl Tandem {
@@ -90,7 +90,7 @@ impl Tandem {
         Tandem::start_with(data_dir, &[])
     }
 
-    fn start_with(data_dir: &std::path::Path, extra: &[&std::ffi::OsStr]) -> Tandem {
+    pub(crate) fn start_with(data_dir: &std::path::Path, extra: &[&std::ffi::OsStr]) -> Tandem {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
             .args(extra)
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
@@ -120,7 +120,7 @@ impl Tandem {
         }
     }
 
-    fn kill_9(mut self) {
+    pub(crate) fn kill_9(mut self) {
         self.child.kill().expect("SIGKILL");
         self.child.wait().expect("reaped");
     }

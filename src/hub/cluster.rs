@@ -1,0 +1,315 @@
+//! Several nodes on one PostgreSQL database (cluster mode; the database
+//! side is `store/postgres/cluster.rs`, the guide docs/cluster.md).
+//!
+//! Each node's hub keeps its shape — decide under the lock, make durable,
+//! deliver — with three additions, all no-ops on sled:
+//!
+//! - **A hold per decision.** Before an event decides anything about a
+//!   conversation, [`Hub::hold`] takes its baton, reads the record the last
+//!   holder committed and takes it in (`adopt.rs`), so this node decides on
+//!   the newest state; the baton is passed on after the commit
+//!   ([`Hub::commit_held`]). A claim lost to another node therefore fails
+//!   here as `already_claimed`, and caps count the agent's chats on every
+//!   node.
+//! - **The bus.** Other nodes' commits arrive as notices; each one is
+//!   taken in under the conversation's baton like a hold, which delivers
+//!   the lines and changes to this node's sockets. After the bus
+//!   reconnects, every live conversation and the whole queue is read again.
+//! - **Presence and the leader.** Signed-in agents are published for the
+//!   other nodes (and theirs read back), and one node — the leader — runs
+//!   the answer-deadline clock and retention.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use super::*;
+use crate::protocol::AgentStatus;
+use crate::store::{Baton, BusEvent};
+
+/// How often presence is refreshed, and leadership tried.
+const HEARTBEAT: Duration = Duration::from_secs(5);
+/// How many bus notices may wait for the hub before it reads everything.
+const BUS_BACKLOG: usize = 4096;
+/// Notices taken in at once.
+const BUS_WORKERS: usize = 8;
+
+/// A decision's hold on its conversation (see module docs); pass it to
+/// [`Hub::commit_held`] or [`Hold::release`] once the writes are durable.
+#[must_use]
+pub(super) struct Hold {
+    baton: Option<Baton>,
+    /// The chats the agent held on every node when the hold was taken
+    /// (only when the hold names an agent, on PostgreSQL).
+    pub(super) agent_holds: Option<usize>,
+}
+
+impl Hold {
+    /// No baton: sled, or a decision that needs none.
+    pub(super) fn none() -> Hold {
+        Hold {
+            baton: None,
+            agent_holds: None,
+        }
+    }
+
+    pub(super) async fn release(self) {
+        if let Some(baton) = self.baton {
+            baton.release().await;
+        }
+    }
+}
+
+impl Hub {
+    /// Takes `conversation`'s baton (and `agent`'s, for a claim or an
+    /// assignment) and brings the live copy up to date; see module docs.
+    pub(super) async fn hold(
+        &self,
+        conversation: Uuid,
+        agent: Option<&str>,
+    ) -> Result<Hold, HubError> {
+        let Some(pg) = self.inner.store.cluster() else {
+            return Ok(Hold::none());
+        };
+        let agents: Vec<&str> = agent.into_iter().collect();
+        let baton = pg.baton(&[conversation], &agents).await?;
+        self.catch_up(&baton, conversation).await?;
+        let agent_holds = match agent {
+            Some(agent) => Some(baton.held_by(agent).await?.len()),
+            None => None,
+        };
+        Ok(Hold {
+            baton: Some(baton),
+            agent_holds,
+        })
+    }
+
+    /// A hold on the conversation a visitor socket shows.
+    pub(super) async fn hold_shown(&self, connection: u64) -> Result<Hold, HubError> {
+        let shown = self.live().visitor_conversation(connection)?;
+        self.hold(shown, None).await
+    }
+
+    /// Commits, delivers, passes the baton on, then lets auto-assignment
+    /// look (it takes batons of its own).
+    pub(super) async fn commit_held(
+        &self,
+        hold: Hold,
+        deliveries: Deliveries,
+    ) -> Result<(), HubError> {
+        let flushed = self.flush_and_deliver(deliveries).await;
+        hold.release().await;
+        flushed?;
+        self.rebalance().await
+    }
+
+    /// Reads `id` as its baton holder committed it and takes it in.
+    async fn catch_up(&self, baton: &Baton, id: Uuid) -> Result<(), HubError> {
+        let Some(stored) = baton.conversation(id).await? else {
+            return Ok(());
+        };
+        let known = self
+            .live()
+            .conversations
+            .get(&id)
+            .map(|c| (c.record.next_seq, c.record == stored));
+        let lines = match known {
+            Some((_, true)) => return Ok(()),
+            Some((next, false)) if stored.next_seq > next => {
+                baton.lines(id, next, stored.next_seq).await?
+            }
+            // The live copy is at least as new (a baton this node held).
+            Some((next, false)) if stored.next_seq < next => return Ok(()),
+            _ => Vec::new(),
+        };
+        let mut deliveries = Deliveries::default();
+        self.live()
+            .adopt(stored, lines, &self.inner.desk, &mut deliveries);
+        self.read_frames(&mut deliveries).await;
+        deliveries.deliver(self);
+        Ok(())
+    }
+
+    /// Whether this node runs the clocks: always on sled; on PostgreSQL
+    /// while it holds the leader lock.
+    pub fn leads(&self) -> bool {
+        self.inner.store.cluster().is_none() || self.inner.leader.load(Ordering::Relaxed)
+    }
+
+    /// Something about this node's agents changed: the presence task
+    /// publishes it.
+    pub(super) fn presence_changed(&self) {
+        if self.inner.store.cluster().is_some() {
+            self.inner.presence.notify_one();
+        }
+    }
+
+    /// Runs the cluster's background work until the server stops: the
+    /// bus, presence, and leadership. Returns at once on sled.
+    pub async fn run_cluster(self, mut shutdown: watch::Receiver<bool>) {
+        let Some(pg) = self.inner.store.cluster().cloned() else {
+            return;
+        };
+        let mut bus = pg.listen(BUS_BACKLOG);
+        let workers = Arc::new(tokio::sync::Semaphore::new(BUS_WORKERS));
+        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut leadership = None;
+        loop {
+            tokio::select! {
+                event = bus.recv() => match event {
+                    Some(event) => self.heard(event, &workers).await,
+                    None => break,
+                },
+                _ = self.inner.presence.notified() => {
+                    if let Err(e) = self.publish_presence(&pg).await {
+                        tracing::warn!(error = %e, "publishing who is signed in failed");
+                    }
+                }
+                _ = heartbeat.tick() => {
+                    leadership = self.keep_leading(&pg, leadership).await;
+                    if let Err(e) = pg.heartbeat().await {
+                        tracing::warn!(error = %e, "presence heartbeat failed");
+                    }
+                    self.read_presence(&pg).await;
+                }
+                _ = crate::shutdown::stopping(&mut shutdown) => break,
+            }
+        }
+        // Leaving: this node's agents are no longer here.
+        let _ = pg.publish_presence(&[]).await;
+    }
+
+    async fn heard(&self, event: BusEvent, workers: &Arc<tokio::sync::Semaphore>) {
+        let ids: Vec<Uuid> = match event {
+            BusEvent::Conversation { id, status } => {
+                let wanted = self.live().conversations.contains_key(&id)
+                    || matches!(status.as_str(), "queued" | "assigned");
+                if !wanted {
+                    return;
+                }
+                vec![id]
+            }
+            BusEvent::Presence => {
+                if let Some(pg) = self.inner.store.cluster() {
+                    self.read_presence(pg).await;
+                }
+                return;
+            }
+            BusEvent::OfflineMessages => {
+                self.offline_changed_elsewhere().await;
+                return;
+            }
+            BusEvent::Resync => {
+                tracing::info!("cluster bus reconnected; reading every active conversation again");
+                let mut ids: Vec<Uuid> = self.live().conversations.keys().copied().collect();
+                match self.inner.store.active_conversations().await {
+                    Ok(active) => ids.extend(active.iter().map(|r| r.id)),
+                    Err(e) => tracing::warn!(error = %e, "reading the queue again failed"),
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            }
+        };
+        for id in ids {
+            let Ok(permit) = workers.clone().acquire_owned().await else {
+                return;
+            };
+            let hub = self.clone();
+            tokio::spawn(async move {
+                match hub.hold(id, None).await {
+                    Ok(hold) => hold.release().await,
+                    Err(e) => {
+                        tracing::warn!(conversation = %id, error = %e, "taking in another node's change failed")
+                    }
+                }
+                drop(permit);
+            });
+        }
+    }
+
+    async fn publish_presence(&self, pg: &crate::store::PgStore) -> Result<(), StoreError> {
+        let agents: Vec<(String, String)> = {
+            let live = self.live();
+            live.agents
+                .values()
+                .map(|a| a.name.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .map(|name| {
+                    let status = live.statuses.get(&name).copied().unwrap_or_default();
+                    (name, status_text(status))
+                })
+                .collect()
+        };
+        pg.publish_presence(&agents).await
+    }
+
+    /// Reads who is signed in on the other nodes; when that changed, the
+    /// consoles and waiting visitors hear of it, and auto-assignment looks.
+    async fn read_presence(&self, pg: &crate::store::PgStore) {
+        let remote = match pg.remote_presence().await {
+            Ok(remote) => remote,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading who is signed in elsewhere failed");
+                return;
+            }
+        };
+        let remote: HashMap<String, AgentStatus> = remote
+            .into_iter()
+            .map(|(name, status)| (name, parse_status(&status)))
+            .collect();
+        let deliveries = {
+            let mut live = self.live();
+            if live.remote_agents == remote {
+                return;
+            }
+            live.remote_agents = remote;
+            let mut deliveries = Deliveries::default();
+            live.agents_changed(&self.inner.desk, &mut deliveries);
+            live.visitor_positions(&mut deliveries);
+            deliveries
+        };
+        deliveries.deliver(self);
+        self.rebalance_soon();
+    }
+
+    /// Keeps or tries for the leader lock.
+    async fn keep_leading(
+        &self,
+        pg: &crate::store::PgStore,
+        held: Option<crate::store::Leadership>,
+    ) -> Option<crate::store::Leadership> {
+        let held = match held {
+            Some(l) if l.holds() => Some(l),
+            Some(_) => {
+                tracing::warn!("lost the leader lock's connection");
+                None
+            }
+            None => match pg.try_lead().await {
+                Ok(Some(l)) => {
+                    tracing::info!(node = %pg.node(), "this node leads the cluster (answer deadlines, retention)");
+                    Some(l)
+                }
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "trying for the leader lock failed");
+                    None
+                }
+            },
+        };
+        self.inner.leader.store(held.is_some(), Ordering::Relaxed);
+        held
+    }
+}
+
+fn status_text(status: AgentStatus) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn parse_status(text: &str) -> AgentStatus {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or_default()
+}
