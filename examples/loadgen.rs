@@ -24,6 +24,10 @@
 //! answered message, read from `/proc`. The server must allow that many
 //! sockets and lines from one address (see docs/PERFORMANCE.md).
 //!
+//! Cluster mode: `--addr` takes several nodes, comma-separated, and
+//! visitors are spread over them in turn; `--pid` then takes their
+//! process ids the same way, and CPU and memory are the nodes' sums.
+//!
 //! `--novel` makes every question a new phrasing (routine questions, but
 //! worded so that neither the recent-texts cache nor the n-grams'
 //! confidence spares the sentence encoder): the load that shows how the
@@ -61,7 +65,8 @@ struct Args {
     addr: String,
     visitors: usize,
     messages: usize,
-    pid: Option<u32>,
+    /// Process ids of the servers (several in cluster mode).
+    pid: Vec<u32>,
     think_ms: u64,
     novel: bool,
     pace_ms: Option<u64>,
@@ -73,7 +78,7 @@ fn parse_args() -> Args {
         addr: "127.0.0.1:8080".into(),
         visitors: 100,
         messages: 15,
-        pid: None,
+        pid: Vec::new(),
         think_ms: 210,
         novel: false,
         pace_ms: None,
@@ -90,7 +95,7 @@ fn parse_args() -> Args {
             "--addr" => args.addr = value,
             "--visitors" => args.visitors = value.parse().unwrap_or(args.visitors),
             "--messages" => args.messages = value.parse().unwrap_or(args.messages),
-            "--pid" => args.pid = value.parse().ok(),
+            "--pid" => args.pid = value.split(',').filter_map(|p| p.parse().ok()).collect(),
             "--think" => args.think_ms = value.parse().unwrap_or(args.think_ms),
             "--pace" => args.pace_ms = value.parse().ok(),
             "--duration" => args.duration_s = value.parse().unwrap_or(args.duration_s),
@@ -302,7 +307,7 @@ async fn paced(
 async fn paced_run(args: &Args, sockets: Vec<Socket>, pace_ms: u64) {
     let pace = Duration::from_millis(pace_ms);
     let until = Instant::now() + Duration::from_secs(args.duration_s);
-    let cpu_before = args.pid.and_then(cpu_ms);
+    let cpu_before = sum_of(&args.pid, cpu_ms);
     let started = Instant::now();
     let n = sockets.len().max(1) as u64;
     let tasks: Vec<_> = sockets
@@ -327,7 +332,7 @@ async fn paced_run(args: &Args, sockets: Vec<Socket>, pace_ms: u64) {
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu = match (args.pid.and_then(cpu_ms), cpu_before) {
+    let cpu = match (sum_of(&args.pid, cpu_ms), cpu_before) {
         (Some(after), Some(before)) => Some(after.saturating_sub(before)),
         _ => None,
     };
@@ -362,26 +367,39 @@ async fn paced_run(args: &Args, sockets: Vec<Socket>, pace_ms: u64) {
     }
 }
 
+/// A reading summed over the servers; `None` without any, or when one
+/// cannot be read.
+fn sum_of(pids: &[u32], read: fn(u32) -> Option<u64>) -> Option<u64> {
+    if pids.is_empty() {
+        return None;
+    }
+    pids.iter().map(|&pid| read(pid)).sum()
+}
+
 #[tokio::main]
 async fn main() {
     let args = parse_args();
     if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
         eprintln!("cannot raise the open-file limit: {e}");
     }
-    let url = format!("ws://{}/ws/visitor", args.addr);
-    let before = args.pid.and_then(rss_kib);
+    let urls: Vec<String> = args
+        .addr
+        .split(',')
+        .map(|addr| format!("ws://{addr}/ws/visitor"))
+        .collect();
+    let before = sum_of(&args.pid, rss_kib);
 
     let mut sockets = Vec::with_capacity(args.visitors);
-    for _ in 0..args.visitors {
-        let (mut ws, _) = tokio_tungstenite::connect_async(&url)
+    for v in 0..args.visitors {
+        let (mut ws, _) = tokio_tungstenite::connect_async(&urls[v % urls.len()])
             .await
             .expect("connect");
         next_json(&mut ws).await.expect("welcome");
         sockets.push(ws);
     }
-    if let (Some(pid), Some(before)) = (args.pid, before) {
+    if let Some(before) = before {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        if let Some(after) = rss_kib(pid) {
+        if let Some(after) = sum_of(&args.pid, rss_kib) {
             println!(
                 "memory: {} idle visitor sockets added {} KiB ({:.1} KiB each)",
                 args.visitors,
