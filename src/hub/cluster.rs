@@ -129,6 +129,43 @@ impl Hub {
         Ok(())
     }
 
+    /// Tells the other nodes someone typed (cluster mode; never stored,
+    /// so it does not wait for anything).
+    pub(super) fn typing_elsewhere(&self, conversation: Uuid, by_visitor: bool, active: bool) {
+        if let Some(pg) = self.inner.store.cluster().cloned() {
+            tokio::spawn(async move {
+                if let Err(e) = pg.typing(conversation, by_visitor, active).await {
+                    tracing::debug!(error = %e, "telling the other nodes of typing failed");
+                }
+            });
+        }
+    }
+
+    /// Another node's visitor or agent typed: the other side hears it, if
+    /// it is on this node.
+    fn typing_here(&self, conversation: Uuid, by_visitor: bool, active: bool) {
+        let mut deliveries = Deliveries::default();
+        {
+            let live = self.live();
+            let Some(c) = live.conversations.get(&conversation) else {
+                return;
+            };
+            if !by_visitor {
+                deliveries.for_visitors(c, VisitorEvent::Typing { active });
+            } else if let (Status::Assigned, Some(agent)) =
+                (c.record.status, c.record.assigned_to.as_deref())
+            {
+                let conversation_id = conversation.to_string();
+                let typing = AgentEvent::Typing {
+                    conversation_id,
+                    active,
+                };
+                live.for_agent(&mut deliveries, agent, typing);
+            }
+        }
+        deliveries.deliver(self);
+    }
+
     /// Whether this node runs the clocks: always on sled; on PostgreSQL
     /// while it holds the leader lock.
     pub fn leads(&self) -> bool {
@@ -197,6 +234,18 @@ impl Hub {
             }
             BusEvent::OfflineMessages => {
                 self.offline_changed_elsewhere().await;
+                return;
+            }
+            BusEvent::Typing {
+                conversation,
+                by_visitor,
+                active,
+            } => {
+                self.typing_here(conversation, by_visitor, active);
+                return;
+            }
+            BusEvent::SignedOut { agent } => {
+                self.disconnect_agent_here(&agent);
                 return;
             }
             BusEvent::Resync => {

@@ -224,6 +224,9 @@ impl Hub {
             let Some(c) = live.conversations.get(&conversation) else {
                 return;
             };
+            if c.record.status == Status::Assigned {
+                self.typing_elsewhere(conversation, true, active);
+            }
             if let (Status::Assigned, Some(agent)) = (c.record.status, &c.record.assigned_to) {
                 live.for_agent(
                     &mut deliveries,
@@ -254,6 +257,7 @@ impl Hub {
                 .ok_or(HubError::NotFound)?;
             c.record.check_held_by(agent)?;
             deliveries.for_visitors(c, VisitorEvent::Typing { active });
+            self.typing_elsewhere(conversation, false, active);
         }
         deliveries.deliver(self);
         Ok(())

@@ -13,10 +13,24 @@ impl Hub {
             .collect()
     }
 
-    /// Detaches every console `agent` has open; returns how many. Their
-    /// socket tasks see the outbox close and end the socket. Call it after
-    /// the agent's sessions are deleted, so a reconnect is refused.
+    /// Detaches every console `agent` has open, on this node and (cluster
+    /// mode) the others; returns how many were here. Their socket tasks
+    /// see the outbox close and end the socket. Call it after the agent's
+    /// sessions are deleted, so a reconnect is refused.
     pub fn disconnect_agent_everywhere(&self, agent: &str) -> usize {
+        if let Some(pg) = self.store().cluster().cloned() {
+            let agent = agent.to_owned();
+            tokio::spawn(async move {
+                if let Err(e) = pg.signed_out(&agent).await {
+                    tracing::warn!(error = %e, "telling the other nodes to close consoles failed");
+                }
+            });
+        }
+        self.disconnect_agent_here(agent)
+    }
+
+    /// Detaches every console `agent` has open on this node.
+    pub(super) fn disconnect_agent_here(&self, agent: &str) -> usize {
         let connections: Vec<u64> = self
             .live()
             .agents

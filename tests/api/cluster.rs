@@ -283,3 +283,94 @@ async fn a_node_killed_mid_conversation_loses_no_acknowledged_line() {
     let expected: Vec<String> = (0..10).map(|i| format!("k{i}")).collect();
     assert_eq!(ids, expected);
 }
+
+#[tokio::test]
+async fn typing_crosses_nodes_both_ways() {
+    let Some(nodes) = cluster(2, DeskPolicy::default()).await else {
+        return;
+    };
+    nodes[0].add_agent("sam", "correct-horse-7").await;
+    let mut sam = console(&nodes[1], "sam").await;
+    let (mut visitor, id) = waiting_visitor(&nodes[0], "Can someone help me?").await;
+    sam.send(json!({"type": "claim", "conversation_id": id}))
+        .await;
+    sam.expect("claimed").await;
+    visitor.expect("agent_joined").await;
+
+    visitor
+        .send(json!({"type": "typing", "active": true}))
+        .await;
+    assert_eq!(
+        sam.expect("typing").await,
+        json!({"type": "typing", "conversation_id": id, "active": true})
+    );
+    sam.send(json!({"type": "typing", "conversation_id": id, "active": true}))
+        .await;
+    assert_eq!(
+        visitor.expect("typing").await,
+        json!({"type": "typing", "active": true})
+    );
+}
+
+#[tokio::test]
+async fn a_removed_agents_console_on_another_node_closes_and_their_chat_goes_back() {
+    let Some(nodes) = cluster(2, DeskPolicy::default()).await else {
+        return;
+    };
+    nodes[0].add_admin("olga", "correct-horse-7").await;
+    nodes[0].add_agent("sam", "correct-horse-7").await;
+    let olga = nodes[0].token("olga", "correct-horse-7").await;
+    let mut sam = console(&nodes[1], "sam").await;
+    let (mut visitor, id) = waiting_visitor(&nodes[0], "My order is wrong").await;
+    sam.send(json!({"type": "claim", "conversation_id": id}))
+        .await;
+    sam.expect("claimed").await;
+    visitor.expect("agent_joined").await;
+
+    let removed = reqwest::Client::new()
+        .delete(nodes[0].url("/api/agents/sam"))
+        .bearer_auth(&olga)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status().as_u16(), 204);
+    assert_eq!(visitor.expect("agent_left").await["agent"]["name"], "sam");
+    sam.closed().await;
+}
+
+#[tokio::test]
+async fn a_node_whose_bus_connection_drops_catches_up_after_it_reconnects() {
+    let Some(nodes) = cluster(2, DeskPolicy::default()).await else {
+        return;
+    };
+    nodes[0].add_agent("sam", "correct-horse-7").await;
+    let mut sam = console(&nodes[1], "sam").await;
+    let (mut visitor, id) = waiting_visitor(&nodes[0], "Hello, I need help").await;
+    sam.send(json!({"type": "claim", "conversation_id": id}))
+        .await;
+    sam.expect("claimed").await;
+    visitor.expect("agent_joined").await;
+
+    // Node B's listening connection dies; what node A says meanwhile is
+    // never heard as a notice.
+    let url = std::fs::read_to_string(nodes[0].data.path().join("postgres-url")).unwrap();
+    let (db, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let node_b = nodes[1].server.hub().store().cluster().unwrap().node();
+    let killed = db
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            &[&format!("tandem bus {node_b}")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(killed, 1);
+    visitor.say("w2", "Are you still there?").await;
+
+    let line = sam
+        .expect_where(|f| f["type"] == "message" && f["from"] == "visitor")
+        .await;
+    assert_eq!(line["text"], "Are you still there?");
+}

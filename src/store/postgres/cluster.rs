@@ -53,6 +53,15 @@ pub enum BusEvent {
     Presence,
     /// A left message was written or handled.
     OfflineMessages,
+    /// Someone started or stopped typing: the visitor (`by_visitor`) or
+    /// the agent holding the conversation. Never stored.
+    Typing {
+        conversation: Uuid,
+        by_visitor: bool,
+        active: bool,
+    },
+    /// An agent's sessions ended (removed): close their consoles here too.
+    SignedOut { agent: String },
     /// Notices may have been lost: read everything again.
     Resync,
 }
@@ -297,6 +306,24 @@ impl PgStore {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
+    /// Tells the other nodes that someone is typing (or stopped).
+    pub async fn typing(
+        &self,
+        conversation: Uuid,
+        by_visitor: bool,
+        active: bool,
+    ) -> Result<(), StoreError> {
+        let who = if by_visitor { "v" } else { "a" };
+        let on = if active { "1" } else { "0" };
+        self.notify(&format!("{}:t:{conversation}:{who}:{on}", self.node()))
+            .await
+    }
+
+    /// Tells the other nodes to close `agent`'s consoles.
+    pub async fn signed_out(&self, agent: &str) -> Result<(), StoreError> {
+        self.notify(&format!("{}:x:{agent}", self.node())).await
+    }
+
     /// Tells the other nodes that left messages changed (for writes made
     /// outside a batch).
     pub async fn offline_changed(&self) -> Result<(), StoreError> {
@@ -317,8 +344,10 @@ impl PgStore {
     /// [`BusEvent::Resync`].
     pub fn listen(&self, capacity: usize) -> mpsc::Receiver<BusEvent> {
         let (tx, rx) = mpsc::channel(capacity.max(2));
-        let config = self.cluster.config.clone();
         let me = self.node();
+        let mut config = self.cluster.config.clone();
+        // Named, so an operator (or a test) can tell it in pg_stat_activity.
+        config.application_name(&format!("tandem bus {me}"));
         tokio::spawn(async move {
             let mut first = true;
             while !tx.is_closed() {
@@ -392,14 +421,26 @@ async fn listen_once(
 
 /// A notice from another node; `None` for our own or a malformed one.
 fn parse(payload: &str, me: Uuid) -> Option<BusEvent> {
-    let mut parts = payload.split(':');
+    let mut parts = payload.splitn(3, ':');
     let node: Uuid = parts.next()?.parse().ok()?;
     if node == me {
         return None;
     }
-    match parts.next()? {
+    let kind = parts.next()?;
+    // Agent names may hold a colon: they come last, whole.
+    let rest = parts.next().unwrap_or_default();
+    let mut parts = rest.split(':');
+    match kind {
         "p" => Some(BusEvent::Presence),
         "o" => Some(BusEvent::OfflineMessages),
+        "x" if !rest.is_empty() => Some(BusEvent::SignedOut {
+            agent: rest.to_owned(),
+        }),
+        "t" => Some(BusEvent::Typing {
+            conversation: parts.next()?.parse().ok()?,
+            by_visitor: parts.next()? == "v",
+            active: parts.next()? == "1",
+        }),
         "c" => Some(BusEvent::Conversation {
             id: parts.next()?.parse().ok()?,
             status: parts.next()?.to_owned(),
@@ -467,6 +508,21 @@ mod tests {
         );
         assert_eq!(parse(&format!("{other}:p"), me), Some(BusEvent::Presence));
         assert_eq!(parse("garbage", me), None);
+        assert_eq!(
+            parse(&format!("{other}:x:ops:night"), me),
+            Some(BusEvent::SignedOut {
+                agent: "ops:night".into()
+            })
+        );
+        assert_eq!(
+            parse(&format!("{other}:t:{id}:v:1"), me),
+            Some(BusEvent::Typing {
+                conversation: id,
+                by_visitor: true,
+                active: true
+            })
+        );
+        assert_eq!(parse(&format!("{other}:t:{id}:v"), me), None);
         assert_eq!(parse(&format!("{other}:c:not-a-uuid:x"), me), None);
     }
 
