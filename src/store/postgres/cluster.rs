@@ -347,7 +347,7 @@ impl PgStore {
         let me = self.node();
         let mut config = self.cluster.config.clone();
         // Named, so an operator (or a test) can tell it in pg_stat_activity.
-        config.application_name(&format!("tandem bus {me}"));
+        config.application_name(format!("tandem bus {me}"));
         tokio::spawn(async move {
             let mut first = true;
             while !tx.is_closed() {
