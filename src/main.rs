@@ -231,6 +231,7 @@ fn migrate(
             to,
             tandem::store::PgOptions {
                 pool_size: settings.store.pool_size,
+                baton_pool: 2,
                 flush_linger: std::time::Duration::ZERO,
             },
         )

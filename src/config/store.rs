@@ -12,6 +12,9 @@ pub struct StoreSettings {
     /// PostgreSQL connections each node keeps for reads (the writes share
     /// one transaction at a time).
     pub pool_size: usize,
+    /// PostgreSQL connections each node may hold batons on: one per
+    /// decision in flight (docs/cluster.md, "How the nodes agree").
+    pub baton_pool: usize,
     /// Most megabytes sled caches in memory (sled's own default, 1024, let
     /// the process grow to 600-720 MB).
     pub cache_mb: u64,
@@ -27,6 +30,7 @@ impl Default for StoreSettings {
         StoreSettings {
             url: None,
             pool_size: 16,
+            baton_pool: 32,
             cache_mb: 64,
             min_free_mb: 256,
             flush_linger_ms: crate::store::DEFAULT_FLUSH_LINGER_MS,
@@ -61,6 +65,7 @@ impl StoreSettings {
                     url,
                     PgOptions {
                         pool_size: self.pool_size,
+                        baton_pool: self.baton_pool,
                         flush_linger: self.options().flush_linger,
                     },
                 )

@@ -146,7 +146,7 @@ impl Hub {
     ) -> Result<Stored, HubError> {
         crate::metrics::message_received(crate::metrics::Role::Agent);
         let hold = self.hold(conversation, None).await?;
-        let resent = self.stored_before(conversation, client_id).await?;
+        let resent = self.stored_before(&hold, conversation, client_id).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;

@@ -71,8 +71,10 @@ impl Hub {
             return Ok(Hold::none());
         };
         let agents: Vec<&str> = agent.into_iter().collect();
-        let baton = pg.baton(&[conversation], &agents).await?;
-        self.catch_up(&baton, conversation).await?;
+        let (baton, stored) = pg.baton(conversation, &agents).await?;
+        if let Some(stored) = stored {
+            self.catch_up(&baton, stored).await?;
+        }
         let agent_holds = match agent {
             Some(agent) => Some(baton.held_by(agent).await?.len()),
             None => None,
@@ -80,6 +82,39 @@ impl Hub {
         Ok(Hold {
             baton: Some(baton),
             agent_holds,
+        })
+    }
+
+    /// Whether a line with `client_id` is stored in `conversation`: a
+    /// resend, acknowledged again but not stored twice. Read outside the
+    /// hub lock (from the baton's connection in cluster mode); a line
+    /// written since is found under it ([`LiveConversation::wrote_lately`]).
+    pub(super) async fn stored_before(
+        &self,
+        hold: &Hold,
+        conversation: Uuid,
+        client_id: &str,
+    ) -> Result<bool, HubError> {
+        let Some(next_seq) = self
+            .live()
+            .conversations
+            .get(&conversation)
+            .map(|c| c.record.next_seq)
+        else {
+            return Ok(false);
+        };
+        Ok(match &hold.baton {
+            Some(baton) => {
+                baton
+                    .client_id_stored(conversation, next_seq, client_id)
+                    .await?
+            }
+            None => self
+                .inner
+                .store
+                .seq_for_client_id(conversation, next_seq, client_id)
+                .await?
+                .is_some(),
         })
     }
 
@@ -102,11 +137,10 @@ impl Hub {
         self.rebalance().await
     }
 
-    /// Reads `id` as its baton holder committed it and takes it in.
-    async fn catch_up(&self, baton: &Baton, id: Uuid) -> Result<(), HubError> {
-        let Some(stored) = baton.conversation(id).await? else {
-            return Ok(());
-        };
+    /// Takes in `stored`, the record as the last baton holder committed
+    /// it, with the lines this node has not seen.
+    async fn catch_up(&self, baton: &Baton, stored: ConversationRecord) -> Result<(), HubError> {
+        let id = stored.id;
         let known = self
             .live()
             .conversations

@@ -52,7 +52,7 @@ impl Hub {
         text: &str,
     ) -> Result<Stored, HubError> {
         let hold = self.hold(conversation, None).await?;
-        let resent = self.stored_before(conversation, client_id).await?;
+        let resent = self.stored_before(&hold, conversation, client_id).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;

@@ -153,30 +153,3 @@ impl LiveConversation {
         self.recent_client_ids.push((client_id.into(), seq));
     }
 }
-
-impl Hub {
-    /// Whether the store holds a line sent with `client_id` in
-    /// `conversation` already: a resend, to acknowledge again without
-    /// storing it twice. Read outside the hub lock; a line written since
-    /// is found under it ([`LiveConversation::wrote_lately`]).
-    pub(super) async fn stored_before(
-        &self,
-        conversation: Uuid,
-        client_id: &str,
-    ) -> Result<bool, HubError> {
-        let Some(next_seq) = self
-            .live()
-            .conversations
-            .get(&conversation)
-            .map(|c| c.record.next_seq)
-        else {
-            return Ok(false);
-        };
-        Ok(self
-            .inner
-            .store
-            .seq_for_client_id(conversation, next_seq, client_id)
-            .await?
-            .is_some())
-    }
-}

@@ -62,7 +62,7 @@ impl Hub {
         let vector = self.message_vector(&intents, connection, text).await;
         let shown = self.live().visitor_conversation(connection)?;
         let hold = self.hold(shown, None).await?;
-        let resent = self.stored_before(shown, client_id).await?;
+        let resent = self.stored_before(&hold, shown, client_id).await?;
         let deliveries = {
             let mut live = self.live();
             let store = &self.inner.store;

@@ -64,6 +64,8 @@ pub enum PgError {
 pub struct PgOptions {
     /// Connections for reads and direct writes (the flusher has its own).
     pub pool_size: usize,
+    /// Connections that hold batons (cluster mode's decisions in flight).
+    pub baton_pool: usize,
     /// How long a flush waits for more writers before it commits.
     pub flush_linger: std::time::Duration,
 }
@@ -143,7 +145,7 @@ impl PgStore {
                 recycling_method: RecyclingMethod::Fast,
             },
         ))
-        .max_size(options.pool_size.max(2))
+        .max_size(options.baton_pool.max(2))
         .build()
         .map_err(|e| PgError::Address(e.to_string()))?;
         let staged: Arc<Mutex<Vec<Write>>> = Arc::default();

@@ -11,32 +11,41 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tandem::queue::{Assignment, DeskPolicy};
 
-use crate::helpers::{fixture_intents, spawn_app_configured, Client, TestApp, FRAME_TIMEOUT};
+use crate::helpers::{
+    fixture_intents, postgres_for, spawn_app_configured, Client, TestApp, FRAME_TIMEOUT,
+};
 use crate::persistence::Tandem;
 
-/// `n` nodes on one fresh database, started in order (the first leads),
-/// with `desk`; `None` without PostgreSQL.
-async fn cluster(n: usize, desk: DeskPolicy) -> Option<Vec<TestApp>> {
+/// A fresh database's address; `None` without PostgreSQL.
+async fn database() -> Option<String> {
     if std::env::var("TANDEM_TEST_POSTGRES").is_err() {
         eprintln!("skipped here: needs PostgreSQL (scripts/test runs it on one)");
         return None;
     }
-    let mut nodes: Vec<TestApp> = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    postgres_for(dir.path()).await
+}
+
+/// `n` nodes on one fresh database, started in order (the first leads),
+/// with `desk`; `None` without PostgreSQL.
+async fn cluster(n: usize, desk: DeskPolicy) -> Option<Vec<TestApp>> {
+    let url = database().await?;
+    let nodes = nodes_on(&url, n, desk).await;
+    wait_until("the first node leads", || nodes[0].server.hub().leads()).await;
+    Some(nodes)
+}
+
+/// `n` more nodes on the database at `url`.
+async fn nodes_on(url: &str, n: usize, desk: DeskPolicy) -> Vec<TestApp> {
+    let mut nodes = Vec::new();
     for _ in 0..n {
         let data = tempfile::tempdir().unwrap();
-        if let Some(first) = nodes.first() {
-            // Every node's data directory names the first one's database.
-            let url = std::fs::read_to_string(first.data.path().join("postgres-url")).unwrap();
-            std::fs::write(data.path().join("postgres-url"), url).unwrap();
-        }
+        // The harness runs a node on the database its directory names.
+        std::fs::write(data.path().join("postgres-url"), url).unwrap();
         let desk = desk.clone();
-        let node = spawn_app_configured(data, fixture_intents(), move |s| s.desk = desk).await;
-        if nodes.is_empty() {
-            wait_until("the first node leads", || node.server.hub().leads()).await;
-        }
-        nodes.push(node);
+        nodes.push(spawn_app_configured(data, fixture_intents(), move |s| s.desk = desk).await);
     }
-    Some(nodes)
+    nodes
 }
 
 /// Signs `name` (an existing account) in on `node`; the console after `hello`.
@@ -200,19 +209,23 @@ async fn auto_assignment_never_gives_an_agent_more_than_their_cap_across_nodes()
 }
 
 #[tokio::test]
-async fn an_unanswered_chat_goes_back_to_the_queue_once_and_the_leader_moves() {
+async fn an_unanswered_chat_goes_back_to_the_queue_once_after_the_leader_was_killed() {
+    let Some(url) = database().await else {
+        return;
+    };
+    // The first node, a real process, takes the lead at once.
+    let data = tempfile::tempdir().unwrap();
+    let leader = Tandem::start_with(data.path(), &["--store".as_ref(), url.as_ref()]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let desk = DeskPolicy {
         answer_within_s: 2,
         ..DeskPolicy::default()
     };
-    let Some(mut nodes) = cluster(3, desk).await else {
-        return;
-    };
-    assert!(nodes[0].server.hub().leads());
-    assert!(!nodes[1].server.hub().leads() && !nodes[2].server.hub().leads());
-    // The leader's node goes away; another takes the clocks.
-    let first = nodes.remove(0);
-    first.server.shutdown().await.expect("clean shutdown");
+    let nodes = nodes_on(&url, 2, desk).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(nodes.iter().all(|n| !n.server.hub().leads()));
+    // Its node dies without warning; another takes the clocks.
+    leader.kill_9();
     wait_until("another node leads", || {
         nodes.iter().filter(|n| n.server.hub().leads()).count() == 1
     })

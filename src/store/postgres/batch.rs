@@ -122,11 +122,16 @@ async fn upsert_conversations(
             json.push(j.as_str());
         }
     }
-    tx.execute(
-        "INSERT INTO conversations (id, resume_token, visitor, created_at, status, record)
+    let statement = tx
+        .prepare_cached(
+            "INSERT INTO conversations (id, resume_token, visitor, created_at, status, record)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[],
                               $5::text[], $6::text[])
          ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, record = EXCLUDED.record",
+        )
+        .await?;
+    tx.execute(
+        &statement,
         &[&ids, &tokens, &visitors, &created, &statuses, &json],
     )
     .await?;
@@ -155,14 +160,16 @@ async fn upsert_lines(
             json.push(j.as_str());
         }
     }
-    tx.execute(
-        "INSERT INTO messages (conversation_id, seq, client_id, line)
+    let statement = tx
+        .prepare_cached(
+            "INSERT INTO messages (conversation_id, seq, client_id, line)
          SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[])
          ON CONFLICT (conversation_id, seq)
          DO UPDATE SET client_id = EXCLUDED.client_id, line = EXCLUDED.line",
-        &[&ids, &seqs, &client_ids, &json],
-    )
-    .await?;
+        )
+        .await?;
+    tx.execute(&statement, &[&ids, &seqs, &client_ids, &json])
+        .await?;
     Ok(())
 }
 
@@ -186,13 +193,14 @@ async fn insert_unmatched(
             json.push(j.as_str());
         }
     }
-    tx.execute(
-        "INSERT INTO unmatched (at, conversation_id, record)
+    let statement = tx
+        .prepare_cached(
+            "INSERT INTO unmatched (at, conversation_id, record)
          SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::text[])
          ON CONFLICT (at, conversation_id) DO NOTHING",
-        &[&at, &ids, &json],
-    )
-    .await?;
+        )
+        .await?;
+    tx.execute(&statement, &[&at, &ids, &json]).await?;
     Ok(())
 }
 
@@ -218,12 +226,14 @@ async fn upsert_offline(
             json.push(j.as_str());
         }
     }
-    tx.execute(
-        "INSERT INTO offline_messages (id, at, handled, record)
+    let statement = tx
+        .prepare_cached(
+            "INSERT INTO offline_messages (id, at, handled, record)
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::bool[], $4::text[])
          ON CONFLICT (id) DO UPDATE SET handled = EXCLUDED.handled, record = EXCLUDED.record",
-        &[&ids, &at, &handled, &json],
-    )
-    .await?;
+        )
+        .await?;
+    tx.execute(&statement, &[&ids, &at, &handled, &json])
+        .await?;
     Ok(())
 }

@@ -74,19 +74,6 @@ pub struct Baton {
 }
 
 impl Baton {
-    /// The conversation as the last node to hold its baton committed it.
-    pub async fn conversation(&self, id: Uuid) -> Result<Option<ConversationRecord>, StoreError> {
-        let row = self
-            .client()
-            .query_opt("SELECT record FROM conversations WHERE id = $1", &[&id])
-            .await
-            .map_err(PgError::from)?;
-        Ok(match row {
-            Some(row) => Some(serde_json::from_str(row.get::<_, &str>(0))?),
-            None => None,
-        })
-    }
-
     /// The lines of a conversation from `from` up to (not including) `to`.
     pub async fn lines(
         &self,
@@ -96,14 +83,12 @@ impl Baton {
     ) -> Result<Vec<StoredMessage>, StoreError> {
         let (from, to) = (seq(from), seq(to));
         let rows = self
-            .client()
             .query(
                 "SELECT line FROM messages WHERE conversation_id = $1 AND seq >= $2 AND seq < $3 \
                  ORDER BY seq",
                 &[&id, &from, &to],
             )
-            .await
-            .map_err(PgError::from)?;
+            .await?;
         rows.iter()
             .map(|row| Ok(serde_json::from_str(row.get::<_, &str>(0))?))
             .collect()
@@ -112,15 +97,48 @@ impl Baton {
     /// Conversations `agent` holds now, on every node.
     pub async fn held_by(&self, agent: &str) -> Result<Vec<Uuid>, StoreError> {
         let rows = self
-            .client()
             .query(
                 "SELECT id FROM conversations WHERE status = 'assigned' \
                  AND (record::json ->> 'assigned_to') = $1",
                 &[&agent],
             )
-            .await
-            .map_err(PgError::from)?;
+            .await?;
         Ok(rows.iter().map(|row| row.get(0)).collect())
+    }
+
+    /// Whether a line sent with `client_id` is stored in `conversation`
+    /// before `next_seq` (a resend). Under the baton every earlier write
+    /// to the conversation is committed, so it needs no wait.
+    pub async fn client_id_stored(
+        &self,
+        conversation: Uuid,
+        next_seq: u64,
+        client_id: &str,
+    ) -> Result<bool, StoreError> {
+        if client_id.contains('\0') {
+            return Ok(false);
+        }
+        let rows = self
+            .query(
+                "SELECT seq FROM messages \
+                 WHERE conversation_id = $1 AND client_id = $2 AND seq < $3 LIMIT 1",
+                &[&conversation, &client_id, &seq(next_seq)],
+            )
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
+    async fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
+        let client = self.client();
+        let statement = client.prepare_cached(sql).await.map_err(PgError::from)?;
+        Ok(client
+            .query(&statement, params)
+            .await
+            .map_err(PgError::from)?)
     }
 
     /// Passes the baton on.
@@ -195,38 +213,53 @@ impl PgStore {
         self.cluster.node
     }
 
-    /// Takes the batons of `conversations` and `agents`, waiting for any
-    /// other node holding one to pass it on. Always in the same order, so
-    /// two nodes taking the same two never wait on each other.
+    /// Takes the baton of `conversation` (and of `agents`), waiting for
+    /// any other node holding one to pass it on, and reads the record the
+    /// last holder committed: one round trip. Locks are always taken in the
+    /// same order, so two nodes taking the same two never wait on each
+    /// other.
     pub async fn baton(
         &self,
-        conversations: &[Uuid],
+        conversation: Uuid,
         agents: &[&str],
-    ) -> Result<Baton, StoreError> {
+    ) -> Result<(Baton, Option<ConversationRecord>), StoreError> {
         let mut keys: Vec<(i32, i32)> = agents
             .iter()
             .map(|a| (AGENT_CLASS, name_key(a)))
-            .chain(
-                conversations
-                    .iter()
-                    .map(|c| (CONVERSATION_CLASS, uuid_key(*c))),
-            )
+            .chain([(CONVERSATION_CLASS, uuid_key(conversation))])
             .collect();
         keys.sort_unstable();
         keys.dedup();
+        // Only numbers and a formatted UUID go into the text: nothing a
+        // visitor or an agent typed.
+        let mut sql = String::from("BEGIN;");
+        for (class, key) in keys {
+            sql.push_str(&format!("SELECT pg_advisory_xact_lock({class}, {key});"));
+        }
+        sql.push_str(&format!(
+            "SELECT record FROM conversations WHERE id = '{}'",
+            conversation.hyphenated()
+        ));
         let client = self.cluster.batons.get().await.map_err(PgError::from)?;
-        client.batch_execute("BEGIN").await.map_err(PgError::from)?;
         let baton = Baton {
             client: Some(client),
         };
-        for (class, key) in keys {
-            baton
-                .client()
-                .execute("SELECT pg_advisory_xact_lock($1, $2)", &[&class, &key])
-                .await
-                .map_err(PgError::from)?;
-        }
-        Ok(baton)
+        let answers = baton
+            .client()
+            .simple_query(&sql)
+            .await
+            .map_err(PgError::from)?;
+        let record = answers.iter().find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) if row.columns()[0].name() == "record" => {
+                row.get(0).map(str::to_owned)
+            }
+            _ => None,
+        });
+        let record = match record {
+            Some(json) => Some(serde_json::from_str(&json)?),
+            None => None,
+        };
+        Ok((baton, record))
     }
 
     /// Tries to become the leader; `None` while another node is.
@@ -472,12 +505,10 @@ pub(super) async fn send_notices(
     if notices.is_empty() {
         return Ok(());
     }
-    client
-        .execute(
-            "SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n",
-            &[&CHANNEL, &notices],
-        )
+    let statement = client
+        .prepare_cached("SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n")
         .await?;
+    client.execute(&statement, &[&CHANNEL, &notices]).await?;
     Ok(())
 }
 

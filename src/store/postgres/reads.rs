@@ -42,7 +42,11 @@ impl PgStore {
     ) -> Result<Vec<Row>, StoreError> {
         self.settle().await?;
         let client = self.client().await?;
-        Ok(client.query(sql, params).await.map_err(PgError::from)?)
+        let statement = client.prepare_cached(sql).await.map_err(PgError::from)?;
+        Ok(client
+            .query(&statement, params)
+            .await
+            .map_err(PgError::from)?)
     }
 
     async fn execute(
