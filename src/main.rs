@@ -232,6 +232,7 @@ fn migrate(
             tandem::store::PgOptions {
                 pool_size: settings.store.pool_size,
                 baton_pool: 2,
+                timeout: std::time::Duration::from_millis(settings.store.timeout_ms.max(1)),
                 flush_linger: std::time::Duration::ZERO,
             },
         )

@@ -15,6 +15,10 @@ pub struct StoreSettings {
     /// PostgreSQL connections each node may hold batons on: one per
     /// decision in flight (docs/cluster.md, "How the nodes agree").
     pub baton_pool: usize,
+    /// Milliseconds a PostgreSQL operation may wait — for a connection
+    /// from a pool, to connect, or for a baton another node holds — before
+    /// the request fails with `unavailable` instead of hanging.
+    pub timeout_ms: u64,
     /// Most megabytes sled caches in memory (sled's own default, 1024, let
     /// the process grow to 600-720 MB).
     pub cache_mb: u64,
@@ -31,6 +35,7 @@ impl Default for StoreSettings {
             url: None,
             pool_size: 16,
             baton_pool: 32,
+            timeout_ms: 5000,
             cache_mb: 64,
             min_free_mb: 256,
             flush_linger_ms: crate::store::DEFAULT_FLUSH_LINGER_MS,
@@ -66,6 +71,7 @@ impl StoreSettings {
                     PgOptions {
                         pool_size: self.pool_size,
                         baton_pool: self.baton_pool,
+                        timeout: std::time::Duration::from_millis(self.timeout_ms.max(1)),
                         flush_linger: self.options().flush_linger,
                     },
                 )

@@ -66,6 +66,8 @@ pub struct PgOptions {
     pub pool_size: usize,
     /// Connections that hold batons (cluster mode's decisions in flight).
     pub baton_pool: usize,
+    /// How long to wait for a connection, a connect, or a baton.
+    pub timeout: std::time::Duration,
     /// How long a flush waits for more writers before it commits.
     pub flush_linger: std::time::Duration,
 }
@@ -113,9 +115,12 @@ impl PgStore {
     /// Connects to `url` (`postgres://user@host/db`), creating or migrating
     /// the schema.
     pub async fn open(url: &str, options: PgOptions) -> Result<PgStore, StoreError> {
-        let config: tokio_postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e: tokio_postgres::Error| PgError::Address(e.to_string()))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(options.timeout);
+        }
         let manager = Manager::from_config(
             config.clone(),
             tokio_postgres::NoTls,
@@ -125,6 +130,9 @@ impl PgStore {
         );
         let pool = Pool::builder(manager)
             .max_size(options.pool_size.max(2))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(options.timeout))
+            .create_timeout(Some(options.timeout))
             .build()
             .map_err(|e| PgError::Address(e.to_string()))?;
         let mut client = pool.get().await.map_err(PgError::from)?;
@@ -146,6 +154,9 @@ impl PgStore {
             },
         ))
         .max_size(options.baton_pool.max(2))
+        .runtime(deadpool_postgres::Runtime::Tokio1)
+        .wait_timeout(Some(options.timeout))
+        .create_timeout(Some(options.timeout))
         .build()
         .map_err(|e| PgError::Address(e.to_string()))?;
         let staged: Arc<Mutex<Vec<Write>>> = Arc::default();
@@ -164,6 +175,7 @@ impl PgStore {
                 node,
                 config,
                 batons,
+                lock_timeout: options.timeout,
             },
         })
     }

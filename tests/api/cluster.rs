@@ -387,3 +387,42 @@ async fn a_node_whose_bus_connection_drops_catches_up_after_it_reconnects() {
         .await;
     assert_eq!(line["text"], "Are you still there?");
 }
+
+#[tokio::test]
+async fn a_decision_waiting_too_long_for_another_node_fails_as_unavailable_and_a_resend_is_stored_once(
+) {
+    let Some(url) = database().await else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(data.path().join("postgres-url"), &url).unwrap();
+    let node = spawn_app_configured(data, fixture_intents(), |s| s.store.timeout_ms = 300).await;
+    let (mut visitor, welcome) = node.visitor().await;
+    visitor.say("a1", "hello").await;
+    let id: uuid::Uuid = welcome["conversation_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // Another node holds the conversation's baton and does not let go.
+    let pg = node.server.hub().store().cluster().unwrap().clone();
+    let (stuck, _) = pg.baton(id, &[]).await.unwrap();
+    visitor
+        .send(json!({"type": "message", "id": "a2", "text": "how long does shipping take"}))
+        .await;
+    let answer = visitor
+        .expect_where(|f| f["type"] == "ack" || f["type"] == "error")
+        .await;
+    assert_eq!(answer["code"], "unavailable", "{answer}");
+
+    // Once it lets go, the widget's resend is stored, once.
+    stuck.release().await;
+    visitor.say("a2", "how long does shipping take").await;
+    let history = node.server.hub().store().history(id).await.unwrap();
+    let resent = history
+        .iter()
+        .filter(|m| m.client_id.as_deref() == Some("a2"))
+        .count();
+    assert_eq!(resent, 1);
+}

@@ -232,7 +232,10 @@ impl PgStore {
         keys.dedup();
         // Only numbers and a formatted UUID go into the text: nothing a
         // visitor or an agent typed.
-        let mut sql = String::from("BEGIN;");
+        let mut sql = format!(
+            "BEGIN; SET LOCAL lock_timeout = {};",
+            self.cluster.lock_timeout.as_millis().max(1)
+        );
         for (class, key) in keys {
             sql.push_str(&format!("SELECT pg_advisory_xact_lock({class}, {key});"));
         }
@@ -520,6 +523,8 @@ pub(super) struct Cluster {
     /// Connections that hold batons; apart from the reading pool, so a
     /// node whose batons are all out can still read.
     pub(super) batons: deadpool_postgres::Pool,
+    /// How long a baton may be waited for ([`PgStore::baton`]).
+    pub(super) lock_timeout: Duration,
 }
 
 #[cfg(test)]
