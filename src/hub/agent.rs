@@ -34,9 +34,7 @@ impl Hub {
                     },
                     role,
                 },
-                AgentEvent::Queue {
-                    entries: live.queue_view(),
-                },
+                live.queue_view(),
             ];
             let held: Vec<ConversationRecord> = live
                 .conversations

@@ -26,6 +26,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::*;
+use crate::protocol::QUEUE_VIEW_LIMIT;
 use crate::queue::QueueOrder;
 
 /// The least time between two copies of the queue for agents, and how
@@ -162,14 +163,17 @@ impl Live {
         ))
     }
 
-    /// The queue as agents see it, in serving order.
-    pub(super) fn queue_view(&mut self) -> Vec<QueueEntryView> {
+    /// The queue as agents see it: its head in serving order (see
+    /// [`QUEUE_VIEW_LIMIT`]), and how many wait in all.
+    pub(super) fn queue_view(&mut self) -> AgentEvent {
         self.settle_queue();
         let now = OffsetDateTime::now_utc();
-        self.queue
+        let entries = self
+            .queue
             .order
             .entries()
             .iter()
+            .take(QUEUE_VIEW_LIMIT)
             .filter_map(|e| Some((e, self.conversations.get(&e.conversation_id)?)))
             .map(|(e, c)| QueueEntryView {
                 order_reason: e.why(now),
@@ -181,7 +185,11 @@ impl Live {
                 earlier_conversations: c.record.earlier_count,
                 visitor_id: c.record.visitor().to_string(),
             })
-            .collect()
+            .collect();
+        AgentEvent::Queue {
+            entries,
+            total: self.queue.order.len(),
+        }
     }
 
     /// Everyone learns of a queue change: visitors whose place moved get
@@ -212,9 +220,7 @@ impl Live {
             self.queue.agents_owed = false;
             self.queue.agents_told_at = Some(now);
             let latest = Latest {
-                value: Some(AgentEvent::Queue {
-                    entries: self.queue_view(),
-                }),
+                value: Some(self.queue_view()),
                 version: self.next_version(),
             };
             for a in self.agents.values() {

@@ -8,6 +8,11 @@ use super::{
     OfflineMessageView, QueueEntryView, Role,
 };
 
+/// The most queue entries an agent's `queue` frame carries: the head of
+/// the line, which is what agents take from. A queue of thousands would
+/// otherwise cost every console its whole length several times a second.
+pub const QUEUE_VIEW_LIMIT: usize = 100;
+
 /// Frames an agent's console sends.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -78,8 +83,12 @@ impl AgentFrame {
 pub enum AgentEvent {
     /// First frame: who you are signed in as.
     Hello { agent: AgentView, role: Role },
-    /// The whole queue, oldest first.
-    Queue { entries: Vec<QueueEntryView> },
+    /// The head of the queue in serving order: at most
+    /// [`QUEUE_VIEW_LIMIT`] entries, and how many wait in all.
+    Queue {
+        entries: Vec<QueueEntryView>,
+        total: usize,
+    },
     /// A whole conversation (after `open`, a won claim, or on connect).
     Conversation(ConversationView),
     /// Older lines of a conversation, answering `history`, oldest first.

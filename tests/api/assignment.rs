@@ -78,7 +78,7 @@ async fn an_assigned_chat_nobody_answers_goes_back_to_the_front_of_the_queue() {
     // The queue is a frame that supersedes the last: the newest waits in
     // the console's `latest` slot.
     let queue = match agent.latest.borrow().value.clone() {
-        Some(AgentEvent::Queue { entries }) => entries,
+        Some(AgentEvent::Queue { entries, .. }) => entries,
         other => panic!("a new queue, not {other:?}"),
     };
     assert_eq!(queue[0].conversation_id, conversation.to_string());

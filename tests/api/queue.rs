@@ -170,3 +170,41 @@ async fn a_waiting_visitor_gets_a_bounded_number_of_places_while_many_others_joi
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_agent_sees_the_head_of_a_long_queue_and_how_many_wait_in_all() {
+    let app = spawn_app_configured(tempfile::tempdir().unwrap(), fixture_intents(), |s| {
+        s.limits.ip_lines_per_second = 1000;
+        s.limits.ip_line_burst = 1000;
+    })
+    .await;
+    let mut ids = Vec::new();
+    let mut visitors = Vec::new();
+    for _ in 0..105 {
+        let (mut visitor, welcome) = app.visitor().await;
+        visitor.send(json!({"type": "request_human"})).await;
+        visitor.expect("queued").await;
+        ids.push(welcome["conversation_id"].as_str().unwrap().to_owned());
+        visitors.push(visitor);
+    }
+    let mut sam = app.agent("sam").await;
+    let queue = sam.expect("queue").await;
+    let shown: Vec<&str> = queue["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["conversation_id"].as_str().unwrap())
+        .collect();
+    // The first hundred in serving order (longest waiting first), and
+    // the count of everyone.
+    assert_eq!(
+        shown,
+        ids[..100].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert_eq!(queue["total"], 105);
+    // Someone beyond the head can still be taken by id.
+    sam.send(json!({"type": "claim", "conversation_id": ids[104]}))
+        .await;
+    sam.expect("claimed").await;
+    visitors[104].expect("agent_joined").await;
+}

@@ -20,7 +20,7 @@ export function renderNotifyControls() {
 }
 
 function titleText() {
-  const n = state.queue.length;
+  const n = state.queueTotal;
   return (n ? '(' + n + ') ' : '') + BASE_TITLE;
 }
 
@@ -124,7 +124,7 @@ function flashTitle(message) {
   stopFlash();
   let on = true;
   const show = () => {
-    const n = state.queue.length;
+    const n = state.queueTotal;
     document.title = on ? (n ? '(' + n + ') ' : '') + '● ' + message : titleText();
   };
   state.titleFlash = setInterval(() => {

@@ -12,7 +12,7 @@ import { conversationName, state, visitorOf } from './state.js';
 const NEW_HIGHLIGHT_MS = 8000; // how long a new queue entry stays highlighted
 
 export function renderQueue() {
-  ui.queueCount.textContent = String(state.queue.length);
+  ui.queueCount.textContent = String(state.queueTotal);
   keepFocus(ui.queue, () => {
     ui.queue.textContent = '';
     if (state.queue.length === 0) {
@@ -63,6 +63,10 @@ export function renderQueue() {
       li.append(b);
       ui.queue.append(li);
     }
+    const beyond = state.queueTotal - state.queue.length;
+    if (beyond > 0) {
+      ui.queue.append(el('li', 'list-more', beyond + ' more waiting'));
+    }
   });
 }
 
@@ -88,15 +92,18 @@ export function onQueue(f) {
     if (e.visitor_id) visitorOf.set(e.conversation_id, e.visitor_id);
   }
   state.queue = entries;
+  state.queueTotal = Number.isInteger(f.total) ? Math.max(f.total, entries.length) : entries.length;
   if (state.queueLoaded && arrivals.length) notifyArrivals(arrivals);
   state.queueLoaded = true;
 
   // A queued chat we are looking at left the queue without us claiming it:
   // someone else took it (or it was closed). Ask for its current state.
   const current = state.currentId && state.convs.get(state.currentId);
+  // Only the head of a long queue is sent: beyond it, absence says nothing.
   if (
     current &&
     current.status === 'queued' &&
+    state.queueTotal === entries.length &&
     state.claiming !== current.id &&
     !entries.some((e) => e.conversation_id === current.id)
   ) {

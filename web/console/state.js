@@ -32,6 +32,7 @@ export const state = {
   retryTimer: null,
   refusals: 0, // closes before `hello` while the server answers HTTP (see onSocketClosed)
   queue: [], // the latest `queue` frame's entries, oldest first
+  queueTotal: 0, // how many wait in all (the frame carries only the head)
   seenQueueIds: new Set(), // every queue entry id seen since sign-in, to spot arrivals
   queueLoaded: false, // the first queue after sign-in is the status quo, not news
   freshIds: new Map(), // queue entry id -> time it arrived, for the highlight
