@@ -8,7 +8,7 @@ use super::{
     click, console_for, queued_visitor, screenshot, type_into, wait_for_text, wait_gone, Driver,
     WAIT,
 };
-use crate::helpers::spawn_app;
+use crate::helpers::{fixture_intents, spawn_app, spawn_app_configured};
 
 #[tokio::test]
 async fn on_a_fresh_install_the_console_creates_the_first_agent() {
@@ -175,5 +175,36 @@ async fn an_agent_inserts_a_canned_reply_with_slash() {
     assert_eq!(reply["text"], "Hi, thanks for waiting! Let me take a look.");
     assert_eq!(reply["author"], "sam");
 
+    sam.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_long_queue_shows_its_head_and_how_many_more_wait() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn_app_configured(tempfile::tempdir().unwrap(), fixture_intents(), |s| {
+        s.limits.ip_lines_per_second = 1000;
+        s.limits.ip_line_burst = 1000;
+    })
+    .await;
+    app.add_agent("sam", "correct-horse-7").await;
+    let mut waiting = Vec::new();
+    for _ in 0..103 {
+        let (mut visitor, _) = app.visitor().await;
+        visitor
+            .send(serde_json::json!({"type": "request_human"}))
+            .await;
+        visitor.expect("queued").await;
+        waiting.push(visitor);
+    }
+    let sam = console_for(&driver, &app, "sam").await;
+    wait_for_text(&sam, "#queue .list-more", "3 more waiting").await;
+    wait_for_text(&sam, "#queue-count", "103").await;
+    let shown = sam
+        .find_all(Locator::Css("#queue .queue-entry"))
+        .await
+        .expect("entries");
+    assert_eq!(shown.len(), 100);
     sam.close().await.ok();
 }
