@@ -121,20 +121,7 @@ impl PgStore {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(options.timeout);
         }
-        let manager = Manager::from_config(
-            config.clone(),
-            tokio_postgres::NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(options.pool_size.max(2))
-            .runtime(deadpool_postgres::Runtime::Tokio1)
-            .wait_timeout(Some(options.timeout))
-            .create_timeout(Some(options.timeout))
-            .build()
-            .map_err(|e| PgError::Address(e.to_string()))?;
+        let pool = pool_of(&config, options.pool_size, options.timeout)?;
         let mut client = pool.get().await.map_err(PgError::from)?;
         let ran = migrate::migrate(&mut client).await?;
         if ran > 0 {
@@ -146,19 +133,7 @@ impl PgStore {
         }
         drop(client);
         let node = Uuid::new_v4();
-        let batons = Pool::builder(Manager::from_config(
-            config.clone(),
-            tokio_postgres::NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        ))
-        .max_size(options.baton_pool.max(2))
-        .runtime(deadpool_postgres::Runtime::Tokio1)
-        .wait_timeout(Some(options.timeout))
-        .create_timeout(Some(options.timeout))
-        .build()
-        .map_err(|e| PgError::Address(e.to_string()))?;
+        let batons = pool_of(&config, options.baton_pool, options.timeout)?;
         let staged: Arc<Mutex<Vec<Write>>> = Arc::default();
         let commits = {
             let (pool, staged) = (pool.clone(), staged.clone());
@@ -265,6 +240,29 @@ impl PgStore {
         self.staged().push(write);
         Ok(())
     }
+}
+
+/// A pool of up to `size` connections that waits at most `timeout` for
+/// one (or for a connect).
+fn pool_of(
+    config: &tokio_postgres::Config,
+    size: usize,
+    timeout: std::time::Duration,
+) -> Result<Pool, PgError> {
+    let manager = Manager::from_config(
+        config.clone(),
+        tokio_postgres::NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(size.max(2))
+        .runtime(deadpool_postgres::Runtime::Tokio1)
+        .wait_timeout(Some(timeout))
+        .create_timeout(Some(timeout))
+        .build()
+        .map_err(|e| PgError::Address(e.to_string()))
 }
 
 fn conversation_write(record: &ConversationRecord) -> Result<Write, StoreError> {

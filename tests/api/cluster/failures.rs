@@ -8,7 +8,7 @@ use serde_json::json;
 use tandem::queue::DeskPolicy;
 
 use super::{
-    cluster, console, database, in_queue, nodes_on, wait_until, waiting_visitor,
+    cluster, console, database, held_across, in_queue, nodes_on, wait_until,
     waiting_visitor_welcome,
 };
 use crate::helpers::{fixture_intents, spawn_app_configured, Client};
@@ -108,13 +108,7 @@ async fn a_node_whose_bus_connection_drops_catches_up_after_it_reconnects() {
     let Some(nodes) = cluster(2, DeskPolicy::default()).await else {
         return;
     };
-    nodes[0].add_agent("sam", "correct-horse-7").await;
-    let mut sam = console(&nodes[1], "sam").await;
-    let (mut visitor, id) = waiting_visitor(&nodes[0], "Hello, I need help").await;
-    sam.send(json!({"type": "claim", "conversation_id": id}))
-        .await;
-    sam.expect("claimed").await;
-    visitor.expect("agent_joined").await;
+    let (mut sam, mut visitor, _) = held_across(&nodes, "Hello, I need help").await;
 
     // Node B's listening connection dies; what node A says meanwhile is
     // never heard as a notice.

@@ -95,6 +95,19 @@ async fn drain(client: &mut Client) -> Vec<Value> {
     frames
 }
 
+/// A visitor on node A who wrote `text` and asked for a person, taken by
+/// sam (a new account) on node B: sam's console, the visitor, the id.
+pub(super) async fn held_across(nodes: &[TestApp], text: &str) -> (Client, Client, String) {
+    nodes[0].add_agent("sam", "correct-horse-7").await;
+    let mut sam = console(&nodes[1], "sam").await;
+    let (mut visitor, id) = waiting_visitor(&nodes[0], text).await;
+    sam.send(json!({"type": "claim", "conversation_id": id}))
+        .await;
+    sam.expect("claimed").await;
+    visitor.expect("agent_joined").await;
+    (sam, visitor, id)
+}
+
 pub(super) fn in_queue(frame: &Value, id: &str) -> bool {
     frame["type"] == "queue"
         && frame["entries"]
@@ -214,13 +227,7 @@ async fn typing_crosses_nodes_both_ways() {
     let Some(nodes) = cluster(2, DeskPolicy::default()).await else {
         return;
     };
-    nodes[0].add_agent("sam", "correct-horse-7").await;
-    let mut sam = console(&nodes[1], "sam").await;
-    let (mut visitor, id) = waiting_visitor(&nodes[0], "Can someone help me?").await;
-    sam.send(json!({"type": "claim", "conversation_id": id}))
-        .await;
-    sam.expect("claimed").await;
-    visitor.expect("agent_joined").await;
+    let (mut sam, mut visitor, id) = held_across(&nodes, "Can someone help me?").await;
 
     visitor
         .send(json!({"type": "typing", "active": true}))
@@ -243,14 +250,8 @@ async fn a_removed_agents_console_on_another_node_closes_and_their_chat_goes_bac
         return;
     };
     nodes[0].add_admin("olga", "correct-horse-7").await;
-    nodes[0].add_agent("sam", "correct-horse-7").await;
     let olga = nodes[0].token("olga", "correct-horse-7").await;
-    let mut sam = console(&nodes[1], "sam").await;
-    let (mut visitor, id) = waiting_visitor(&nodes[0], "My order is wrong").await;
-    sam.send(json!({"type": "claim", "conversation_id": id}))
-        .await;
-    sam.expect("claimed").await;
-    visitor.expect("agent_joined").await;
+    let (mut sam, mut visitor, _) = held_across(&nodes, "My order is wrong").await;
 
     let removed = reqwest::Client::new()
         .delete(nodes[0].url("/api/agents/sam"))
