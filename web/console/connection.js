@@ -4,7 +4,7 @@
  * session (sign in again) from a server that is down (keep trying).
  */
 
-import { openSocket, reconnectDelay, sendJson } from '../shared/socket.js';
+import { openSocket, retryLater, retryWhenOnline, sendJson } from '../shared/socket.js';
 import { handleFrame } from './frames.js';
 import { renderTopbar } from './presence.js';
 import { render } from './render.js';
@@ -75,24 +75,11 @@ async function onSocketClosed(gotHello) {
 }
 
 function scheduleReconnect(delayMs) {
-  state.conn = 'retrying';
-  const delay = delayMs != null ? delayMs : reconnectDelay(state.attempt);
-  state.attempt += 1;
-  clearTimeout(state.retryTimer);
-  state.retryTimer = setTimeout(() => {
-    state.retryTimer = null;
-    connect();
-  }, delay);
+  retryLater(state, connect, delayMs);
   render();
 }
 
-window.addEventListener('online', () => {
-  if (state.retryTimer) {
-    clearTimeout(state.retryTimer);
-    state.retryTimer = null;
-    connect();
-  }
-});
+retryWhenOnline(state, connect);
 
 export function send(frame) {
   return state.conn === 'ready' && sendJson(state.ws, frame);

@@ -5,6 +5,7 @@
  * acknowledged.
  */
 
+import { lineFromServer } from '../shared/socket.js';
 import { send } from './connection.js';
 import { el, formatClock, ui } from './dom.js';
 import { moreButton } from './history.js';
@@ -88,19 +89,7 @@ export function appendToTranscript(conv, line) {
   if (stick) t.scrollTop = t.scrollHeight;
 }
 
-export function fromServer(m) {
-  return {
-    id: m.id,
-    from: m.from,
-    author: m.author || null,
-    text: String(m.text == null ? '' : m.text),
-    at: m.at,
-    client_id: m.client_id || null,
-    quick_replies: m.quick_replies,
-    pending: false,
-    failed: '',
-  };
-}
+export const fromServer = lineFromServer;
 
 export function pendingLine(entry) {
   return {

@@ -51,3 +51,45 @@ export function reconnectDelay(attempt) {
   const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt);
   return base * (0.75 + Math.random() * 0.5);
 }
+
+/**
+ * Tries `connect` again after the backoff for `state.attempt` (or after
+ * `delayMs`), keeping the timer in `state.retryTimer`; `state.conn` says
+ * 'retrying' meanwhile. The caller renders.
+ */
+export function retryLater(state, connect, delayMs) {
+  state.conn = 'retrying';
+  const delay = delayMs != null ? delayMs : reconnectDelay(state.attempt);
+  state.attempt += 1;
+  clearTimeout(state.retryTimer);
+  state.retryTimer = setTimeout(() => {
+    state.retryTimer = null;
+    connect();
+  }, delay);
+}
+
+/** Back online: do not sit out the rest of a long backoff. */
+export function retryWhenOnline(state, connect) {
+  window.addEventListener('online', () => {
+    if (state.retryTimer) {
+      clearTimeout(state.retryTimer);
+      state.retryTimer = null;
+      connect();
+    }
+  });
+}
+
+/** A line as the server sent it, in the shape both transcripts keep. */
+export function lineFromServer(m) {
+  return {
+    id: m.id == null ? null : m.id,
+    from: m.from,
+    author: m.author || null,
+    text: String(m.text == null ? '' : m.text),
+    at: m.at,
+    client_id: m.client_id || null,
+    quick_replies: m.quick_replies,
+    pending: false,
+    failed: '',
+  };
+}

@@ -6,7 +6,7 @@
  * an `ack` takes a line out of the outbox.
  */
 
-import { openSocket, reconnectDelay, sendJson } from '../shared/socket.js';
+import { openSocket, retryLater, retryWhenOnline, sendJson } from '../shared/socket.js';
 import { read, write } from '../shared/storage.js';
 import { ui } from './dom.js';
 import { handleFrame } from './frames.js';
@@ -43,25 +43,11 @@ export function connect() {
 }
 
 function scheduleReconnect() {
-  state.conn = 'retrying';
-  const delay = reconnectDelay(state.attempt);
-  state.attempt += 1;
-  clearTimeout(state.retryTimer);
-  state.retryTimer = setTimeout(() => {
-    state.retryTimer = null;
-    connect();
-  }, delay);
+  retryLater(state, connect);
   renderAll();
 }
 
-// Back online: do not sit out the rest of a long backoff.
-window.addEventListener('online', () => {
-  if (state.retryTimer) {
-    clearTimeout(state.retryTimer);
-    state.retryTimer = null;
-    connect();
-  }
-});
+retryWhenOnline(state, connect);
 
 export function sendFrame(frame) {
   return state.conn === 'ready' && sendJson(state.ws, frame);

@@ -5,6 +5,7 @@
  * conversation after a close.
  */
 
+import { lineFromServer } from '../shared/socket.js';
 import { ui } from './dom.js';
 import { feedbackButtons } from './feedback.js';
 import { moreButton } from './history.js';
@@ -149,19 +150,7 @@ export function onNewConversation() {
   renderAll();
 }
 
-export function fromServer(m) {
-  return {
-    id: m.id || null,
-    from: m.from,
-    author: m.author || null,
-    text: String(m.text == null ? '' : m.text),
-    at: m.at,
-    client_id: m.client_id || null,
-    quick_replies: m.quick_replies,
-    pending: false,
-    failed: '',
-  };
-}
+export const fromServer = lineFromServer;
 
 export function pendingLine(entry) {
   return {
