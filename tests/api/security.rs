@@ -189,3 +189,31 @@ async fn any_site_opens_the_visitor_socket_until_the_owner_lists_origins() {
         101
     );
 }
+
+#[tokio::test]
+async fn a_browser_revalidating_the_pages_gets_not_modified_and_no_bytes() {
+    let app = spawn_app().await;
+    for path in ["/", "/console", "/widget.js", "/console/main.js"] {
+        let first = get(&app, path).await;
+        assert_eq!(first.status(), 200, "{path}");
+        assert_eq!(header(&first, "cache-control"), Some("no-cache"), "{path}");
+        let etag = header(&first, "etag").expect("an etag").to_owned();
+        let again = reqwest::Client::new()
+            .get(app.url(path))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+        assert_eq!(header(&again, "etag"), Some(etag.as_str()));
+        assert!(again.bytes().await.unwrap().is_empty());
+        // Another build's copy is sent in full.
+        let stale = reqwest::Client::new()
+            .get(app.url(path))
+            .header("if-none-match", "\"0123\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), 200, "{path}");
+    }
+}
