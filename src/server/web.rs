@@ -159,7 +159,7 @@ mod tests {
 
     #[test]
     fn scripts_are_served_as_javascript() {
-        let response = asset("widget/main.js");
+        let response = asset("widget/main.js", &HeaderMap::new());
         assert_eq!(response.status(), StatusCode::OK);
         let mime = response.headers()[header::CONTENT_TYPE]
             .to_str()
