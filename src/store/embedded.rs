@@ -30,7 +30,6 @@
 
 use std::sync::Arc;
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
@@ -252,99 +251,6 @@ impl SledStore {
         Ok(self.agents.remove(name.as_bytes())?.is_some())
     }
 
-    // --- retention ---------------------------------------------------------
-
-    /// When a conversation was last active: its close, else its last line,
-    /// else its start.
-    pub fn last_activity(
-        &self,
-        record: &ConversationRecord,
-    ) -> Result<time::OffsetDateTime, StoreError> {
-        if let Some(closed) = record.closed_at {
-            return Ok(closed);
-        }
-        match self.messages.scan_prefix(record.id.as_bytes()).next_back() {
-            Some(entry) => {
-                let line: StoredMessage = serde_json::from_slice(&entry?.1)?;
-                Ok(line.at)
-            }
-            None => Ok(record.created_at),
-        }
-    }
-
-    /// The ids of every stored conversation, for the retention sweep.
-    pub fn conversation_ids(&self) -> Result<Vec<Uuid>, StoreError> {
-        let mut out = Vec::new();
-        for key in self.conversations.iter().keys() {
-            if let Ok(id) = Uuid::from_slice(&key?) {
-                out.push(id);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Deletes a conversation and everything that names it: its lines,
-    /// their dedupe entries, its place in the visitor's list and its resume
-    /// token (when the token still opens it). The record goes last, so a
-    /// crash halfway leaves it for the next sweep to finish.
-    pub fn delete_conversation(&self, record: &ConversationRecord) -> Result<(), StoreError> {
-        let prefix = record.id.as_bytes();
-        for tree in [&self.messages, &self.client_ids] {
-            let mut batch = sled::Batch::default();
-            for key in tree.scan_prefix(prefix).keys() {
-                batch.remove(key?);
-            }
-            tree.apply_batch(batch)?;
-        }
-        self.visitor_conversations.remove(visitor_key(record))?;
-        if self
-            .resume_tokens
-            .get(record.resume_token.as_bytes())?
-            .as_deref()
-            == Some(prefix)
-        {
-            self.resume_tokens.remove(record.resume_token.as_bytes())?;
-        }
-        self.conversations.remove(prefix)?;
-        Ok(())
-    }
-
-    /// Deletes unanswered questions asked before `cutoff`, and left messages
-    /// older than that which the team has dealt with; returns how many.
-    pub fn purge_before(&self, cutoff: time::OffsetDateTime) -> Result<usize, StoreError> {
-        let end = cutoff.unix_timestamp_nanos() as u128 ^ (1 << 127);
-        let mut purged = 0;
-        let mut batch = sled::Batch::default();
-        for key in self.unmatched.range(..end.to_be_bytes().to_vec()).keys() {
-            batch.remove(key?);
-            purged += 1;
-        }
-        self.unmatched.apply_batch(batch)?;
-        for item in self.offline_messages.iter() {
-            let (key, value) = item?;
-            let message: OfflineMessage = serde_json::from_slice(&value)?;
-            if message.handled && message.at < cutoff {
-                self.offline_messages.remove(key)?;
-                purged += 1;
-            }
-        }
-        Ok(purged)
-    }
-
-    /// Deletes sessions that expired before `now`; returns how many.
-    pub fn purge_expired_sessions(&self, now: time::OffsetDateTime) -> Result<usize, StoreError> {
-        let mut purged = 0;
-        for item in self.sessions.iter() {
-            let (token, value) = item?;
-            let session: Session = serde_json::from_slice(&value)?;
-            if session.expires_at <= now {
-                self.sessions.remove(token)?;
-                purged += 1;
-            }
-        }
-        Ok(purged)
-    }
-
     /// Ends every session of `agent`.
     pub fn delete_sessions_of(&self, agent: &str) -> Result<(), StoreError> {
         for item in self.sessions.iter() {
@@ -431,50 +337,11 @@ impl SledStore {
     }
 }
 
-pub(super) fn decode_opt<T: DeserializeOwned>(
-    value: Option<sled::IVec>,
-) -> Result<Option<T>, StoreError> {
-    Ok(match value {
-        Some(v) => Some(serde_json::from_slice(&v)?),
-        None => None,
-    })
-}
+mod keys;
+mod retention;
 
-pub(super) fn offline_key(message: &OfflineMessage) -> Vec<u8> {
-    let nanos = u64::try_from(message.at.unix_timestamp_nanos()).unwrap_or(0);
-    let mut key = nanos.to_be_bytes().to_vec();
-    key.extend_from_slice(message.id.as_bytes());
-    key
-}
-
-/// The outcome of a transaction whose closure never aborts.
-pub(super) fn committed(result: Result<(), TransactionError<()>>) -> Result<(), StoreError> {
-    match result {
-        Ok(()) => Ok(()),
-        Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
-        Err(TransactionError::Abort(())) => unreachable!("the transaction closure never aborts"),
-    }
-}
-
-pub(super) fn visitor_key(record: &ConversationRecord) -> Vec<u8> {
-    let created = record.created_at.unix_timestamp_nanos() as u128 ^ (1 << 127);
-    let mut key = record.visitor().as_bytes().to_vec();
-    key.extend_from_slice(&created.to_be_bytes());
-    key.extend_from_slice(record.id.as_bytes());
-    key
-}
-
-pub(crate) fn message_key(conversation: Uuid, seq: u64) -> Vec<u8> {
-    let mut key = conversation.as_bytes().to_vec();
-    key.extend_from_slice(&seq.to_be_bytes());
-    key
-}
-
-pub(super) fn client_key(conversation: Uuid, client_id: &str) -> Vec<u8> {
-    let mut key = conversation.as_bytes().to_vec();
-    key.extend_from_slice(client_id.as_bytes());
-    key
-}
+pub(crate) use keys::message_key;
+pub(super) use keys::{client_key, committed, decode_opt, offline_key, visitor_key};
 
 #[cfg(test)]
 mod tests;
