@@ -186,7 +186,12 @@ impl Store {
         conversations_since(since: OffsetDateTime) -> Vec<ConversationRecord>
     );
     both_async!(
-        /// Every stored conversation's id (the retention sweep).
+        /// Conversations created before `cutoff` and not with or waiting
+        /// for a person: what the retention sweep looks at.
+        retention_candidates(cutoff: OffsetDateTime) -> Vec<Uuid>
+    );
+    both_async!(
+        /// Every stored conversation's id.
         conversation_ids() -> Vec<Uuid>
     );
     both_async!(

@@ -40,7 +40,7 @@ impl Hub {
         };
         let store = &self.inner.store;
         let mut purged = Purged::default();
-        for id in store.conversation_ids().await? {
+        for id in store.retention_candidates(cutoff).await? {
             if self.live().conversations.contains_key(&id) {
                 continue;
             }

@@ -33,6 +33,7 @@ use crate::conversation::{ConversationRecord, StoredMessage};
 use crate::intents::unmatched::UnmatchedQuestion;
 use crate::store::OfflineMessage;
 
+mod accounts;
 mod batch;
 mod cluster;
 mod migrate;

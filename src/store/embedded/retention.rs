@@ -25,7 +25,33 @@ impl SledStore {
         }
     }
 
-    /// The ids of every stored conversation, for the retention sweep.
+    /// The ids of conversations created before `cutoff` and not waiting
+    /// for or with a person: the only ones the retention sweep may find
+    /// idle since then.
+    pub fn retention_candidates(
+        &self,
+        cutoff: time::OffsetDateTime,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.conversations.iter() {
+            let (key, value) = entry?;
+            let Ok(id) = Uuid::from_slice(&key) else {
+                continue;
+            };
+            // A record that no longer parses is `tandem check`'s to report.
+            let Ok(record) = serde_json::from_slice::<ConversationRecord>(&value) else {
+                continue;
+            };
+            if record.created_at < cutoff
+                && !matches!(record.status, Status::Queued | Status::Assigned)
+            {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The ids of every stored conversation (`tandem migrate`).
     pub fn conversation_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         let mut out = Vec::new();
         for key in self.conversations.iter().keys() {

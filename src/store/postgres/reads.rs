@@ -1,5 +1,5 @@
 //! Reads, and the writes that do not come from the hub's decisions
-//! (accounts, sessions, retention), which run directly. Every read waits
+//! (retention; accounts and sessions are `accounts.rs`), which run directly. Every read waits
 //! for the writes staged before it (`settle`).
 
 use serde::de::DeserializeOwned;
@@ -8,25 +8,24 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{PgError, PgStore};
-use crate::agents::{AgentRecord, Session};
 use crate::conversation::{ConversationRecord, StoredMessage};
 use crate::intents::unmatched::UnmatchedQuestion;
 use crate::store::{OfflineMessage, Page, StoreError};
 
 /// The JSON in the first column of `row`.
-fn decode<T: DeserializeOwned>(row: &Row) -> Result<T, StoreError> {
+pub(super) fn decode<T: DeserializeOwned>(row: &Row) -> Result<T, StoreError> {
     let text: &str = row.get(0);
     Ok(serde_json::from_str(text)?)
 }
 
-fn decode_all<T: DeserializeOwned>(rows: &[Row]) -> Result<Vec<T>, StoreError> {
+pub(super) fn decode_all<T: DeserializeOwned>(rows: &[Row]) -> Result<Vec<T>, StoreError> {
     rows.iter().map(decode).collect()
 }
 
 /// Whether `key` can be stored at all: PostgreSQL text holds no NUL
 /// character, so a name, token or client id with one names nothing (and
 /// must not reach a query, which would fail).
-fn storable(key: &str) -> bool {
+pub(super) fn storable(key: &str) -> bool {
     !key.contains('\0')
 }
 
@@ -35,7 +34,7 @@ fn seq(n: u64) -> i64 {
 }
 
 impl PgStore {
-    async fn query(
+    pub(super) async fn query(
         &self,
         sql: &str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
@@ -49,7 +48,7 @@ impl PgStore {
             .map_err(PgError::from)?)
     }
 
-    async fn execute(
+    pub(super) async fn execute(
         &self,
         sql: &str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
@@ -124,6 +123,22 @@ impl PgStore {
 
     pub async fn conversation_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         let rows = self.query("SELECT id FROM conversations", &[]).await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// See [`crate::store::SledStore::retention_candidates`]; one indexed
+    /// query, not a scan of every conversation.
+    pub async fn retention_candidates(
+        &self,
+        cutoff: OffsetDateTime,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let rows = self
+            .query(
+                "SELECT id FROM conversations \
+                 WHERE created_at < $1 AND status NOT IN ('queued', 'assigned')",
+                &[&cutoff],
+            )
+            .await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
@@ -251,93 +266,6 @@ impl PgStore {
                 return Ok(page);
             }
         }
-    }
-
-    // --- agents and sessions -------------------------------------------------
-
-    pub async fn put_agent(&self, agent: &AgentRecord) -> Result<(), StoreError> {
-        let json = serde_json::to_string(agent)?;
-        self.execute(
-            "INSERT INTO agents (name, record) VALUES ($1, $2)
-             ON CONFLICT (name) DO UPDATE SET record = EXCLUDED.record",
-            &[&agent.name, &json],
-        )
-        .await?;
-        Ok(())
-    }
-
-    pub async fn agent(&self, name: &str) -> Result<Option<AgentRecord>, StoreError> {
-        if !storable(name) {
-            return Ok(None);
-        }
-        let rows = self
-            .query("SELECT record FROM agents WHERE name = $1", &[&name])
-            .await?;
-        rows.first().map(decode).transpose()
-    }
-
-    pub async fn agents(&self) -> Result<Vec<AgentRecord>, StoreError> {
-        let rows = self
-            .query("SELECT record FROM agents ORDER BY name", &[])
-            .await?;
-        decode_all(&rows)
-    }
-
-    pub async fn remove_agent(&self, name: &str) -> Result<bool, StoreError> {
-        if !storable(name) {
-            return Ok(false);
-        }
-        Ok(self
-            .execute("DELETE FROM agents WHERE name = $1", &[&name])
-            .await?
-            > 0)
-    }
-
-    pub async fn put_session(&self, token: &str, session: &Session) -> Result<(), StoreError> {
-        let json = serde_json::to_string(session)?;
-        self.execute(
-            "INSERT INTO sessions (token, agent, expires_at, record) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (token) DO UPDATE SET agent = EXCLUDED.agent,
-                 expires_at = EXCLUDED.expires_at, record = EXCLUDED.record",
-            &[&token, &session.agent, &session.expires_at, &json],
-        )
-        .await?;
-        Ok(())
-    }
-
-    pub async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
-        if !storable(token) {
-            return Ok(None);
-        }
-        let rows = self
-            .query("SELECT record FROM sessions WHERE token = $1", &[&token])
-            .await?;
-        rows.first().map(decode).transpose()
-    }
-
-    pub async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
-        if !storable(token) {
-            return Ok(());
-        }
-        self.execute("DELETE FROM sessions WHERE token = $1", &[&token])
-            .await?;
-        Ok(())
-    }
-
-    pub async fn delete_sessions_of(&self, agent: &str) -> Result<(), StoreError> {
-        if !storable(agent) {
-            return Ok(());
-        }
-        self.execute("DELETE FROM sessions WHERE agent = $1", &[&agent])
-            .await?;
-        Ok(())
-    }
-
-    pub async fn purge_expired_sessions(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
-        let n = self
-            .execute("DELETE FROM sessions WHERE expires_at <= $1", &[&now])
-            .await?;
-        Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     // --- left messages, unanswered questions, retention ----------------------
