@@ -233,7 +233,9 @@ mod tests {
         assert_eq!(commit.health(), StoreHealth::default());
         // The flusher holds the database too.
         drop((db, commit));
-        let reopened = sled::Config::new().path(dir.path()).open().unwrap();
+        let reopened =
+            crate::store::open::open_waiting_for_the_lock(&sled::Config::new().path(dir.path()))
+                .unwrap();
         assert_eq!(reopened.len(), 200);
     }
 }

@@ -36,16 +36,13 @@ impl SledStore {
 
     /// Opens (or creates) the database under `dir`.
     pub fn open_with(dir: &Path, options: StoreOptions) -> Result<SledStore, StoreError> {
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(dir.join("tandem.sled"))
-            .cache_capacity(options.cache_bytes)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
-                    StoreError::Locked(dir.to_path_buf())
-                }
-                other => StoreError::Sled(other),
-            })?;
+            .cache_capacity(options.cache_bytes);
+        let db = open_waiting_for_the_lock(&config).map_err(|e| match e {
+            e if is_locked(&e) => StoreError::Locked(dir.to_path_buf()),
+            other => StoreError::Sled(other),
+        })?;
         Ok(SledStore {
             conversations: db.open_tree("conversations")?,
             messages: db.open_tree("messages")?,
@@ -61,4 +58,27 @@ impl SledStore {
             db,
         })
     }
+}
+
+/// How long opening waits for a lock that is being let go: a database
+/// closed a moment ago (a restart in the same process) may still be held
+/// by sled's background threads for a few milliseconds. Another process
+/// holding it is reported after this.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Opens `config`, retrying while the lock is held, for up to [`LOCK_WAIT`].
+pub(super) fn open_waiting_for_the_lock(config: &sled::Config) -> sled::Result<sled::Db> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match config.open() {
+            Err(e) if is_locked(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            result => return result,
+        }
+    }
+}
+
+fn is_locked(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
 }
