@@ -149,6 +149,8 @@ impl LiveConversation {
     fn remember_client_id(&mut self, client_id: &str, seq: u64) {
         if self.recent_client_ids.len() == RECENT_CLIENT_IDS {
             self.recent_client_ids.remove(0);
+            // The store now knows an id these do not.
+            self.client_ids_complete = false;
         }
         self.recent_client_ids.push((client_id.into(), seq));
     }
@@ -158,7 +160,9 @@ impl Hub {
     /// Whether the store holds a line sent with `client_id` in
     /// `conversation` already: a resend, to acknowledge again without
     /// storing it twice. Read outside the hub lock; a line written since
-    /// is found under it ([`LiveConversation::wrote_lately`]).
+    /// is found under it ([`LiveConversation::wrote_lately`]), which is
+    /// also the whole check while the live conversation knows all its
+    /// client ids (`client_ids_complete`): no store read then.
     pub(super) async fn stored_before(
         &self,
         conversation: Uuid,
@@ -168,6 +172,8 @@ impl Hub {
             .live()
             .conversations
             .get(&conversation)
+            // Every id is in memory: checked under the lock instead.
+            .filter(|c| !c.client_ids_complete)
             .map(|c| c.record.next_seq)
         else {
             return Ok(false);
