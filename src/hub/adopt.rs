@@ -34,6 +34,7 @@ impl Live {
                 stored: true,
                 place: Default::default(),
                 recent_client_ids: Vec::new(),
+                client_ids_complete: false,
             });
             if let Some(holder) = holder {
                 self.gained(deliveries, &holder, record);
@@ -45,6 +46,8 @@ impl Live {
         self.queue.touch(id);
         c.answer_deadline = deadline_of(&stored);
         c.stored = true;
+        // Lines another node wrote: their client ids are not in memory.
+        c.client_ids_complete &= lines.iter().all(|l| l.client_id.is_none());
         let old = std::mem::replace(&mut c.record, stored);
         let new = &c.record;
         let (was, now) = (held_by(&old), held_by(new));

@@ -88,7 +88,10 @@ impl Hub {
     /// Whether a line with `client_id` is stored in `conversation`: a
     /// resend, acknowledged again but not stored twice. Read outside the
     /// hub lock (from the baton's connection in cluster mode); a line
-    /// written since is found under it ([`LiveConversation::wrote_lately`]).
+    /// written since is found under it ([`LiveConversation::wrote_lately`]),
+    /// which on sled is the whole check while the live conversation knows
+    /// all its client ids (`client_ids_complete`): no store read then. In
+    /// cluster mode other nodes write lines too, so the store is asked.
     pub(super) async fn stored_before(
         &self,
         hold: &Hold,
@@ -99,6 +102,8 @@ impl Hub {
             .live()
             .conversations
             .get(&conversation)
+            // Every id is in memory: checked under the lock instead.
+            .filter(|c| hold.baton.is_some() || !c.client_ids_complete)
             .map(|c| c.record.next_seq)
         else {
             return Ok(false);

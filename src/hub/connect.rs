@@ -64,6 +64,9 @@ impl Hub {
                     stored: resumed,
                     place: Default::default(),
                     recent_client_ids: Vec::new(),
+                    // A new conversation has no lines yet; a resumed one
+                    // has lines only the store knows.
+                    client_ids_complete: !resumed,
                 });
             }
             if let Some(c) = live.conversations.get_mut(&id) {

@@ -149,6 +149,8 @@ impl LiveConversation {
     fn remember_client_id(&mut self, client_id: &str, seq: u64) {
         if self.recent_client_ids.len() == RECENT_CLIENT_IDS {
             self.recent_client_ids.remove(0);
+            // The store now knows an id these do not.
+            self.client_ids_complete = false;
         }
         self.recent_client_ids.push((client_id.into(), seq));
     }

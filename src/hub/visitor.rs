@@ -364,6 +364,7 @@ fn continue_if_closed(
         stored: true,
         place: Default::default(),
         recent_client_ids: Vec::new(),
+        client_ids_complete: true,
     };
     deliveries.for_visitors(
         &c,

@@ -83,16 +83,43 @@ pub fn decode<T: DeserializeOwned>(message: Message, types: &[&str]) -> Incoming
 
 /// Sends one event as a JSON text frame.
 pub async fn send<E: Serialize>(out: &mut Outgoing, event: &E) -> Result<(), axum::Error> {
-    let json = serde_json::to_string(event).map_err(axum::Error::new)?;
-    out.send(Message::Text(json.into())).await
+    out.send(text(event)?).await
 }
 
-/// Sends several events in order.
+/// An event as a JSON text frame.
+fn text<E: Serialize>(event: &E) -> Result<Message, axum::Error> {
+    let json = serde_json::to_string(event).map_err(axum::Error::new)?;
+    Ok(Message::Text(json.into()))
+}
+
+/// Sends several events in order, written out together.
 pub async fn send_all<E: Serialize>(out: &mut Outgoing, events: &[E]) -> Result<(), axum::Error> {
     for event in events {
-        send(out, event).await?;
+        out.feed(text(event)?).await?;
     }
-    Ok(())
+    out.flush().await
+}
+
+/// Sends `first` (if any), `replies`, and whatever the outbox holds
+/// already, written out together: one system call where there were one per
+/// frame (an `ack` and the bot's answer are usually ready at once).
+async fn send_ready<E: Serialize>(
+    out: &mut Outgoing,
+    first: Option<Box<E>>,
+    replies: &[E],
+    events: &mut tokio::sync::mpsc::Receiver<Box<E>>,
+) -> Result<(), axum::Error> {
+    if let Some(event) = first {
+        out.feed(text(&*event)?).await?;
+    }
+    for event in replies {
+        out.feed(text(event)?).await?;
+    }
+    // Bounded: the outbox holds at most its capacity.
+    while let Ok(event) = events.try_recv() {
+        out.feed(text(&*event)?).await?;
+    }
+    out.flush().await
 }
 
 /// Sends a close frame; errors are moot since the socket is ending anyway.
@@ -226,7 +253,7 @@ where
             biased;
             event = inbox.events.recv() => match event {
                 Some(event) => {
-                    if send(out, &event).await.is_err() {
+                    if send_ready(out, Some(event), &[], &mut inbox.events).await.is_err() {
                         return Ended::Done;
                     }
                 }
@@ -257,7 +284,9 @@ where
                     }
                     Incoming::Frame(frame) => handle(frame).await,
                 };
-                if send_all(out, &replies).await.is_err() {
+                // The replies first (an `ack` before the bot's answer, as
+                // before), then what the hub queued meanwhile.
+                if send_ready(out, None, &replies, &mut inbox.events).await.is_err() {
                     return Ended::Done;
                 }
             }

@@ -104,6 +104,35 @@ async fn a_resent_message_is_acknowledged_again_but_stored_once() {
 }
 
 #[tokio::test]
+async fn a_line_resent_after_many_others_is_still_stored_once() {
+    // A live conversation remembers the client ids of its last 16 lines
+    // and, while it has no others, checks a resend against them alone;
+    // past them it asks the store (`hub/lines.rs`).
+    let app = spawn_app().await;
+    let (mut visitor, welcome) = app.visitor().await;
+    visitor.say("c0", "hello").await;
+    for i in 1..=17 {
+        visitor
+            .say(&format!("c{i}"), &format!("question number {i}"))
+            .await;
+    }
+    visitor.say("c0", "hello").await;
+    drop(visitor);
+    let token = welcome["resume_token"].as_str().unwrap();
+    let (_, again) = app.resume(token).await;
+    let history = again["history"].as_array().unwrap();
+    let visitor_lines: Vec<_> = history.iter().filter(|m| m["from"] == "visitor").collect();
+    assert_eq!(visitor_lines.len(), 18, "{history:?}");
+    assert_eq!(
+        visitor_lines
+            .iter()
+            .filter(|m| m["client_id"] == "c0")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
 async fn a_second_tab_shows_what_the_visitor_wrote_in_the_first() {
     let app = spawn_app().await;
     let (mut first, welcome) = app.visitor().await;
