@@ -27,7 +27,11 @@
 //! online, who hears what), `places` (the queue's serving order kept in
 //! step with every change, and who hears of a move), `lines` (a line and
 //! the write that stores it), `outbox` (outboxes, `latest` slots,
-//! deliveries). This file holds the shared state and the three steps.
+//! deliveries), `reads` (store reads, outside the lock), `error`
+//! (`HubError` and what a client hears). Several nodes on one PostgreSQL
+//! database: `cluster` (a hold before each decision, the bus, presence,
+//! the leader) and `adopt` (another node's change told to this node's
+//! sockets). This file holds the shared state and the three steps.
 //!
 //! A socket whose outbox is full is too slow to keep up: the hub drops its
 //! outbox, the socket task sees its channel close and disconnects, and the
@@ -45,19 +49,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::ArcSwap;
-use thiserror::Error;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
 
-use crate::conversation::{ConversationRecord, StateError, StoredMessage};
+use crate::conversation::{ConversationRecord, StoredMessage};
 use crate::encoder::Embedder;
 use crate::hours::BusinessHours;
 use crate::intents::IntentSet;
 use crate::protocol::{
-    AgentEvent, AgentPresence, AgentStatus, ConversationView, EarlierConversation, ErrorBody,
-    ErrorCode, MessageView, QueueEntryView, Sender, Status, VisitorEvent, HISTORY_PAGE,
-    MAX_LINES_PER_CONVERSATION,
+    AgentEvent, AgentPresence, AgentStatus, ConversationView, EarlierConversation, MessageView,
+    QueueEntryView, Sender, Status, VisitorEvent, HISTORY_PAGE, MAX_LINES_PER_CONVERSATION,
 };
 use crate::queue::DeskPolicy;
 use crate::queue::{self, QueueEntry};
@@ -70,6 +72,7 @@ mod assign;
 mod cluster;
 mod connect;
 mod desk;
+mod error;
 mod lines;
 mod live;
 mod offline;
@@ -81,95 +84,12 @@ mod team;
 mod visitor;
 
 pub use assign::HubOptions;
+pub use error::{store_error_body, HubError};
 use lines::{append, append_all, say, Line};
 pub use outbox::{outbox, outbox_of, Inbox, Latest, Outbox, OUTBOX_CAPACITY};
 use outbox::{AgentFrame, Deliveries};
 pub use places::QUEUE_CLOCK_PERIOD;
 pub use retention::{Purged, RETENTION_PERIOD};
-
-/// Why an event could not be applied; each maps to a protocol error code.
-#[derive(Debug, Error)]
-pub enum HubError {
-    #[error("no such conversation")]
-    NotFound,
-    #[error("the conversation holds the most lines it may")]
-    ConversationFull,
-    #[error("already claimed by {0}")]
-    AlreadyClaimed(String),
-    #[error("not held by this agent")]
-    NotAssigned,
-    #[error("not waiting in the queue")]
-    NotQueued,
-    #[error("no bot message with that id")]
-    NoSuchBotMessage,
-    #[error("not closed")]
-    NotClosed,
-    #[error("agent {0} is not signed in")]
-    AgentUnavailable(String),
-    #[error("at the limit of {0} chats at once")]
-    AtCapacity(usize),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<StateError> for HubError {
-    fn from(e: StateError) -> Self {
-        match e {
-            StateError::AlreadyClaimed(by) => HubError::AlreadyClaimed(by),
-            StateError::NotQueued => HubError::NotQueued,
-            StateError::NotAssigned => HubError::NotAssigned,
-            StateError::NotClosed => HubError::NotClosed,
-        }
-    }
-}
-
-impl HubError {
-    /// The error frame for a client. Store failures are logged here and
-    /// reach the client only as `unavailable` (the store cannot write now;
-    /// try again) or `internal` (a record it cannot read).
-    pub fn to_body(&self) -> ErrorBody {
-        match self {
-            HubError::NotFound => ErrorBody::new(ErrorCode::NotFound),
-            HubError::ConversationFull => ErrorBody::new(ErrorCode::ConversationFull),
-            HubError::AlreadyClaimed(by) => ErrorBody::with_message(
-                ErrorCode::AlreadyClaimed,
-                format!("{by} already took this conversation."),
-            ),
-            HubError::NotAssigned => ErrorBody::new(ErrorCode::NotAssigned),
-            HubError::NotQueued => ErrorBody::new(ErrorCode::NotQueued),
-            HubError::NoSuchBotMessage => ErrorBody::with_message(
-                ErrorCode::InvalidField,
-                "\"message_id\" is not the id of a bot message in this conversation.",
-            ),
-            HubError::NotClosed => ErrorBody::new(ErrorCode::NotClosed),
-            HubError::AtCapacity(max) => ErrorBody::with_message(
-                ErrorCode::AtCapacity,
-                format!("You already hold {max} chats, the most allowed at once; close one first."),
-            ),
-            HubError::AgentUnavailable(name) => ErrorBody::with_message(
-                ErrorCode::AgentUnavailable,
-                format!("{name} is not signed in; pick someone who is online."),
-            ),
-            HubError::Store(e) => {
-                tracing::error!(error = %e, "store failure while handling a frame");
-                store_error_body(e)
-            }
-        }
-    }
-}
-
-/// What a client hears about a store failure. Failed flushes are already
-/// counted where they happen (the group commit); other failures here.
-pub fn store_error_body(e: &StoreError) -> ErrorBody {
-    if !matches!(e, StoreError::FlushAborted(_)) {
-        crate::metrics::store_error();
-    }
-    if e.is_unavailable() {
-        ErrorBody::new(ErrorCode::Unavailable)
-    } else {
-        ErrorBody::new(ErrorCode::Internal)
-    }
-}
 
 /// Cheap, cloneable handle to the switchboard.
 #[derive(Clone)]
