@@ -90,6 +90,11 @@ impl Live {
         let closed_now = new.status == Status::Closed && old.status != Status::Closed;
         let leaves = c.visitors.is_empty() && matches!(new.status, Status::Bot | Status::Closed);
         let queue_moved = old.status == Status::Queued || new.status == Status::Queued;
+        // A chat a person held, closed: how long it took (as `close` counts).
+        let handled_for = new
+            .assigned_at
+            .filter(|_| closed_now && old.status == Status::Assigned)
+            .map(|at| (new.closed_at.unwrap_or(at) - at).whole_seconds().max(0) as u64);
         let new_status = new.status;
         let (was, now) = (was.map(str::to_owned), now.map(str::to_owned));
         match (&was, &now) {
@@ -127,6 +132,12 @@ impl Live {
         }
         if was != now {
             self.agents_changed(desk, deliveries);
+        }
+        if let Some(secs) = handled_for {
+            // Every node's wait estimates follow how long chats take,
+            // wherever they were closed.
+            self.handling.record(secs);
+            self.visitor_positions(deliveries);
         }
         if queue_moved {
             self.queue_changed(deliveries);

@@ -263,3 +263,26 @@ async fn a_removed_agents_console_on_another_node_closes_and_their_chat_goes_bac
     assert_eq!(visitor.expect("agent_left").await["agent"]["name"], "sam");
     sam.closed().await;
 }
+
+#[tokio::test]
+async fn a_waiting_visitors_estimate_follows_chats_closed_on_another_node() {
+    let Some(nodes) = cluster(2, DeskPolicy::default()).await else {
+        return;
+    };
+    let (mut sam, _first, id) = held_across(&nodes, "Where is my refund?").await;
+    let (mut waiting, _) = waiting_visitor(&nodes[0], "I have a question for a person").await;
+    // Nobody has closed a chat yet: the typical handling time is 2 minutes.
+    let before = waiting
+        .expect_where(|f| f["type"] == "queued" && f["estimated_wait_s"].is_number())
+        .await;
+    assert_eq!(before["estimated_wait_s"], 120, "{before}");
+
+    // sam, on node B, closes a chat after a moment: node A's estimate for
+    // the waiting visitor follows.
+    sam.send(json!({"type": "close", "conversation_id": id}))
+        .await;
+    let after = waiting
+        .expect_where(|f| f["type"] == "queued" && f["estimated_wait_s"] != 120)
+        .await;
+    assert!(after["estimated_wait_s"].as_u64().unwrap() < 120, "{after}");
+}
