@@ -53,6 +53,15 @@ pub async fn login(
         throttle.record_failure(&request.name, ip, now)
     };
     let store = state.hub.store().clone();
+    // Cluster mode: the account's failures on every node count.
+    if let Some(pg) = store.cluster() {
+        let policy = crate::agents::throttle::ThrottlePolicy::ACCOUNT;
+        if let Err(wait) = pg.login_attempt(&request.name, &policy).await? {
+            tracing::warn!(account = ?request.name, %ip, retry_after_secs = retry_after(wait), "sign-in refused: too many failures across the cluster");
+            crate::metrics::login_throttled();
+            return Err(ApiError::TooManyAttempts(wait));
+        }
+    }
     let agent = store.agent(&request.name).await?;
     let hash = agent
         .as_ref()
@@ -76,6 +85,9 @@ pub async fn login(
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .record_success(&request.name, ip);
+    if let Some(pg) = store.cluster() {
+        pg.login_succeeded(&request.name).await?;
+    }
     let token = start_session(&state, &agent.name).await?;
     tracing::info!(agent = %agent.name, "signed in");
     Ok(Json(LoginResponse {

@@ -111,6 +111,15 @@ impl PgStore {
             )
             .await
             .map_err(PgError::from)?;
+        // Failed sign-ins quiet for a day are forgotten anyway
+        // (`ThrottlePolicy::forget_after` is an hour).
+        client
+            .execute(
+                "DELETE FROM login_failures WHERE last_at < now() - interval '1 day'",
+                &[],
+            )
+            .await
+            .map_err(PgError::from)?;
         client
             .execute(
                 "DELETE FROM presence WHERE seen_at < now() - make_interval(secs => $1)",

@@ -80,6 +80,16 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (node, agent)
     );
     "#,
+    // 3: failed sign-ins per account name, shared by every node
+    // (`postgres/accounts.rs`), so a guesser cannot spread over nodes.
+    r#"
+    CREATE TABLE login_failures (
+        name TEXT PRIMARY KEY,
+        failures INT NOT NULL,
+        locked_until TIMESTAMPTZ,
+        last_at TIMESTAMPTZ NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this binary writes and understands.

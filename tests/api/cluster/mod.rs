@@ -286,3 +286,22 @@ async fn a_waiting_visitors_estimate_follows_chats_closed_on_another_node() {
         .await;
     assert!(after["estimated_wait_s"].as_u64().unwrap() < 120, "{after}");
 }
+
+#[tokio::test]
+async fn guessing_a_password_across_nodes_locks_the_account_on_every_node() {
+    let Some(nodes) = cluster(2, DeskPolicy::default()).await else {
+        return;
+    };
+    nodes[0].add_agent("sam", "correct-horse-7").await;
+    // Six wrong guesses, spread over both nodes: three each, fewer than
+    // either node alone would lock for (five are free).
+    for i in 0..6 {
+        let (status, body) = nodes[i % 2].login("sam", "guess-guess").await;
+        assert_eq!((status, &body["code"]), (401, &json!("bad_credentials")));
+    }
+    for node in &nodes {
+        let (status, body) = node.login("sam", "correct-horse-7").await;
+        assert_eq!(status, 429, "{body}");
+        assert_eq!(body["code"], "too_many_attempts");
+    }
+}
