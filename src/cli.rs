@@ -140,7 +140,8 @@ pub enum Command {
     /// lines are all there and in sequence, every resume token, dedupe entry
     /// and session points at something that exists. Prints each problem and
     /// a summary; exits 0 when clean, 1 with problems, 2 when the database
-    /// cannot be opened (stop the server first).
+    /// cannot be opened (stop the server first). With `--store postgres://…`
+    /// it checks that database instead (read-only; servers may keep running).
     Check,
     /// Measure the frustration reader.
     Empathy {

@@ -250,17 +250,22 @@ fn migrate(
 /// when there are problems. A locked or unopenable store is an error
 /// (exit 2), said as such by `main`.
 fn check(settings: &Settings) -> anyhow::Result<ExitCode> {
-    if settings.store.url.is_some() {
-        bail!("`tandem check` reads the embedded store; PostgreSQL checks its own data (see docs/cluster.md)");
-    }
-    if !settings.data_dir.join("tandem.sled").exists() {
-        bail!(
-            "there is no database in {} (is --data-dir right?)",
-            settings.data_dir.display()
-        );
-    }
-    let store = SledStore::open_with(&settings.data_dir, settings.store.options())?;
-    let report = store.check();
+    let report = match &settings.store.url {
+        Some(url) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?
+            .block_on(tandem::store::check::check_postgres(url))?,
+        None => {
+            if !settings.data_dir.join("tandem.sled").exists() {
+                bail!(
+                    "there is no database in {} (is --data-dir right?)",
+                    settings.data_dir.display()
+                );
+            }
+            SledStore::open_with(&settings.data_dir, settings.store.options())?.check()
+        }
+    };
     let mut out = std::io::stdout().lock();
     for problem in &report.problems {
         writeln!(out, "{problem}")?;

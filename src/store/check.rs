@@ -14,6 +14,9 @@
 //! `check/links.rs`.
 
 mod links;
+mod postgres;
+
+pub use postgres::check_postgres;
 
 use std::collections::HashMap;
 use std::fmt;

@@ -10,6 +10,7 @@ mod assignment;
 mod bad_input;
 mod browser;
 mod check;
+mod check_postgres;
 mod cli;
 mod cluster;
 mod connections;
