@@ -29,9 +29,10 @@
 //! the write that stores it), `outbox` (outboxes, `latest` slots,
 //! deliveries), `reads` (store reads, outside the lock), `error`
 //! (`HubError` and what a client hears). Several nodes on one PostgreSQL
-//! database: `cluster` (a hold before each decision, the bus, presence,
-//! the leader) and `adopt` (another node's change told to this node's
-//! sockets). This file holds the shared state and the three steps.
+//! database: `cluster` (a hold before each decision, the bus),
+//! `presence` (who is signed in where, the leader) and `adopt` (another
+//! node's change told to this node's sockets). This file holds the shared
+//! state and the three steps.
 //!
 //! A socket whose outbox is full is too slow to keep up: the hub drops its
 //! outbox, the socket task sees its channel close and disconnects, and the
@@ -78,6 +79,7 @@ mod live;
 mod offline;
 mod outbox;
 mod places;
+mod presence;
 mod reads;
 mod retention;
 mod team;
