@@ -21,6 +21,12 @@ impl Live {
     ) {
         let id = stored.id;
         let Some(c) = self.conversations.get_mut(&id) else {
+            if stored.status == Status::Closed {
+                // A closed chat is written again only by its rating: the
+                // agent who closed it hears of it here too.
+                self.rated(deliveries, &stored);
+                return;
+            }
             if !matches!(stored.status, Status::Queued | Status::Assigned) {
                 return;
             }
@@ -87,6 +93,8 @@ impl Live {
         // The agents: whoever gained it gets its view (its lines included);
         // whoever keeps it gets the new lines; whoever lost it hears how.
         let record = Box::new(new.clone());
+        let rating = new.csat != old.csat;
+        let record_now = record.clone();
         let closed_now = new.status == Status::Closed && old.status != Status::Closed;
         let leaves = c.visitors.is_empty() && matches!(new.status, Status::Bot | Status::Closed);
         let queue_moved = old.status == Status::Queued || new.status == Status::Queued;
@@ -142,8 +150,29 @@ impl Live {
         if queue_moved {
             self.queue_changed(deliveries);
         }
+        if rating {
+            self.rated(deliveries, &record_now);
+        }
         if leaves {
             self.forget(id);
+        }
+    }
+
+    /// The agent a closed conversation's rating names hears it.
+    fn rated(&self, deliveries: &mut Deliveries, record: &ConversationRecord) {
+        let Some(csat) = record.csat.clone() else {
+            return;
+        };
+        if let Some(agent) = csat.agent.clone() {
+            let conversation_id = record.id.to_string();
+            self.for_agent(
+                deliveries,
+                &agent,
+                AgentEvent::Rated {
+                    conversation_id,
+                    csat,
+                },
+            );
         }
     }
 

@@ -257,8 +257,13 @@ impl Hub {
     async fn heard(&self, event: BusEvent, workers: &Arc<tokio::sync::Semaphore>) {
         let ids: Vec<Uuid> = match event {
             BusEvent::Conversation { id, status } => {
-                let wanted = self.live().conversations.contains_key(&id)
-                    || matches!(status.as_str(), "queued" | "assigned");
+                let wanted = {
+                    let live = self.live();
+                    live.conversations.contains_key(&id)
+                        || matches!(status.as_str(), "queued" | "assigned")
+                        // A rating, maybe for an agent signed in here.
+                        || (status == "closed" && !live.agents.is_empty())
+                };
                 if !wanted {
                     return;
                 }

@@ -26,9 +26,13 @@ impl Hub {
             Some(token) => store.conversation_by_token(token).await?,
             None => None,
         };
-        if let Some(record) = &stored {
+        let live_here = stored
+            .as_ref()
+            .is_some_and(|r| self.live().conversations.contains_key(&r.id));
+        if let Some(record) = stored.as_ref().filter(|_| live_here) {
             // Cluster mode: another node may have written to it a moment
-            // ago; bring the live copy up to date before showing it.
+            // ago; bring the live copy up to date before showing it (the
+            // store's copy, just read, is new enough otherwise).
             self.hold(record.id, None).await?.release().await;
         }
         let (record, resumed, place) = {

@@ -305,3 +305,22 @@ async fn guessing_a_password_across_nodes_locks_the_account_on_every_node() {
         assert_eq!(body["code"], "too_many_attempts");
     }
 }
+
+#[tokio::test]
+async fn a_rating_given_on_one_node_reaches_the_agent_on_another() {
+    let Some(nodes) = cluster(2, DeskPolicy::default()).await else {
+        return;
+    };
+    let (mut sam, mut visitor, id) = held_across(&nodes, "My order is late").await;
+    sam.send(json!({"type": "close", "conversation_id": id}))
+        .await;
+    assert_eq!(visitor.expect("closed").await["survey"], true);
+    visitor
+        .send(json!({"type": "rate", "score": 5, "comment": "Sorted in a minute"}))
+        .await;
+    assert_eq!(visitor.expect("rated").await["score"], 5);
+    let rated = sam.expect("rated").await;
+    assert_eq!(rated["conversation_id"], id.as_str());
+    assert_eq!(rated["csat"]["comment"], "Sorted in a minute");
+    assert_eq!(rated["csat"]["agent"], "sam");
+}
