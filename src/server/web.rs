@@ -166,4 +166,33 @@ mod tests {
             .unwrap_or("");
         assert_eq!(mime, "text/javascript");
     }
+
+    #[test]
+    fn every_stylesheet_and_script_a_page_links_is_served_with_its_type() {
+        for page in ["console.html", "index.html"] {
+            let html = source(page);
+            let links: Vec<&str> = ["href=\"/", "src=\"/"]
+                .iter()
+                .flat_map(|marker| html.split(marker).skip(1))
+                .filter_map(|rest| rest.split('"').next())
+                .filter(|link| link.ends_with(".css") || link.ends_with(".js"))
+                .collect();
+            for link in &links {
+                let response = asset(link, &HeaderMap::new());
+                assert_eq!(response.status(), StatusCode::OK, "{page} links /{link}");
+                let mime = response.headers()[header::CONTENT_TYPE]
+                    .to_str()
+                    .unwrap_or("");
+                let want = if link.ends_with(".css") {
+                    "text/css"
+                } else {
+                    "text/javascript"
+                };
+                assert_eq!(mime, want, "{page} links /{link}");
+            }
+            if page == "console.html" {
+                assert!(links.len() >= 4, "console.html links {links:?}");
+            }
+        }
+    }
 }
