@@ -256,7 +256,7 @@ pub async fn unmatched(
 mod tests {
     use super::*;
     use crate::hub::HubError;
-    use crate::protocol::ErrorCode;
+    use crate::protocol::{ErrorBody, ErrorCode};
     use crate::store::StoreError;
     use axum::response::IntoResponse;
 
@@ -269,6 +269,15 @@ mod tests {
         let full = || StoreError::Sled(sled::Error::Io(std::io::Error::other("No space left")));
         let response = ApiError::Store(full()).into_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = futures_util::FutureExt::now_or_never(axum::body::to_bytes(
+            response.into_body(),
+            usize::MAX,
+        ))
+        .and_then(Result::ok)
+        .unwrap_or_default();
+        let body: ErrorBody = serde_json::from_slice(&body).expect("an error body");
+        assert_eq!(body.code, ErrorCode::Unavailable);
+        assert_eq!(body.message, super::super::error::STORE_UNAVAILABLE);
         let flush = StoreError::FlushAborted("No space left on device".into());
         assert_eq!(
             ApiError::Store(flush).into_response().status(),

@@ -71,6 +71,10 @@ impl From<AccountError> for ApiError {
     }
 }
 
+/// What an HTTP client is told while the store cannot be reached.
+pub const STORE_UNAVAILABLE: &str =
+    "Tandem cannot reach its database right now; try again shortly.";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = match &self {
@@ -152,9 +156,12 @@ impl IntoResponse for ApiError {
             ),
             ApiError::Store(e) if e.is_unavailable() => {
                 tracing::error!(error = %self, "request failed: the store cannot write");
+                // The store's own sentence is about messages; an HTTP
+                // request (a sign-in, a team change, a report) is not one.
+                let body = crate::hub::store_error_body(e);
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    crate::hub::store_error_body(e),
+                    ErrorBody::with_message(body.code, STORE_UNAVAILABLE),
                 )
             }
             ApiError::Store(_) | ApiError::Task(_) => {
