@@ -13,7 +13,7 @@ use crate::empathy::conversation::{BotOutcome, Mood};
 use crate::empathy::policy::{self, Decision};
 use crate::empathy::{self, TurnOutcome};
 use crate::encoder::Embedding;
-use crate::intents::{IntentSet, Matcher, Verdict};
+use crate::intents::{FirstLook, IntentSet, Matcher, Verdict};
 use crate::protocol::Reason;
 
 /// What the bot does with one visitor message.
@@ -38,15 +38,25 @@ pub struct BotReply {
     pub quick_replies: Vec<String>,
 }
 
-/// Answers `text`, whose sentence vector is `vector` when the encoder gave
-/// one. `turn` picks among an intent's response variants so they rotate;
+/// What is known of a message before the bot's turn.
+#[derive(Debug, Clone, Default)]
+pub struct Heard<'a> {
+    /// Its sentence vector, when the encoder gave one.
+    pub vector: Option<&'a Embedding>,
+    /// The matcher's first look at it, when the caller already took one
+    /// (the hub does, to decide whether to ask the encoder).
+    pub look: Option<FirstLook>,
+}
+
+/// Answers `text` (with what is already known of it in `heard`). `turn`
+/// picks among an intent's response variants so they rotate;
 /// `misses_in_row` is the count before this message. `mood` is the
 /// conversation's, updated here with what this message shows; `now` is when
 /// the message arrived.
 pub fn respond(
     set: &IntentSet,
     text: &str,
-    vector: Option<&Embedding>,
+    heard: Heard<'_>,
     mood: &mut Mood,
     misses_in_row: u32,
     turn: u64,
@@ -55,7 +65,8 @@ pub fn respond(
     let policy = &set.policy.escalation;
     // A close call still counts as understood (not a miss); unless the
     // visitor must go to a person, the bot then asks which intent they meant.
-    let (hit, close_call) = match set.matcher.decide(text, vector) {
+    let vector = heard.vector;
+    let (hit, close_call) = match set.matcher.decide_after(heard.look, text, vector) {
         Verdict::Answer(hit) => (Some(hit), false),
         Verdict::Ask(hit) => (Some(hit), true),
         Verdict::Fallback(_) => (None, false),
@@ -281,7 +292,10 @@ handoff_reason = "asked for a person"
         super::respond(
             set,
             text,
-            vector.as_ref(),
+            Heard {
+                vector: vector.as_ref(),
+                look: None,
+            },
             &mut mood,
             misses_in_row,
             turn,

@@ -20,32 +20,38 @@ use crate::empathy;
 use crate::empathy::conversation::BotOutcome;
 use crate::encoder::Embedding;
 use crate::intents::unmatched::UnmatchedQuestion;
-use crate::intents::IntentSet;
+use crate::intents::{FirstLook, IntentSet};
 use crate::protocol::{AgentEvent, Sender, Status, VisitorEvent};
 use crate::store::Store;
 
 impl Hub {
-    /// The sentence vector of a visitor's message when the bot will answer
-    /// it and the matcher wants one ([`Matcher::needs_embedding`]), found
-    /// before the hub lock is taken: encoding takes milliseconds. `None`
-    /// when the n-grams suffice, or the encoder is off or busy.
+    /// When the bot will answer a visitor's message: the matcher's first
+    /// look at it, and its sentence vector if the matcher wants one
+    /// ([`Matcher::wants_vector`]), both found before the hub lock is taken
+    /// (encoding takes milliseconds; the bot's turn reuses the look). The
+    /// vector is `None` when the n-grams suffice, or the encoder is off or
+    /// busy.
     ///
-    /// [`Matcher::needs_embedding`]: crate::intents::Matcher::needs_embedding
+    /// [`Matcher::wants_vector`]: crate::intents::Matcher::wants_vector
     async fn message_vector(
         &self,
         intents: &IntentSet,
         connection: u64,
         text: &str,
-    ) -> Option<Embedding> {
+    ) -> (Option<FirstLook>, Option<Embedding>) {
         let bot_answers = self
             .live()
             .visitor_conversation_mut(connection)
             // After a close, writing starts a new conversation with the bot.
             .is_ok_and(|c| c.record.bot_is_answering() || c.record.status == Status::Closed);
-        if !bot_answers || !intents.matcher.needs_embedding(text) {
-            return None;
+        if !bot_answers {
+            return (None, None);
         }
-        self.embedder().embed_message(text).await.ok()
+        let look = intents.matcher.first_look(text);
+        if !intents.matcher.wants_vector(&look) {
+            return (Some(look), None);
+        }
+        (Some(look), self.embedder().embed_message(text).await.ok())
     }
 
     /// Stores a visitor's line, lets the bot answer while it has the
@@ -59,7 +65,7 @@ impl Hub {
     ) -> Result<Stored, HubError> {
         crate::metrics::message_received(crate::metrics::Role::Visitor);
         let intents = self.intents();
-        let vector = self.message_vector(&intents, connection, text).await;
+        let (look, vector) = self.message_vector(&intents, connection, text).await;
         let shown = self.live().visitor_conversation(connection)?;
         let hold = self.hold(shown, None).await?;
         let resent = self.stored_before(&hold, shown, client_id).await?;
@@ -89,7 +95,11 @@ impl Hub {
                     let turn = bot::respond(
                         &intents,
                         text,
-                        vector.as_ref(),
+                        bot::Heard {
+                            vector: vector.as_ref(),
+                            // Ranked once, before the lock.
+                            look,
+                        },
                         &mut c.record.mood,
                         c.record.misses_in_row,
                         exchange,

@@ -26,7 +26,7 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use matcher::{Match, MatchedBy, Matcher, MatcherSettings, Verdict};
+pub use matcher::{FirstLook, Match, MatchedBy, Matcher, MatcherSettings, Verdict};
 
 use crate::empathy::EscalationPolicy;
 use crate::encoder::Embedder;

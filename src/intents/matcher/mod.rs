@@ -82,6 +82,12 @@ pub struct Match {
     pub runner_up: Option<(usize, f32)>,
 }
 
+/// A message ranked without its sentence vector ([`Matcher::first_look`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstLook {
+    ranked: Option<Match>,
+}
+
 /// Which step produced a [`Match`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchedBy {
@@ -272,13 +278,42 @@ impl Matcher {
     /// [`MatcherSettings::skip_encoder_above`] sure, nor when the matcher
     /// was trained without vectors.
     pub fn needs_embedding(&self, text: &str) -> bool {
+        self.wants_vector(&self.first_look(text))
+    }
+
+    /// `text` ranked by labels, patterns and n-grams alone: what
+    /// [`Matcher::needs_embedding`] looks at, kept so the bot's turn need
+    /// not rank the text again ([`Matcher::decide_after`]).
+    pub fn first_look(&self, text: &str) -> FirstLook {
+        FirstLook {
+            ranked: self.rank(text, None),
+        }
+    }
+
+    /// [`Matcher::needs_embedding`] for a text already looked at.
+    pub fn wants_vector(&self, look: &FirstLook) -> bool {
         self.semantic.is_some()
-            && match self.rank(text, None) {
-                None => false,
-                Some(m) => {
-                    m.by == MatchedBy::Ngrams && m.confidence < self.settings.skip_encoder_above
-                }
-            }
+            && look.ranked.as_ref().is_some_and(|m| {
+                m.by == MatchedBy::Ngrams && m.confidence < self.settings.skip_encoder_above
+            })
+    }
+
+    /// [`Matcher::decide`], reusing `look` (this matcher's
+    /// [`Matcher::first_look`] at the same `text`) when there is no vector:
+    /// the same verdict without ranking twice.
+    pub fn decide_after(
+        &self,
+        look: Option<FirstLook>,
+        text: &str,
+        vector: Option<&Embedding>,
+    ) -> Verdict {
+        match (look, vector) {
+            (Some(look), None) => match look.ranked {
+                None => Verdict::Fallback(None),
+                Some(m) => verdict(m, self.settings),
+            },
+            _ => self.decide(text, vector),
+        }
     }
 
     /// The best guess for `text` with no threshold applied; `None` only when

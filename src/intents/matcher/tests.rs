@@ -248,3 +248,31 @@ fn without_a_vector_the_ngrams_decide_alone_against_their_own_threshold() {
         Verdict::Fallback(_)
     ));
 }
+
+#[test]
+fn a_message_looked_at_before_the_bot_turn_gets_the_same_verdict() {
+    let (m, embedder) = with_encoder(&intents());
+    for text in [
+        "how long does shipping take",
+        "delivery time for order 12345",
+        "my cash still hasn't come back to me",
+        "do you sell kayaks?",
+        "Where is my order",
+        "",
+        "?!?!",
+        "ugh this is the third time I ask: WHERE IS MY REFUND",
+    ] {
+        let look = m.first_look(text);
+        assert_eq!(
+            m.decide_after(Some(look.clone()), text, None),
+            m.decide(text, None),
+            "{text:?} without a vector"
+        );
+        let vector = embedder.embed_message_now(text).ok();
+        assert_eq!(
+            m.decide_after(Some(look), text, vector.as_ref()),
+            m.decide(text, vector.as_ref()),
+            "{text:?} with its vector"
+        );
+    }
+}

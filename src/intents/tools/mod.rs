@@ -201,7 +201,10 @@ pub fn chat(
         let reply = bot::respond(
             set,
             &line,
-            vector.as_ref(),
+            bot::Heard {
+                vector: vector.as_ref(),
+                look: None,
+            },
             &mut mood,
             misses,
             turn as u64,
