@@ -599,7 +599,8 @@ pub fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn normalise_into(text: &str, out: &mut String) {
+/// [`normalise`] into `out` (cleared first), reusing its allocation.
+pub(crate) fn normalise_into(text: &str, out: &mut String) {
     out.clear();
     let mut cut = text.len().min(MAX_INPUT_BYTES);
     while !text.is_char_boundary(cut) {
@@ -849,7 +850,7 @@ fn hashed_features(text: &str, config: &Config, scratch: &mut Scratch) {
 /// 64-bit FNV-1a over the concatenated parts, seeded by the feature family.
 /// Stable across platforms and Rust versions (unlike `DefaultHasher`), so a
 /// model's hashes never change meaning.
-fn fnv(family: u64, parts: &[&[u8]]) -> u64 {
+pub(crate) fn fnv(family: u64, parts: &[&[u8]]) -> u64 {
     let hash = parts
         .iter()
         .fold(fnv_start(family), |hash, part| fnv_feed(hash, part));
@@ -881,7 +882,7 @@ fn fnv_finish(mut hash: u64, family: u64) -> u64 {
 /// the family bits kept in their low bits (hashbrown picks buckets with the
 /// low bits), far cheaper than SipHash.
 #[derive(Default)]
-struct PreHashed(u64);
+pub(crate) struct PreHashed(u64);
 
 impl Hasher for PreHashed {
     fn finish(&self) -> u64 {
