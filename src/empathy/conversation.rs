@@ -12,8 +12,6 @@
 //! evidence where the bot did well multiplies the score by the policy's
 //! `calm_decay`, so a conversation that recovers cools down.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -169,17 +167,18 @@ impl Mood {
         // Asking again counts after an answer that did not land; after a
         // good answer a similar question is a follow-up ("and to
         // Austria?"), unless it is the very same question.
-        let words = content_words(text);
+        let words = ContentWords::of(text);
         let needed = if self.bot_struggled {
             REPEAT_SIMILARITY
         } else {
             SAME_QUESTION
         };
+        let mut earlier_words = ContentWords::default();
         if words.len() >= 2
-            && self
-                .recent_lines
-                .iter()
-                .any(|earlier| similarity(&words, &content_words(earlier)) >= needed)
+            && self.recent_lines.iter().any(|earlier| {
+                earlier_words.read(earlier);
+                words.similarity(&earlier_words) >= needed
+            })
         {
             add(
                 ReasonCode::RepeatedQuestion,
@@ -348,33 +347,157 @@ fn quote(text: &str) -> String {
 }
 
 /// Words that carry the question: lower-cased, without the little words
-/// every question shares.
-fn content_words(text: &str) -> HashSet<String> {
-    const LITTLE: &[&str] = &[
-        "a", "an", "the", "i", "me", "my", "you", "your", "is", "are", "do", "does", "to", "of",
-        "and", "or", "it", "in", "on", "for", "can", "please", "what", "how", "where", "when",
-        "this", "that", "so", "again", "just", "still",
-    ];
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .filter(|w| !LITTLE.contains(&w.as_str()))
-        .collect()
+/// every question shares, each once. Kept sorted in one buffer, so reading
+/// a line allocates nothing once the buffers have grown, and two lines
+/// compare in one merge.
+#[derive(Debug, Default)]
+struct ContentWords {
+    /// The words, lower-cased, one after another.
+    text: String,
+    /// Where each distinct word is in `text`, in sorted order of the words.
+    spans: Vec<std::ops::Range<usize>>,
 }
 
-/// Jaccard similarity of two word sets.
-fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
-    let union = a.union(b).count();
-    if union == 0 {
-        return 0.0;
+impl ContentWords {
+    /// The content words of `text`.
+    fn of(text: &str) -> ContentWords {
+        let mut words = ContentWords::default();
+        words.read(text);
+        words
     }
-    a.intersection(b).count() as f32 / union as f32
+
+    /// Replaces the words with those of `text`.
+    fn read(&mut self, text: &str) {
+        const LITTLE: &[&str] = &[
+            "a", "an", "the", "i", "me", "my", "you", "your", "is", "are", "do", "does", "to",
+            "of", "and", "or", "it", "in", "on", "for", "can", "please", "what", "how", "where",
+            "when", "this", "that", "so", "again", "just", "still",
+        ];
+        self.text.clear();
+        self.spans.clear();
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() {
+                continue;
+            }
+            let start = self.text.len();
+            if word.contains('\u{03A3}') {
+                // Σ lower-cases by its place in the word (σ or ς): only
+                // `str::to_lowercase` knows the rule.
+                self.text.push_str(&word.to_lowercase());
+            } else {
+                self.text.extend(word.chars().flat_map(char::to_lowercase));
+            }
+            if LITTLE.contains(&&self.text[start..]) {
+                self.text.truncate(start);
+            } else {
+                self.spans.push(start..self.text.len());
+            }
+        }
+        let text = &self.text;
+        self.spans
+            .sort_unstable_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
+        self.spans
+            .dedup_by(|a, b| text[a.clone()] == text[b.clone()]);
+    }
+
+    /// How many distinct words there are.
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Jaccard similarity of the two word sets: shared words over all words.
+    fn similarity(&self, other: &ContentWords) -> f32 {
+        let (mut a, mut b) = (self.spans.iter().peekable(), other.spans.iter().peekable());
+        let mut shared = 0usize;
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            match self.text[(*x).clone()].cmp(&other.text[(*y).clone()]) {
+                std::cmp::Ordering::Less => {
+                    a.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    b.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    shared += 1;
+                    a.next();
+                    b.next();
+                }
+            }
+        }
+        let union = self.len() + other.len() - shared;
+        if union == 0 {
+            return 0.0;
+        }
+        shared as f32 / union as f32
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::Duration;
+
+    /// The straightforward version [`ContentWords`] replaced: a set of strings.
+    fn reference_similarity(a: &str, b: &str) -> (usize, f32) {
+        use std::collections::HashSet;
+        const LITTLE: &[&str] = &[
+            "a", "an", "the", "i", "me", "my", "you", "your", "is", "are", "do", "does", "to",
+            "of", "and", "or", "it", "in", "on", "for", "can", "please", "what", "how", "where",
+            "when", "this", "that", "so", "again", "just", "still",
+        ];
+        let words = |text: &str| -> HashSet<String> {
+            text.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .filter(|w| !LITTLE.contains(&w.as_str()))
+                .collect()
+        };
+        let (a, b) = (words(a), words(b));
+        let union = a.union(&b).count();
+        let similarity = if union == 0 {
+            0.0
+        } else {
+            a.intersection(&b).count() as f32 / union as f32
+        };
+        (a.len(), similarity)
+    }
+
+    #[test]
+    fn a_repeated_question_is_spotted_as_the_word_sets_spotted_it() {
+        let lines = [
+            "",
+            "?!",
+            "the a an",
+            "where is my order",
+            "WHERE is my ORDER??",
+            "where is my order, order, ORDER",
+            "my order hasn't arrived, where is it",
+            "Bestellung nicht angekommen, Größe falsch",
+            "BESTELLUNG NICHT ANGEKOMMEN",
+            "ΟΔΥΣΣΕΥΣ ΣΊΣΥΦΟΣ odysseus",
+            "οδυσσευς σίσυφος odysseus",
+            "İstanbul delivery ǅ",
+            "istanbul delivery",
+            "日本語 テキスト order",
+            "can you ship to austria",
+            "and to austria?",
+            "refund refund refund please now",
+        ];
+        for a in lines {
+            let words = ContentWords::of(a);
+            let mut other = ContentWords::default();
+            for b in lines {
+                other.read(b);
+                let (len, want) = reference_similarity(a, b);
+                assert_eq!(words.len(), len, "{a:?}");
+                assert_eq!(
+                    words.similarity(&other).to_bits(),
+                    want.to_bits(),
+                    "{a:?} vs {b:?}"
+                );
+            }
+        }
+    }
 
     const ANSWERED: BotOutcome = BotOutcome::Answered {
         confidence: 0.9,
