@@ -12,8 +12,6 @@
 //! evidence where the bot did well multiplies the score by the policy's
 //! `calm_decay`, so a conversation that recovers cools down.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -169,17 +167,18 @@ impl Mood {
         // Asking again counts after an answer that did not land; after a
         // good answer a similar question is a follow-up ("and to
         // Austria?"), unless it is the very same question.
-        let words = content_words(text);
+        let words = ContentWords::of(text);
         let needed = if self.bot_struggled {
             REPEAT_SIMILARITY
         } else {
             SAME_QUESTION
         };
+        let mut earlier_words = ContentWords::default();
         if words.len() >= 2
-            && self
-                .recent_lines
-                .iter()
-                .any(|earlier| similarity(&words, &content_words(earlier)) >= needed)
+            && self.recent_lines.iter().any(|earlier| {
+                earlier_words.read(earlier);
+                words.similarity(&earlier_words) >= needed
+            })
         {
             add(
                 ReasonCode::RepeatedQuestion,
@@ -348,180 +347,90 @@ fn quote(text: &str) -> String {
 }
 
 /// Words that carry the question: lower-cased, without the little words
-/// every question shares.
-fn content_words(text: &str) -> HashSet<String> {
-    const LITTLE: &[&str] = &[
-        "a", "an", "the", "i", "me", "my", "you", "your", "is", "are", "do", "does", "to", "of",
-        "and", "or", "it", "in", "on", "for", "can", "please", "what", "how", "where", "when",
-        "this", "that", "so", "again", "just", "still",
-    ];
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .filter(|w| !LITTLE.contains(&w.as_str()))
-        .collect()
+/// every question shares, each once. Kept sorted in one buffer, so reading
+/// a line allocates nothing once the buffers have grown, and two lines
+/// compare in one merge.
+#[derive(Debug, Default)]
+struct ContentWords {
+    /// The words, lower-cased, one after another.
+    text: String,
+    /// Where each distinct word is in `text`, in sorted order of the words.
+    spans: Vec<std::ops::Range<usize>>,
 }
 
-/// Jaccard similarity of two word sets.
-fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
-    let union = a.union(b).count();
-    if union == 0 {
-        return 0.0;
+impl ContentWords {
+    /// The content words of `text`.
+    fn of(text: &str) -> ContentWords {
+        let mut words = ContentWords::default();
+        words.read(text);
+        words
     }
-    a.intersection(b).count() as f32 / union as f32
+
+    /// Replaces the words with those of `text`.
+    fn read(&mut self, text: &str) {
+        const LITTLE: &[&str] = &[
+            "a", "an", "the", "i", "me", "my", "you", "your", "is", "are", "do", "does", "to",
+            "of", "and", "or", "it", "in", "on", "for", "can", "please", "what", "how", "where",
+            "when", "this", "that", "so", "again", "just", "still",
+        ];
+        self.text.clear();
+        self.spans.clear();
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() {
+                continue;
+            }
+            let start = self.text.len();
+            if word.contains('\u{03A3}') {
+                // Σ lower-cases by its place in the word (σ or ς): only
+                // `str::to_lowercase` knows the rule.
+                self.text.push_str(&word.to_lowercase());
+            } else {
+                self.text.extend(word.chars().flat_map(char::to_lowercase));
+            }
+            if LITTLE.contains(&&self.text[start..]) {
+                self.text.truncate(start);
+            } else {
+                self.spans.push(start..self.text.len());
+            }
+        }
+        let text = &self.text;
+        self.spans
+            .sort_unstable_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
+        self.spans
+            .dedup_by(|a, b| text[a.clone()] == text[b.clone()]);
+    }
+
+    /// How many distinct words there are.
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Jaccard similarity of the two word sets: shared words over all words.
+    fn similarity(&self, other: &ContentWords) -> f32 {
+        let (mut a, mut b) = (self.spans.iter().peekable(), other.spans.iter().peekable());
+        let mut shared = 0usize;
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            match self.text[(*x).clone()].cmp(&other.text[(*y).clone()]) {
+                std::cmp::Ordering::Less => {
+                    a.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    b.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    shared += 1;
+                    a.next();
+                    b.next();
+                }
+            }
+        }
+        let union = self.len() + other.len() - shared;
+        if union == 0 {
+            return 0.0;
+        }
+        shared as f32 / union as f32
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use time::Duration;
-
-    const ANSWERED: BotOutcome = BotOutcome::Answered {
-        confidence: 0.9,
-        threshold: 0.45,
-    };
-
-    fn at(secs: i64) -> OffsetDateTime {
-        OffsetDateTime::UNIX_EPOCH + Duration::seconds(secs)
-    }
-
-    fn codes(signals: &[Signal]) -> Vec<ReasonCode> {
-        signals.iter().map(|s| s.code).collect()
-    }
-
-    #[test]
-    fn calm_routine_questions_leave_the_score_at_zero() {
-        let policy = EscalationPolicy::default();
-        let mut mood = Mood::default();
-        for (i, text) in [
-            "hi",
-            "where is my order?",
-            "how long does shipping take",
-            "ok thanks",
-        ]
-        .iter()
-        .enumerate()
-        {
-            let signals = mood.observe_message(text, None, ANSWERED, at(i as i64 * 30), &policy);
-            assert!(signals.is_empty(), "{text}: {signals:?}");
-        }
-        assert_eq!(mood.score, 0.0);
-    }
-
-    #[test]
-    fn asking_the_same_thing_again_is_noticed_with_the_message() {
-        let policy = EscalationPolicy::default();
-        let mut mood = Mood::default();
-        mood.observe_message(
-            "do you sell kayaks?",
-            None,
-            BotOutcome::Missed,
-            at(0),
-            &policy,
-        );
-        let signals = mood.observe_message(
-            "do you sell kayaks??",
-            None,
-            BotOutcome::Missed,
-            at(30),
-            &policy,
-        );
-        assert!(codes(&signals).contains(&ReasonCode::RepeatedQuestion));
-        let repeat = signals
-            .iter()
-            .find(|s| s.code == ReasonCode::RepeatedQuestion)
-            .unwrap();
-        assert_eq!(repeat.evidence, "do you sell kayaks??");
-    }
-
-    #[test]
-    fn a_different_question_is_not_a_repeat() {
-        let policy = EscalationPolicy::default();
-        let mut mood = Mood::default();
-        mood.observe_message("where is my order", None, ANSWERED, at(0), &policy);
-        let signals = mood.observe_message("how much is shipping", None, ANSWERED, at(30), &policy);
-        assert!(!codes(&signals).contains(&ReasonCode::RepeatedQuestion));
-    }
-
-    #[test]
-    fn the_score_rises_with_evidence_and_cools_down_when_things_go_well() {
-        let policy = EscalationPolicy::default();
-        let mut mood = Mood::default();
-        mood.observe_message("this is useless", None, ANSWERED, at(0), &policy);
-        let upset = mood.score;
-        assert!(upset > 0.3, "{upset}");
-        mood.observe_message("that is ridiculous", None, ANSWERED, at(30), &policy);
-        assert!(mood.score > upset);
-        let high = mood.score;
-        mood.observe_message("ok, thank you", None, ANSWERED, at(60), &policy);
-        assert!(mood.score < high * 0.7, "{} vs {high}", mood.score);
-        assert_eq!(mood.peak, high);
-    }
-
-    #[test]
-    fn a_thumbs_down_is_a_rejection_and_a_thumbs_up_cools_down() {
-        let policy = EscalationPolicy::default();
-        let mut mood = Mood::default();
-        let signals = mood.observe_feedback(false, "We ship in 2-5 days.", &policy);
-        assert_eq!(codes(&signals), [ReasonCode::RejectedAnswer]);
-        assert_eq!(signals[0].evidence, "We ship in 2-5 days.");
-        let after_down = mood.score;
-        assert!(after_down > 0.5);
-        mood.observe_feedback(true, "We ship in 2-5 days.", &policy);
-        assert!(mood.score < after_down);
-    }
-
-    #[test]
-    fn quick_messages_count_as_a_burst_only_while_the_bot_struggles() {
-        let policy = EscalationPolicy::default();
-        let mut calm = Mood::default();
-        for i in 0..5 {
-            let s = calm.observe_message("and the blue one", None, ANSWERED, at(i), &policy);
-            assert!(!codes(&s).contains(&ReasonCode::MessageBurst));
-        }
-        let mut stuck = Mood::default();
-        let mut last = Vec::new();
-        for (i, text) in ["hello??", "anyone", "answer me", "come on"]
-            .iter()
-            .enumerate()
-        {
-            last = stuck.observe_message(text, None, BotOutcome::Missed, at(i as i64), &policy);
-        }
-        assert!(codes(&last).contains(&ReasonCode::MessageBurst), "{last:?}");
-    }
-
-    #[test]
-    fn a_curt_reply_after_long_ones_counts_when_the_bot_missed() {
-        let policy = EscalationPolicy::default();
-        let mut mood = Mood::default();
-        mood.observe_message(
-            "I ordered a blue jacket two weeks ago and it still has not arrived, can you check",
-            None,
-            BotOutcome::Missed,
-            at(0),
-            &policy,
-        );
-        let signals = mood.observe_message("whatever", None, BotOutcome::Missed, at(60), &policy);
-        assert!(
-            codes(&signals).contains(&ReasonCode::CurtReply),
-            "{signals:?}"
-        );
-    }
-
-    #[test]
-    fn waiting_in_the_queue_counts_once_per_grace_period() {
-        let policy = EscalationPolicy::default();
-        let mut mood = Mood::default();
-        assert!(mood.observe_queue_wait(at(0), at(60), &policy).is_empty());
-        let first = mood.observe_queue_wait(at(0), at(400), &policy);
-        assert_eq!(codes(&first), [ReasonCode::QueueWait]);
-        assert!(mood.observe_queue_wait(at(0), at(500), &policy).is_empty());
-        assert_eq!(mood.observe_queue_wait(at(0), at(700), &policy).len(), 1);
-    }
-
-    #[test]
-    fn an_old_record_without_a_mood_loads_calm() {
-        let mood: Mood = serde_json::from_str("{}").unwrap();
-        assert_eq!(mood, Mood::default());
-    }
-}
+mod tests;

@@ -86,7 +86,7 @@ pub fn read_with(
     already_upset: bool,
 ) -> Reading {
     let lexicon = frustration::read_message(text);
-    let tone = model.read(text, vector);
+    let tone = model.read_given(text, vector, &lexicon);
     let mut signals: Vec<Signal> = Vec::new();
     let mut amplifiers: Vec<Signal> = Vec::new();
     let mut wording: Option<Signal> = None;

@@ -25,12 +25,12 @@
 pub mod features;
 pub mod train;
 
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use features::LEXICON_FEATURES;
+use super::frustration::{self, MessageReading};
+use features::{Vocabulary, LEXICON_FEATURES};
 
 /// The shipped model, compiled into the binary.
 const BUNDLED: &str = include_str!("../../../model/frustration.json");
@@ -62,9 +62,8 @@ pub struct Variant {
 /// A loaded model, ready to read messages.
 #[derive(Debug)]
 pub struct ToneModel {
-    /// Term → (index, idf).
-    vocabulary: HashMap<String, (usize, f32)>,
-    terms: Vec<String>,
+    /// Term → (index, idf); also each index's term, for the reading's words.
+    vocabulary: Vocabulary,
     words_weights: Vec<f32>,
     full_weights: Vec<f32>,
     words: Variant,
@@ -114,19 +113,16 @@ impl ToneModel {
 
     /// Prepares a model file for reading.
     pub fn new(file: ToneFile) -> ToneModel {
-        let mut vocabulary = HashMap::with_capacity(file.terms.len());
         let mut terms = Vec::with_capacity(file.terms.len());
         let mut words_weights = Vec::with_capacity(file.terms.len());
         let mut full_weights = Vec::with_capacity(file.terms.len());
-        for (i, (term, idf, w, f)) in file.terms.into_iter().enumerate() {
-            vocabulary.insert(term.clone(), (i, idf));
-            terms.push(term);
+        for (term, idf, w, f) in file.terms {
+            terms.push((term, idf));
             words_weights.push(w);
             full_weights.push(f);
         }
         ToneModel {
-            vocabulary,
-            terms,
+            vocabulary: Vocabulary::new(terms),
             words_weights,
             full_weights,
             words: file.words,
@@ -146,8 +142,20 @@ impl ToneModel {
 
     /// Reads `text`, with its sentence vector when there is one.
     pub fn read(&self, text: &str, vector: Option<&[f32]>) -> ToneReading {
+        self.read_given(text, vector, &frustration::read_message(text))
+    }
+
+    /// [`ToneModel::read`] for a message the lexicon reader has already
+    /// read (`lexicon` is [`frustration::read_message`] of `text`), so that
+    /// it is not read twice.
+    pub fn read_given(
+        &self,
+        text: &str,
+        vector: Option<&[f32]>,
+        lexicon: &MessageReading,
+    ) -> ToneReading {
         let terms = features::weighted_terms(text, &self.vocabulary);
-        let lexicon = features::lexicon(text);
+        let lexicon = features::lexicon_of(lexicon);
         let usable = vector.filter(|v| v.len() == self.full.vector.len() && !v.is_empty());
         let (variant, weights) = match usable {
             Some(_) => (&self.full, &self.full_weights),
@@ -179,7 +187,7 @@ impl ToneModel {
             words: contributions
                 .into_iter()
                 .take(5)
-                .map(|(i, c)| (self.terms[i].clone(), c))
+                .map(|(i, c)| (self.vocabulary.term(i).unwrap_or_default().to_owned(), c))
                 .collect(),
         }
     }

@@ -61,16 +61,10 @@ pub fn train(
         .collect();
     kept.sort();
     let n = train.len() as f32;
-    let vocabulary: HashMap<String, (usize, f32)> = kept
-        .iter()
-        .enumerate()
-        .map(|(i, (term, df))| {
-            (
-                term.clone(),
-                (i, ((1.0 + n) / (1.0 + *df as f32)).ln() + 1.0),
-            )
-        })
-        .collect();
+    let vocabulary = features::Vocabulary::new(
+        kept.iter()
+            .map(|(term, df)| (term.clone(), ((1.0 + n) / (1.0 + *df as f32)).ln() + 1.0)),
+    );
     progress(&format!("{} terms; encoding messages", kept.len()));
     let examples = |cases: &[Case]| -> Vec<Example> {
         let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
@@ -111,7 +105,7 @@ pub fn train(
             .iter()
             .enumerate()
             .map(|(i, (term, _))| {
-                let idf = vocabulary[term].1;
+                let idf = vocabulary.idf(i).unwrap_or_default();
                 let w = words[i] as f32;
                 let f = full.as_ref().map_or(w, |f| f[i] as f32);
                 (term.clone(), round(idf), round(w), round(f))
