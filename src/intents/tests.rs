@@ -1,6 +1,7 @@
 //! Tests of intent files: loading, diagnostics and replies.
 
 use super::*;
+use crate::encoder::Embedder;
 
 fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

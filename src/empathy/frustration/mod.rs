@@ -65,9 +65,15 @@
 //! - `mod.rs` — the public types and entry points (this file).
 //! - `scan.rs` — the scoring state machine: one word at a time, with
 //!   `scan/tokenize.rs` (bytes to words, punctuation, emoji),
-//!   `scan/phrases.rs` (multi-word expressions) and `scan/evidence.rs`
-//!   (the spans behind each signal, kept only by [`read_message`]).
-//! - `lexicon.rs` — the word and phrase lists, and the maps built from them.
+//!   `scan/phrases.rs` (multi-word expressions), `scan/feeling.rs`
+//!   (negation, aiming, contrast and sarcasm applied to feeling words) and
+//!   `scan/evidence.rs` (the spans behind each signal, kept only by
+//!   [`read_message`]).
+//! - `lexicon.rs` — the word and phrase lists, and the maps built from them:
+//!   `lexicon/feelings.rs` (feeling words by tone), `lexicon/words.rs`
+//!   (negators, intensifiers, urgency, stakes, asking for a person),
+//!   `lexicon/phrases.rs` (multi-word expressions) and `lexicon/maps.rs`
+//!   (the lookup maps built from them).
 //! - `emoji.rs` — emoji and ASCII emoticons.
 //! - `tests.rs` — behaviour tests.
 

@@ -8,7 +8,7 @@
 
 use super::emoji::Face;
 use super::lexicon::{
-    Entry, Lexicon, Tone, WordKey, FLAG_CONTRAST, FLAG_NEGATOR, FLAG_PERSON, FLAG_PERSON_ALWAYS,
+    Entry, Lexicon, WordKey, FLAG_CONTRAST, FLAG_NEGATOR, FLAG_PERSON, FLAG_PERSON_ALWAYS,
     FLAG_PERSON_VAGUE, FLAG_PHRASE_TAIL, FLAG_REAL, FLAG_TALK_VERB, FLAG_TARGET, FLAG_WANT_VERB,
     MAX_WORD,
 };
@@ -28,6 +28,7 @@ const CENSORED_VALENCE: f32 = 1.6;
 const KINDS: usize = SignalKind::ALL.len();
 
 mod evidence;
+mod feeling;
 mod phrases;
 mod tokenize;
 
@@ -280,87 +281,6 @@ impl<E: Evidence> Scanner<'_, E> {
         }
     }
 
-    fn feeling(
-        &mut self,
-        tone: Tone,
-        valence: f32,
-        negated: bool,
-        index: usize,
-        start: usize,
-        end: usize,
-    ) {
-        let slot = index % RING;
-        if negated {
-            if valence > 0.0 {
-                // "not helpful": praise denied is disapproval.
-                let amount = valence * self.w.negated_positive * self.w.disapproval;
-                let from = self.negate_start;
-                self.add(SignalKind::NegativeWording, amount, from, end);
-                self.ring[slot].negative = amount;
-            } else {
-                // "not bad": a complaint denied is mild approval.
-                let amount = -valence * self.w.negated_negative * self.w.positive;
-                self.positive += amount;
-                self.ring[slot].positive = amount;
-            }
-            return;
-        }
-        if valence > 0.0 {
-            let amount = valence * self.w.positive;
-            self.positive += amount;
-            self.ring[slot].positive = amount;
-            return;
-        }
-        let (kind, factor) = match tone {
-            Tone::Anger => (SignalKind::NegativeWording, self.w.anger),
-            Tone::Annoyance => (SignalKind::NegativeWording, self.w.annoyance),
-            Tone::Disappointment => (SignalKind::NegativeWording, self.w.disappointment),
-            Tone::Disapproval => (SignalKind::NegativeWording, self.w.disapproval),
-            Tone::Sadness => (SignalKind::NegativeWording, self.w.sadness),
-            Tone::Fear => (SignalKind::NegativeWording, self.w.fear),
-            Tone::Problem => (SignalKind::NegativeWording, self.w.problem),
-            Tone::Insult => (SignalKind::Insult, self.w.insult),
-            Tone::Profanity => (SignalKind::Profanity, self.w.profanity),
-            Tone::Positive => (SignalKind::NegativeWording, 0.0),
-        };
-        let mut amount = -valence * factor;
-        let aimable = !matches!(
-            tone,
-            Tone::Sadness | Tone::Fear | Tone::Profanity | Tone::Problem
-        );
-        let mut kind = kind;
-        if aimable && self.last_target.is_some_and(|t| index - t <= 3) {
-            // "you are useless", "your stupid bot".
-            amount *= self.w.aimed;
-            kind = SignalKind::Insult;
-        } else if aimable {
-            self.last_negative = Some(index);
-        }
-        self.add(kind, amount, start, end);
-        self.ring[slot].negative = amount;
-        self.ring[slot].negative_kind = kind;
-    }
-
-    /// A target word: aims a negative word just before it ("useless bot").
-    fn target(&mut self, index: usize) {
-        if let Some(n) = self.last_negative.take().filter(|&n| index - n <= 2) {
-            let slot = n % RING;
-            let (negative, kind, start) = {
-                let word = &self.ring[slot];
-                (word.negative, word.negative_kind, word.start)
-            };
-            // Move the word's weight to Insult and add the aiming bonus.
-            self.kinds[kind as usize] -= negative;
-            let end = self.ring[index % RING].end;
-            self.ev.forget(start, end);
-            let total = negative * self.w.aimed;
-            self.add(SignalKind::Insult, total, start, end);
-            self.ring[slot].negative = total;
-            self.ring[slot].negative_kind = SignalKind::Insult;
-        }
-        self.last_target = Some(index);
-    }
-
     /// Person words: "talk to a human", "real person", "representative".
     fn person(&mut self, flags: u16, index: usize, after_real: bool, start: usize, end: usize) {
         let near = |last: Option<usize>, reach: usize| last.is_some_and(|v| index - v <= reach);
@@ -389,37 +309,6 @@ impl<E: Evidence> Scanner<'_, E> {
         if flags & FLAG_WANT_VERB != 0 {
             self.last_want = Some(index);
         }
-    }
-
-    /// "but": what came before counts for less, what follows for more.
-    fn contrast(&mut self) {
-        let before = self.w.contrast_before;
-        for kind in SignalKind::ALL {
-            if is_wording(kind) {
-                self.kinds[kind as usize] *= before;
-            }
-        }
-        self.positive *= before;
-        for word in &mut self.ring {
-            word.positive *= before;
-            if is_wording(word.negative_kind) {
-                word.negative *= before;
-            }
-        }
-        self.clause = self.w.contrast_after;
-        self.end_clause();
-    }
-
-    /// Removes the praise of the last `n` words; returns how much there was.
-    fn cancel_recent_praise(&mut self, n: usize) -> f32 {
-        let mut total = 0.0;
-        for back in 0..n.min(self.count) {
-            let slot = (self.count - 1 - back) % RING;
-            total += self.ring[slot].positive;
-            self.ring[slot].positive = 0.0;
-        }
-        self.positive = (self.positive - total).max(0.0);
-        total
     }
 
     fn finish(&mut self) -> Totals {

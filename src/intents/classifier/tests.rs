@@ -1,5 +1,6 @@
 //! Tests of the n-gram classifier: features, training and confidences.
 
+use super::features::stem;
 use super::*;
 
 const REFUND: usize = 0;
