@@ -52,7 +52,7 @@ impl QueueOrder {
     }
 
     /// The waiting entries in serving order (index 0 is next); index them
-    /// with a [`Moved`] range to visit the places that changed.
+    /// with a `Moved` range to visit the places that changed.
     pub fn entries(&self) -> &[QueueEntry] {
         &self.entries
     }

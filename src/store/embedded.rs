@@ -180,7 +180,7 @@ impl SledStore {
     /// Every conversation waiting for or held by an agent (loaded at start).
     ///
     /// A record that no longer decodes is skipped, not fatal: the server
-    /// starts, the start-up check ([`check`]) logs the damage and readiness
+    /// starts, the start-up check (`store::check`) logs the damage and readiness
     /// reports it, so the operator sees what is wrong instead of a server
     /// that will not start.
     pub fn active_conversations(&self) -> Result<Vec<ConversationRecord>, StoreError> {

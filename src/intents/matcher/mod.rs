@@ -21,7 +21,7 @@
 //!    nearest example's cosine (weights chosen on CLINC150's validation
 //!    split, checked on sets of 10 examples per intent), and a softmax with
 //!    a "none of these" answer, calibrated on the set's own held-out
-//!    examples ([`calibrate`]), turns scores into a confidence in [0, 1].
+//!    examples (`calibrate`), turns scores into a confidence in [0, 1].
 //!    Below the threshold the bot falls back; when the runner-up is within
 //!    [`MatcherSettings::close_call_margin`] of the best, the bot asks
 //!    which of the two the visitor meant.
