@@ -73,7 +73,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 pub use config::{Config, SMALL_SET};
-pub(crate) use features::{fnv, normalise_into, PreHashed};
+pub(crate) use features::{fnv, normalise_into, with_local, PreHashed};
 pub use features::{normalise, tokens};
 pub use model::top_two;
 

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use crate::empathy::frustration::{self, MessageReading, SignalKind};
-use crate::intents::classifier::{fnv, normalise_into, PreHashed, MAX_TOKENS};
+use crate::intents::classifier::{fnv, normalise_into, with_local, PreHashed, MAX_TOKENS};
 use crate::intents::matcher::words;
 
 /// Only this much of a message is read (a pasted log says no more about
@@ -147,17 +147,9 @@ thread_local! {
 }
 
 /// Runs `f` with this thread's scratch buffers, or fresh ones when they are
-/// busy or gone (re-entrant call, thread shutting down): never panics.
-fn with_scratch<R>(mut f: impl FnMut(&mut Scratch) -> R) -> R {
-    SCRATCH
-        .try_with(|cell| {
-            cell.try_borrow_mut()
-                .ok()
-                .map(|mut scratch| f(&mut scratch))
-        })
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| f(&mut Scratch::default()))
+/// busy or gone: never panics.
+fn with_scratch<R>(f: impl FnMut(&mut Scratch) -> R) -> R {
+    with_local(&SCRATCH, f)
 }
 
 /// Known terms of `text` with their tf-idf values (sublinear term

@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::hash::Hasher;
+use std::thread::LocalKey;
 
 use super::{Config, MAX_INPUT_BYTES, MAX_TOKENS};
 
@@ -159,18 +160,22 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// Runs `f` with this thread's scratch buffers, or fresh ones when they are
-/// busy or gone (re-entrant call, thread shutting down): never panics.
-pub(super) fn with_scratch<R>(mut f: impl FnMut(&mut Scratch) -> R) -> R {
-    SCRATCH
-        .try_with(|cell| {
-            cell.try_borrow_mut()
-                .ok()
-                .map(|mut scratch| f(&mut scratch))
-        })
+/// Runs `f` with this thread's scratch buffers (see [`with_local`]).
+pub(super) fn with_scratch<R>(f: impl FnMut(&mut Scratch) -> R) -> R {
+    with_local(&SCRATCH, f)
+}
+
+/// Runs `f` with this thread's value of `key` (per-thread buffers reused
+/// from message to message), or a fresh one when it is busy or gone (a
+/// re-entrant call, the thread shutting down): never panics.
+pub(crate) fn with_local<T: Default + 'static, R>(
+    key: &'static LocalKey<RefCell<T>>,
+    mut f: impl FnMut(&mut T) -> R,
+) -> R {
+    key.try_with(|cell| cell.try_borrow_mut().ok().map(|mut value| f(&mut value)))
         .ok()
         .flatten()
-        .unwrap_or_else(|| f(&mut Scratch::default()))
+        .unwrap_or_else(|| f(&mut T::default()))
 }
 
 /// Fills `scratch.features` with one `(hash, scaled sublinear tf)` pair per
